@@ -1,0 +1,52 @@
+# The two set-up commands are `make site` and `make test`; both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+export NO_MKDOCS_2_WARNING := 1
+export DISABLE_MKDOCS_2_WARNING := true
+
+.PHONY: site data serve test lint sample bench lock clean
+
+$(INSTALLED): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(INSTALLED)
+
+## site: install, build the pages and data from data/raw/ (the bundled sample), then the site into site/
+site: $(INSTALLED)
+	$(BIN)/python build_data.py
+
+## data: the pages and data only (build/docs/), no MkDocs
+data: $(INSTALLED)
+	$(BIN)/python build_data.py --no-site
+
+## serve: build, then serve the site on http://127.0.0.1:8000
+serve: site
+	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+
+## test: lint and the whole test suite (real-data tests read ../shared/data/)
+test: $(INSTALLED) lint
+	$(BIN)/python -m pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+
+## sample: regenerate the bundled sample under data/raw/
+sample: $(INSTALLED)
+	$(BIN)/python scripts/make_sample.py
+
+## bench: time each stage on the 144 real legacy files
+bench: $(INSTALLED)
+	$(BIN)/python benchmarks/build.py
+
+## lock: re-pin requirements.txt from requirements.in (needs the package registry)
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet -r requirements.in
+	.lock-venv/bin/python -m pip freeze --exclude-editable > requirements.txt
+	rm -rf .lock-venv
+
+clean:
+	rm -rf build build.tmp build.old site site.tmp site.old .cache

@@ -1,0 +1,1 @@
+"""Build a crime-data transparency site from police department CSV files."""

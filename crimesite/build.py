@@ -1,0 +1,156 @@
+"""The whole pipeline: raw files -> incident table -> metrics -> pages -> MkDocs site."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import logging
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from crimesite import incidents, metrics, output, pages, paths, reference, sources
+from crimesite.config import SiteConfig, load_config
+from crimesite.sources.common import RawFile, ReadContext
+
+log = logging.getLogger(__name__)
+LIBRARIES = ("pandas", "pyarrow", "altair", "vl-convert-python", "mkdocs", "mkdocs-material", "pyproj", "jinja2")
+
+
+@dataclass
+class Timings:
+    """Wall time of each stage, in seconds, in the order they ran."""
+
+    stages: dict[str, float] = field(default_factory=dict)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        self.stages[name] = self.stages.get(name, 0.0) + time.perf_counter() - start
+        log.info("%-14s %6.2f s", name, self.stages[name])
+
+
+def run(
+    raw_paths: list[Path] | None = None,
+    build_dir: Path = paths.BUILD_DIR,
+    site_dir: Path | None = paths.SITE_DIR,
+    config: SiteConfig | None = None,
+    timings: Timings | None = None,
+) -> Timings:
+    """Build the docs folder (and the site, unless site_dir is None) from the raw files."""
+    config = config or load_config()
+    timings = timings or Timings()
+    with timings.stage("discover"):
+        files = sources.discover(raw_paths or [config.raw_dir])
+        fingerprint = input_fingerprint(files, config)
+    if output.read_stamp(build_dir / output.FINGERPRINT) == fingerprint and (build_dir / "docs").is_dir():
+        log.info("data: unchanged input, %s kept as it is", build_dir)
+    else:
+        build_docs(files, config, build_dir, fingerprint, timings)
+    if site_dir is not None:
+        with timings.stage("mkdocs build"):
+            output.build_site(build_dir, site_dir, source_date_epoch(build_dir))
+    return timings
+
+
+def build_docs(files: list[RawFile], config: SiteConfig, build_dir: Path, fingerprint: str, timings: Timings) -> None:
+    categories = reference.load_categories(config.categories)
+    with timings.stage("read"):
+        table, infos = sources.load(files, read_context(config, categories))
+    with timings.stage("validate"):
+        incidents.validate(table)
+        cover = metrics.coverage(table)
+    with timings.stage("metrics"):
+        data = site_data(config, categories, table, infos, cover, is_sample(files))
+    with timings.stage("pages+charts"):
+        rendered = pages.render_pages(data)
+        output.write_docs(
+            build_dir,
+            rendered,
+            downloads(data),
+            generated_config(data),
+            fingerprint,
+        )
+
+
+def read_context(config: SiteConfig, categories: tuple[reference.Category, ...]) -> ReadContext:
+    return ReadContext(
+        categories={c.ucr_class: c.slug for c in categories},
+        parts={c.ucr_class: c.part for c in categories},
+        source_crs=config.geography.source_crs,
+        bounds=config.geography.bounds,
+    )
+
+
+def site_data(config, categories, table, infos, cover, sample) -> pages.SiteData:
+    annual = metrics.annual_counts(table, categories, cover)
+    monthly = metrics.monthly_counts(table, categories, cover)
+    return pages.SiteData(
+        config=config,
+        categories=categories,
+        incidents=table,
+        files=tuple(infos),
+        cover=cover,
+        annual=annual,
+        monthly=monthly,
+        rolling=metrics.rolling_sum(monthly, cover),
+        sample=sample,
+    )
+
+
+def downloads(data: pages.SiteData) -> dict[str, pd.DataFrame]:
+    part1 = [c.slug for c in data.part1]
+    annual = data.annual[data.annual["category"].isin(part1)]
+    monthly = data.monthly[data.monthly["category"].isin(part1)]
+    return {
+        "downloads/annual_counts.csv": annual[["year", "category", "count"]],
+        "downloads/monthly_counts.csv": monthly[["month", "category", "count"]],
+    }
+
+
+def generated_config(data: pages.SiteData) -> dict:
+    return {
+        "site_name": data.config.site_title,
+        "nav": pages.navigation(data),
+        "extra": {"sample_data": data.sample, "data_through": pages.month_name(data.cover.last)},
+    }
+
+
+def is_sample(files: list[RawFile]) -> bool:
+    """True when any input file is one of the bundled sample files (listed by content hash)."""
+    if not paths.SAMPLE_MANIFEST.exists():
+        return False
+    known = {line.split()[0] for line in paths.SAMPLE_MANIFEST.read_text(encoding="utf-8").splitlines() if line.strip()}
+    return any(raw.sha256 in known for raw in files)
+
+
+def input_fingerprint(files: list[RawFile], config: SiteConfig) -> str:
+    """Changes whenever anything that can change the output changes."""
+    digest = hashlib.sha256()
+    for raw in files:
+        digest.update(f"{raw.name}\0{raw.sha256}\n".encode())
+    for root, pattern in (
+        (paths.PACKAGE, "**/*"),
+        (paths.HANDWRITTEN_DOCS, "**/*"),
+        (paths.ROOT / "overrides", "**/*"),
+    ):
+        output.hash_tree(digest, root, pattern)
+    for path in (paths.SITE_CONFIG, paths.MKDOCS_CONFIG, paths.SAMPLE_MANIFEST, config.categories):
+        digest.update(path.read_bytes() if path.exists() else b"-")
+    for library in LIBRARIES:
+        digest.update(f"{library}={importlib.metadata.version(library)}\n".encode())
+    return digest.hexdigest()
+
+
+def source_date_epoch(build_dir: Path) -> int:
+    """A fixed date for MkDocs' sitemap: the first day of the last month in the data."""
+    import yaml
+
+    generated = yaml.safe_load((build_dir / output.GENERATED_CONFIG).read_text(encoding="utf-8"))
+    through = pd.Timestamp(generated["extra"]["data_through"])
+    return int(through.timestamp())

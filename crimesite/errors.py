@@ -1,0 +1,35 @@
+"""Problems found in raw files, reported one line each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MAX_VALUE_CHARS = 60
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing in one raw file that the build cannot interpret."""
+
+    file: str
+    line: int
+    column: str
+    value: str
+    expected: str
+
+    def __str__(self) -> str:
+        value = self.value if len(self.value) <= MAX_VALUE_CHARS else self.value[:MAX_VALUE_CHARS] + "..."
+        return f"{self.file}:{self.line}: column {self.column}: value {value!r}: expected {self.expected}"
+
+    def github_annotation(self) -> str:
+        """The same problem as a GitHub Actions workflow command."""
+        message = str(self).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::error file={self.file},line={self.line}::{message}"
+
+
+class DataError(ValueError):
+    """Raised when raw files hold values the build cannot interpret; nothing is written."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        super().__init__(f"{len(self.problems)} problem(s) in the raw files")

@@ -1,0 +1,32 @@
+"""Coordinate conversion and the block-level generalisation of addresses."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+from pyproj import Transformer
+
+
+@lru_cache(maxsize=4)
+def _transformer(source_crs: str) -> Transformer:
+    return Transformer.from_crs(source_crs, "EPSG:4326", always_xy=True)
+
+
+def to_wgs84(x: pd.Series, y: pd.Series, source_crs: str) -> tuple[np.ndarray, np.ndarray]:
+    """Longitude and latitude for projected x/y; NaN in gives NaN out."""
+    lon, lat = _transformer(source_crs).transform(x.to_numpy(float), y.to_numpy(float))
+    return np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+
+
+def to_block(number: pd.Series, street: pd.Series) -> pd.Series:
+    """'3700 block S BROADWAY' from '3712' and 'S BROADWAY'; the street alone when there is no number."""
+    street = street.str.strip()
+    numeric = pd.to_numeric(number.str.strip(), errors="coerce")
+    hundreds = numeric // 100 * 100
+    # A street number of 0 marks an intersection ("STREET1 / STREET2"), which is already no address.
+    has_number = numeric.notna() & (numeric > 0)
+    with_number = hundreds.astype("Int64").astype("string") + " block " + street
+    block = street.where(~has_number, with_number)
+    return block.where(street != "").astype("string")

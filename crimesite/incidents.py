@@ -1,0 +1,187 @@
+"""The canonical incident table: its columns, their types and meaning, and validate().
+
+This is the one place the columns are defined; the data dictionary (data/README.md) is checked
+against it by the tests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+OCCURRED_STATUSES = ("ok", "missing", "unparseable", "placeholder", "after_counting_month")
+LOCATION_STATUSES = ("ok", "missing", "outside_bounds")
+ERAS = ("ucr",)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    dtype: str
+    description: str
+    example: str
+    allowed: str = ""
+    unknown: str = "never unknown"
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column(
+        "source_file", "category", "Raw file the row came from, relative to the raw-data folder", "january2019.csv.gz"
+    ),
+    Column("source_line", "int32", "Line number of the row in that file (the header is line 1)", "2"),
+    Column("era", "category", "Reporting system of the source file", "ucr", "`ucr` (legacy UCR files, 2008-2020)"),
+    Column(
+        "complaint",
+        "string",
+        "SLMPD complaint number; several rows can share one",
+        "19-060382",
+        "",
+        "empty before June 2013 (the files have no such column)",
+    ),
+    Column(
+        "year",
+        "int16",
+        "Year the crime is counted in (legacy: the coded month, `CodedMonth` / `MonthReportedtoMSHP`)",
+        "2019",
+    ),
+    Column("month", "int8", "Month the crime is counted in (1-12), as `year`", "12", "1-12"),
+    Column(
+        "occurred_at",
+        "datetime64[s]",
+        "Date and time the crime occurred (`DateOccur`: the 'occurred from' time)",
+        "2019-11-30 22:15:00",
+        "",
+        "empty when missing, unparseable or a placeholder; see `occurred_status`",
+    ),
+    Column(
+        "occurred_status",
+        "category",
+        "Whether `occurred_at` is usable",
+        "ok",
+        "`ok`, `missing`, `unparseable`, `placeholder` (e.g. 01/01/1900), `after_counting_month`",
+    ),
+    Column(
+        "count",
+        "int8",
+        "+1 adds a crime to the total, -1 removes one (unfounded or reclassified); totals are sums of this column",
+        "1",
+        "`1`, `-1`",
+    ),
+    Column("flag_new", "bool", "First coding of the crime (`FlagCrime` = Y)", "True"),
+    Column("flag_unfounded", "bool", "Investigation found no crime happened (`FlagUnfounded` = Y)", "False"),
+    Column("flag_administrative", "bool", "Classification changed or corrected (`FlagAdministrative` = Y)", "False"),
+    Column("crime_code", "string", "Six-digit SLMPD crime code with its leading zero restored", "010000"),
+    Column("ucr_class", "int8", "UCR class: the first two digits of the crime code", "1", "1-26"),
+    Column("category", "category", "Category slug from `data/reference/ucr_classes.csv`", "homicide"),
+    Column("part", "int8", "UCR Part (1: the eight index crimes, 2: the other classes)", "1", "`1`, `2`"),
+    Column("description", "string", "SLMPD's description of the crime code, as published", "HOMICIDE"),
+    Column(
+        "district",
+        "Int8",
+        "Police district (1-9 before 2014, 1-6 from January 2014)",
+        "3",
+        "1-9",
+        "empty when the file gives 0 or blank (address not verified)",
+    ),
+    Column(
+        "neighborhood",
+        "Int16",
+        "Neighborhood number (1-79 neighborhoods, 80-88 parks and other areas)",
+        "18",
+        "1-88",
+        "empty when the file gives 0, blank or a number outside 1-88",
+    ),
+    Column(
+        "block",
+        "string",
+        "The block, not the address: the street number rounded down to the hundred, and the street",
+        "3700 block S BROADWAY",
+        "",
+        "empty when the file has no street",
+    ),
+    Column(
+        "latitude",
+        "float64",
+        "WGS84 latitude converted from the file's state-plane coordinates",
+        "38.6045",
+        "",
+        "empty unless `location_status` is `ok`",
+    ),
+    Column(
+        "longitude",
+        "float64",
+        "WGS84 longitude, as `latitude`",
+        "-90.2194",
+        "",
+        "empty unless `location_status` is `ok`",
+    ),
+    Column(
+        "location_status",
+        "category",
+        "Whether the coordinates are usable",
+        "ok",
+        "`ok`, `missing` (0 or blank), `outside_bounds` (outside the city's box)",
+    ),
+)
+
+DTYPES: dict[str, object] = {
+    column.name: column.dtype if column.dtype != "category" else "category" for column in COLUMNS
+}
+NAMES: tuple[str, ...] = tuple(column.name for column in COLUMNS)
+
+
+def empty() -> pd.DataFrame:
+    """A table with the canonical columns and no rows."""
+    return conform(pd.DataFrame({name: pd.Series([], dtype="object") for name in NAMES}))
+
+
+def conform(frame: pd.DataFrame) -> pd.DataFrame:
+    """Put the columns in canonical order with canonical dtypes."""
+    frame = frame.loc[:, list(NAMES)]
+    converted = {}
+    for column in COLUMNS:
+        series = frame[column.name]
+        if column.dtype == "category":
+            categories = {"era": ERAS, "occurred_status": OCCURRED_STATUSES, "location_status": LOCATION_STATUSES}.get(
+                column.name
+            )
+            converted[column.name] = (
+                pd.Categorical(series, categories=categories) if categories else series.astype("category")
+            )
+        elif column.dtype == "datetime64[s]":
+            converted[column.name] = series.astype("datetime64[s]")
+        else:
+            converted[column.name] = series.astype(column.dtype)
+    return pd.DataFrame(converted, index=pd.RangeIndex(len(frame)))
+
+
+def validate(frame: pd.DataFrame) -> None:
+    """Raise ValueError when the table breaks a rule the pages rely on."""
+    problems = []
+    if tuple(frame.columns) != NAMES:
+        problems.append(f"columns are {list(frame.columns)}, expected {list(NAMES)}")
+    else:
+        for column in COLUMNS:
+            actual = str(frame[column.name].dtype)
+            if actual != column.dtype and not (column.dtype == "string" and actual in ("str", "string")):
+                problems.append(f"column {column.name} has dtype {actual}, expected {column.dtype}")
+    if problems:
+        raise ValueError("incident table: " + "; ".join(problems))
+    checks = {
+        "count is +1 or -1": frame["count"].isin([1, -1]),
+        "month is 1-12": frame["month"].between(1, 12),
+        "ucr_class is 1-26": frame["ucr_class"].between(1, 26),
+        "part is 1 or 2": frame["part"].isin([1, 2]),
+        "category is set": frame["category"].notna(),
+        "neighborhood is 1-88 or empty": frame["neighborhood"].isna() | frame["neighborhood"].between(1, 88),
+        "coordinates only where location_status is ok": (frame["location_status"] == "ok") == frame["latitude"].notna(),
+    }
+    for rule, ok in checks.items():
+        bad = frame.loc[~ok.fillna(False).astype(bool)]
+        if len(bad):
+            first = bad.iloc[0]
+            raise ValueError(
+                f"incident table: {len(bad)} row(s) break the rule '{rule}', "
+                f"first at {first['source_file']}:{first['source_line']}"
+            )

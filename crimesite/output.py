@@ -1,0 +1,143 @@
+"""Writers: the generated docs folder and the static site, each replaced whole or not at all."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from crimesite import paths
+
+log = logging.getLogger(__name__)
+
+GENERATED_CONFIG = "mkdocs.generated.yml"
+FINGERPRINT = ".fingerprint"
+SITE_FINGERPRINT = ".site-fingerprint"
+VENDOR_BUNDLE = "assets/vendor/vega-bundle.js"
+MKDOCS_ENV = {"NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
+
+
+def replace_folder(staging: Path, target: Path) -> None:
+    """Put `staging` where `target` is, so that `target` is never half-written."""
+    old = target.with_name(target.name + ".old")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        target.rename(old)
+    staging.rename(target)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def fresh_staging(target: Path) -> Path:
+    staging = target.with_name(target.name + ".tmp")
+    if staging.exists():
+        shutil.rmtree(staging)
+    staging.mkdir(parents=True)
+    return staging
+
+
+def write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8", newline="\n")
+
+
+def write_csv(path: Path, frame: pd.DataFrame) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(path, index=False, lineterminator="\n")
+
+
+def vega_bundle() -> str:
+    """Vega, Vega-Lite and vega-embed in one file, cached by vl-convert's version."""
+    import vl_convert
+
+    cache = paths.CACHE_DIR / f"vega-bundle-{vl_convert.__version__}.js"
+    if not cache.exists():
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(".tmp")
+        tmp.write_text(vl_convert.javascript_bundle(), encoding="utf-8")
+        tmp.replace(cache)
+    return cache.read_text(encoding="utf-8")
+
+
+def write_docs(
+    build_dir: Path,
+    pages: dict[str, str],
+    downloads: dict[str, pd.DataFrame],
+    generated_config: dict,
+    fingerprint: str,
+) -> None:
+    """Write the MkDocs input (hand-written docs + generated pages + downloads) and swap it in."""
+    staging = fresh_staging(build_dir)
+    docs = staging / "docs"
+    shutil.copytree(paths.HANDWRITTEN_DOCS, docs)
+    for relative, text in sorted(pages.items()):
+        write_text(docs / relative, text)
+    for relative, frame in sorted(downloads.items()):
+        write_csv(docs / relative, frame)
+    write_text(docs / VENDOR_BUNDLE, vega_bundle())
+    write_text(staging / GENERATED_CONFIG, yaml.safe_dump(generated_config, sort_keys=False, allow_unicode=True))
+    write_text(staging / FINGERPRINT, fingerprint + "\n")
+    replace_folder(staging, build_dir)
+
+
+def read_stamp(path: Path) -> str | None:
+    return path.read_text(encoding="utf-8").strip() if path.exists() else None
+
+
+def mkdocs_config_for(build_dir: Path) -> Path:
+    """The repository's mkdocs.yml, or a copy of it pointed at another build folder."""
+    if build_dir.resolve() == paths.BUILD_DIR.resolve():
+        return paths.MKDOCS_CONFIG
+    config = yaml.safe_load(paths.MKDOCS_CONFIG.read_text(encoding="utf-8"))
+    config["INHERIT"] = str((build_dir / GENERATED_CONFIG).resolve())
+    config["docs_dir"] = str((build_dir / "docs").resolve())
+    config["theme"]["custom_dir"] = str((paths.ROOT / config["theme"]["custom_dir"]).resolve())
+    derived = build_dir / "mkdocs.yml"
+    write_text(derived, yaml.safe_dump(config, sort_keys=False))
+    return derived
+
+
+def build_site(build_dir: Path, site_dir: Path, source_date_epoch: int) -> None:
+    """Run `mkdocs build --strict` into a staging folder and swap it in only when it succeeds."""
+    fingerprint = read_stamp(build_dir / FINGERPRINT)
+    if site_dir.exists() and fingerprint and read_stamp(build_dir / SITE_FINGERPRINT) == fingerprint:
+        log.info("site: unchanged input, %s kept as it is", site_dir)
+        return
+    staging = site_dir.with_name(site_dir.name + ".tmp")
+    if staging.exists():
+        shutil.rmtree(staging)
+    env = {**os.environ, **MKDOCS_ENV, "SOURCE_DATE_EPOCH": str(source_date_epoch)}
+    command = [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "--strict",
+        "--quiet",
+        "-f",
+        str(mkdocs_config_for(build_dir)),
+        "-d",
+        str(staging.resolve()),
+    ]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        if staging.exists():
+            shutil.rmtree(staging)
+        raise RuntimeError(f"mkdocs build failed; {site_dir} was left as it was:\n{result.stderr.strip()}")
+    replace_folder(staging, site_dir)
+    if fingerprint:
+        write_text(build_dir / SITE_FINGERPRINT, fingerprint + "\n")
+
+
+def hash_tree(digest: hashlib._Hash, root: Path, pattern: str = "**/*") -> None:
+    for path in sorted(p for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(paths.ROOT).as_posix().encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())

@@ -1,0 +1,506 @@
+"""Markdown pages rendered with Jinja2 from the metrics; every raw-file value is escaped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape as html_escape
+
+import altair as alt
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from crimesite import charts, escape, metrics, paths
+from crimesite.config import SiteConfig
+from crimesite.reference import Category
+from crimesite.sources import FileInfo
+
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+LONG_TABLE_ROWS = 15
+
+
+@dataclass(frozen=True)
+class SiteData:
+    """Everything the pages are made from."""
+
+    config: SiteConfig
+    categories: tuple[Category, ...]
+    incidents: pd.DataFrame
+    files: tuple[FileInfo, ...]
+    cover: metrics.Coverage
+    annual: pd.DataFrame  # every category
+    monthly: pd.DataFrame  # every category
+    rolling: pd.DataFrame  # every category
+    sample: bool
+
+    @property
+    def part1(self) -> tuple[Category, ...]:
+        return tuple(c for c in self.categories if c.part == 1)
+
+    @property
+    def part2(self) -> tuple[Category, ...]:
+        return tuple(c for c in self.categories if c.part == 2)
+
+    @property
+    def latest_year(self) -> int:
+        return int(self.cover.last[:4])
+
+
+# ----- formatting -------------------------------------------------------------------------------
+
+
+def fmt_int(value: int) -> Markup:
+    return Markup(f"{int(value):,}")
+
+
+def fmt_change(value: int) -> Markup:
+    return Markup(f"{int(value):+,}" if value else "0")
+
+
+def fmt_percent(value: float | None) -> Markup:
+    if value is None or pd.isna(value):
+        return Markup("n/a")
+    return Markup(f"{value:+.1f}%" if value else "0.0%")
+
+
+def month_name(label: str) -> str:
+    """'December 2019' from '2019-12'."""
+    return f"{MONTH_NAMES[int(label[5:7]) - 1]} {label[:4]}"
+
+
+def direction(change: int) -> str:
+    return "up" if change > 0 else "down" if change < 0 else "unchanged"
+
+
+# ----- building blocks --------------------------------------------------------------------------
+
+
+def md_table(headers: list[str], rows: list[list[object]], align: str) -> Markup:
+    """A Markdown table; `align` has one letter per column, l or r. Cells are escaped unless Markup."""
+    marks = {"l": ":--", "r": "--:"}
+    lines = [
+        "| " + " | ".join(escape.text(h) for h in headers) + " |",
+        "| " + " | ".join(marks[a] for a in align) + " |",
+    ]
+    lines += ["| " + " | ".join(escape.text(cell) for cell in row) + " |" for row in rows]
+    return Markup("\n".join(lines))
+
+
+def html_table(table_id: str, caption: str, headers: list[str], rows: list[list[object]], align: str) -> Markup:
+    """An HTML data table with a caption and row headers, scrollable by keyboard; folded when long."""
+    head = "".join(
+        f'<th scope="col" class="{_align(a)}">{escape.text(h)}</th>' for h, a in zip(headers, align, strict=True)
+    )
+    body = []
+    for row in rows:
+        cells = [f'<th scope="row" class="{_align(align[0])}">{escape.text(row[0])}</th>']
+        cells += [
+            f'<td class="{_align(a)}">{escape.text(cell)}</td>' for cell, a in zip(row[1:], align[1:], strict=True)
+        ]
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    caption_html = escape.text(caption)
+    table = (
+        f'<div class="data-table" role="region" aria-labelledby="{table_id}-caption" tabindex="0">'
+        f'<table id="{table_id}"><caption id="{table_id}-caption">{caption_html}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
+    if len(rows) > LONG_TABLE_ROWS:
+        table = f'<details class="data-details"><summary>The numbers: {caption_html}</summary>{table}</details>'
+    return Markup(table)
+
+
+def _align(letter: str) -> str:
+    return "num" if letter == "r" else "text"
+
+
+def chart_block(chart_id: str, chart: alt.Chart, title: str, summary: str) -> Markup:
+    """A chart: the Vega-Lite spec inline (drawn by assets/javascripts/charts.js) and its summary."""
+    spec = chart.to_dict()
+    spec.pop("$schema", None)
+    label = html_escape(f"Chart: {title}. The numbers are in the table that follows.", quote=True)
+    return Markup(
+        f'<figure class="chart" id="{chart_id}">'
+        f'<div class="chart-view" role="img" aria-label="{label}"></div>'
+        f'<script type="application/json" class="chart-spec">{escape.json_for_script(spec)}</script>'
+        f"<figcaption>{escape.text(summary)}</figcaption></figure>"
+    )
+
+
+def coverage_label(data: SiteData, year: int) -> str:
+    months = data.cover.months_in(year)
+    return "Whole year" if months == 12 else "Part of the year"
+
+
+# ----- page contexts ------------------------------------------------------------------------------
+
+
+def headline(data: SiteData) -> dict:
+    """The latest year's Part I totals against the year before (same months when the year is partial)."""
+    year = data.latest_year
+    through = int(data.cover.last[5:7])
+    complete = data.cover.is_complete(year)
+    months = 12 if complete else through
+    current = metrics.year_to_date(data.monthly, year, months)
+    previous = metrics.year_to_date(data.monthly, year - 1, months)
+    slugs = [c.slug for c in data.part1]
+    table = metrics.with_change(current.reindex(slugs), previous.reindex(slugs))
+    has_previous = data.cover.months_in(year - 1) >= months
+    rows = []
+    for category in data.part1:
+        row = table.loc[category.slug]
+        rows.append(
+            [
+                Markup(f"[{escape.text(category.name)}](crimes/{category.slug}.md)"),
+                fmt_int(row.current),
+                fmt_int(row.previous) if has_previous else "n/a",
+                fmt_change(row.change) if has_previous else "n/a",
+                fmt_percent(row.percent_change) if has_previous else "n/a",
+            ]
+        )
+    total = table.sum()
+    total_pct = total.change / total.previous * 100 if total.previous else None
+    rows.append(
+        [
+            Markup("**All Part I crimes**"),
+            fmt_int(total.current),
+            fmt_int(total.previous) if has_previous else "n/a",
+            fmt_change(total.change) if has_previous else "n/a",
+            fmt_percent(total_pct) if has_previous else "n/a",
+        ]
+    )
+    period = str(year) if complete else f"January to {MONTH_NAMES[through - 1]} {year}"
+    prior = str(year - 1) if complete else f"January to {MONTH_NAMES[through - 1]} {year - 1}"
+    return {
+        "period": period,
+        "prior": prior,
+        "complete": complete,
+        "has_previous": has_previous,
+        "table": md_table(["Crime", period, prior, "Change", "% change"], rows, "lrrrr"),
+    }
+
+
+def yearly_frame(data: SiteData, slug: str) -> pd.DataFrame:
+    frame = data.annual[data.annual["category"] == slug][["year", "count"]].copy()
+    frame["coverage"] = [coverage_label(data, int(y)) for y in frame["year"]]
+    return frame.reset_index(drop=True)
+
+
+def homicide_trend(data: SiteData) -> dict:
+    frame = yearly_frame(data, "homicide")
+    first, last = frame.iloc[0], frame.iloc[-1]
+    peak = frame.loc[frame["count"].idxmax()]
+    summary = (
+        f"Homicides counted by {data.config.agency_short} each year from {int(first.year)} to {int(last.year)}: "
+        f"{int(first['count']):,} in {int(first.year)}, {int(last['count']):,} in {int(last.year)}; "
+        f"the most was {int(peak['count']):,} in {int(peak.year)}."
+    )
+    return {
+        "chart": chart_block(
+            "chart-homicide-years", charts.yearly_bars(frame, "Homicides", summary), "Homicides by year", summary
+        ),
+        "table": html_table(
+            "table-homicide-years",
+            "Homicides by year",
+            ["Year", "Homicides", "Months in data"],
+            [[int(r.year), fmt_int(r.count), data.cover.months_in(int(r.year))] for r in frame.itertuples()],
+            "lrr",
+        ),
+    }
+
+
+def crime_page(data: SiteData, category: Category) -> dict:
+    slug = category.slug
+    yearly = yearly_frame(data, slug)
+    shares = metrics.part1_share(data.annual, data.categories)
+    share = shares[shares["category"] == slug].set_index("year")["share"]
+    monthly = data.monthly[data.monthly["category"] == slug][["month", "count"]].reset_index(drop=True)
+    rolling = data.rolling[(data.rolling["category"] == slug) & data.rolling["rolling_12"].notna()]
+    rolling = rolling[["month", "rolling_12"]].reset_index(drop=True)
+    name = category.plural
+    latest = yearly.iloc[-1]
+    year = int(latest.year)
+    summary_years = (
+        f"{category.name} counted each year, {int(yearly.iloc[0].year)} to {year}: "
+        + ", ".join(f"{int(r.year)}: {int(r.count):,}" for r in yearly.itertuples())
+        + "."
+    )
+    peak_month = monthly.loc[monthly["count"].idxmax()]
+    summary_months = (
+        f"{category.name} by month, {month_name(data.cover.first)} to {month_name(data.cover.last)}; "
+        f"the highest month was {month_name(peak_month.month)} with {int(peak_month['count']):,}."
+    )
+    context = {
+        "category": category,
+        "name": name,
+        "latest_year": year,
+        "latest_count": int(latest["count"]),
+        "latest_partial": not data.cover.is_complete(year),
+        "months_in_latest": data.cover.months_in(year),
+        "latest_share": share.get(year),
+        "chart_years": chart_block(
+            f"chart-{slug}-years",
+            charts.yearly_bars(yearly, category.name, summary_years),
+            f"{category.name} by year",
+            summary_years,
+        ),
+        "table_years": html_table(
+            f"table-{slug}-years",
+            f"{category.name} by year",
+            ["Year", category.name, "Share of Part I (%)", "Months in data"],
+            [
+                [
+                    int(r.year),
+                    fmt_int(r.count),
+                    "n/a" if pd.isna(share.get(r.year)) else f"{share.get(r.year):.1f}",
+                    data.cover.months_in(int(r.year)),
+                ]
+                for r in yearly.itertuples()
+            ],
+            "lrrr",
+        ),
+        "chart_months": chart_block(
+            f"chart-{slug}-months",
+            charts.monthly_line(monthly, "count", category.name, summary_months),
+            f"{category.name} by month",
+            summary_months,
+        ),
+        "table_months": html_table(
+            f"table-{slug}-months",
+            f"{category.name} by month",
+            ["Month", category.name],
+            [[r.month, fmt_int(r.count)] for r in monthly.itertuples()],
+            "lr",
+        ),
+        "rolling": None,
+        "previous": None,
+        "descriptions": None,
+    }
+    if len(rolling):
+        last = rolling.iloc[-1]
+        summary_rolling = (
+            f"The 12-month rolling sum of {name}: each point adds up the 12 months ending that month. "
+            f"For the 12 months to {month_name(last.month)} it was {int(last.rolling_12):,}."
+        )
+        context["rolling"] = {
+            "chart": chart_block(
+                f"chart-{slug}-rolling",
+                charts.monthly_line(rolling, "rolling_12", "12-month sum", summary_rolling),
+                f"{category.name}, 12-month rolling sum",
+                summary_rolling,
+            ),
+            "table": html_table(
+                f"table-{slug}-rolling",
+                f"{category.name}, 12-month rolling sum",
+                ["12 months to", "Sum"],
+                [[r.month, fmt_int(r.rolling_12)] for r in rolling.itertuples()],
+                "lr",
+            ),
+        }
+    if len(yearly) > 1:
+        before = yearly.iloc[-2]
+        change = int(latest["count"]) - int(before["count"])
+        context["previous"] = {
+            "year": int(before.year),
+            "count": int(before["count"]),
+            "change": change,
+            "direction": direction(change),
+            "percent": fmt_percent(change / before["count"] * 100 if before["count"] else None),
+            "comparable": data.cover.months_in(year) == data.cover.months_in(int(before.year)),
+        }
+    descriptions = metrics.top_descriptions(data.incidents, slug, year)
+    if len(descriptions):
+        context["descriptions"] = md_table(
+            ["Description as published", "Count"],
+            [[row.description, fmt_int(row.count)] for row in descriptions.itertuples()],
+            "lr",
+        )
+    return context
+
+
+def year_page(data: SiteData, year: int) -> dict:
+    annual = data.annual.set_index(["year", "category"])["count"]
+    has_previous = year - 1 in data.cover.years
+
+    def rows_for(categories: tuple[Category, ...], link: bool) -> list[list[object]]:
+        rows = []
+        for category in categories:
+            current = int(annual.get((year, category.slug), 0))
+            label = Markup(f"[{escape.text(category.name)}](../crimes/{category.slug}.md)") if link else category.name
+            if has_previous:
+                previous = int(annual.get((year - 1, category.slug), 0))
+                pct = (current - previous) / previous * 100 if previous else None
+                rows.append(
+                    [label, fmt_int(current), fmt_int(previous), fmt_change(current - previous), fmt_percent(pct)]
+                )
+            else:
+                rows.append([label, fmt_int(current)])
+        return rows
+
+    headers = ["Crime", str(year), str(year - 1), "Change", "% change"] if has_previous else ["Crime", str(year)]
+    align = "lrrrr" if has_previous else "lr"
+    part1 = pd.DataFrame(
+        {"name": [c.name for c in data.part1], "count": [int(annual.get((year, c.slug), 0)) for c in data.part1]}
+    )
+    summary = (
+        f"Part I crimes counted in {year}: "
+        + ", ".join(
+            f"{r.name.lower()} {int(r.count):,}" for r in part1.sort_values("count", ascending=False).itertuples()
+        )
+        + "."
+    )
+    month_rows = []
+    monthly = data.monthly.set_index(["month", "category"])["count"]
+    for month in [m for m in data.cover.months if m.startswith(f"{year:04d}-")]:
+        month_rows.append([month_name(month)] + [fmt_int(monthly.get((month, c.slug), 0)) for c in data.part1])
+    return {
+        "year": year,
+        "months": data.cover.months_in(year),
+        "missing": [month_name(m) for m in data.cover.missing if m.startswith(f"{year:04d}-")],
+        "has_previous": has_previous,
+        "previous_months": data.cover.months_in(year - 1),
+        "chart": chart_block(
+            f"chart-year-{year}", charts.category_bars(part1, summary), f"Part I crimes in {year}", summary
+        ),
+        "part1_table": md_table(headers, rows_for(data.part1, True), align),
+        "part1_total": fmt_int(part1["count"].sum()),
+        "part2_table": md_table(headers, rows_for(data.part2, False), align),
+        "months_table": html_table(
+            f"table-year-{year}-months",
+            f"Part I crimes by month, {year}",
+            ["Month"] + [c.name for c in data.part1],
+            month_rows,
+            "l" + "r" * len(data.part1),
+        ),
+    }
+
+
+def year_index(data: SiteData) -> Markup:
+    annual = data.annual.set_index(["year", "category"])["count"]
+    rows = []
+    for year in sorted(data.cover.years, reverse=True):
+        counts = [int(annual.get((year, c.slug), 0)) for c in data.part1]
+        rows.append(
+            [Markup(f"[{year}]({year}.md)"), data.cover.months_in(year), fmt_int(sum(counts))]
+            + [fmt_int(n) for n in counts]
+        )
+    headers = ["Year", "Months in data", "Part I total"] + [c.name for c in data.part1]
+    return md_table(headers, rows, "lrr" + "r" * len(data.part1))
+
+
+def crime_index(data: SiteData) -> Markup:
+    annual = data.annual.set_index(["year", "category"])["count"]
+    year = data.latest_year
+    rows = [
+        [Markup(f"[{escape.text(c.name)}]({c.slug}.md)"), f"{c.ucr_class:02d}", fmt_int(annual.get((year, c.slug), 0))]
+        for c in data.part1
+    ]
+    return md_table(["Crime", "UCR class", str(year)], rows, "lrr")
+
+
+def quality_page(data: SiteData) -> dict:
+    summary = metrics.quality_summary(data.incidents)
+    files = [
+        [
+            f.name,
+            f.layout,
+            fmt_int(f.rows),
+            fmt_int(f.count_sum),
+            ", ".join(f.months),
+            "yes" if f.had_bom else "no",
+            fmt_int(f.cp1252_bytes),
+            f.sha256[:12],
+        ]
+        for f in data.files
+    ]
+    return {
+        "summary": md_table(
+            ["What", "Rows", "Net count"],
+            [[r.problem, fmt_int(r.rows), fmt_int(r.net_count)] for r in summary.itertuples()],
+            "lrr",
+        ),
+        "files": html_table(
+            "table-files",
+            "Raw files read",
+            ["File", "Layout", "Rows", "Net count", "Months", "BOM", "cp1252 bytes", "SHA-256 (start)"],
+            files,
+            "llrrllrl",
+        ),
+        "missing": [month_name(m) for m in data.cover.missing],
+        "rows": fmt_int(len(data.incidents)),
+        "files_count": len(data.files),
+    }
+
+
+def category_table(data: SiteData) -> Markup:
+    rows = [[f"{c.ucr_class:02d}", c.slug, c.name, f"Part {'I' if c.part == 1 else 'II'}"] for c in data.categories]
+    return md_table(["UCR class", "Slug", "Name", "Part"], rows, "llll")
+
+
+# ----- rendering -----------------------------------------------------------------------------------
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(paths.TEMPLATES),
+        undefined=StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        finalize=lambda value: escape.text(value) if isinstance(value, str) else value,
+    )
+    env.filters.update(n=fmt_int, change=fmt_change, percent=fmt_percent)
+    return env
+
+
+def render_pages(data: SiteData) -> dict[str, str]:
+    """Every generated page: its path under docs/ and its Markdown."""
+    env = environment()
+    common = {
+        "site": data.config,
+        "data_through": month_name(data.cover.last),
+        "first_month": month_name(data.cover.first),
+        "sample": data.sample,
+        "files_count": len(data.files),
+    }
+
+    def render(template: str, **context: object) -> str:
+        return env.get_template(template).render(**common, **context)
+
+    pages = {
+        "index.md": render("home.md.j2", headline=headline(data), homicides=homicide_trend(data), part1=data.part1),
+        "crimes/index.md": render("crimes.md.j2", table=crime_index(data), latest_year=data.latest_year),
+        "years/index.md": render("years.md.j2", table=year_index(data)),
+        "methodology.md": render("methodology.md.j2", categories=category_table(data), cover=data.cover),
+        "data-quality.md": render("data_quality.md.j2", quality=quality_page(data)),
+        "downloads/index.md": render("downloads.md.j2"),
+    }
+    for category in data.part1:
+        pages[f"crimes/{category.slug}.md"] = render("crime.md.j2", **crime_page(data, category))
+    for year in data.cover.years:
+        pages[f"years/{year}.md"] = render("year.md.j2", **year_page(data, year))
+    return pages
+
+
+def navigation(data: SiteData) -> list:
+    """The site navigation, for the generated MkDocs configuration."""
+    return [
+        {"Home": "index.md"},
+        {"Crimes": ["crimes/index.md"] + [{c.name: f"crimes/{c.slug}.md"} for c in data.part1]},
+        {"Years": ["years/index.md"] + [{str(y): f"years/{y}.md"} for y in sorted(data.cover.years, reverse=True)]},
+        {"Downloads": "downloads/index.md"},
+        {"Methodology": "methodology.md"},
+        {"Data quality": "data-quality.md"},
+        {"About": "about.md"},
+    ]

@@ -1,0 +1,191 @@
+"""Find raw files, detect each one's format from its header, and read them into one table."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import os
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from crimesite import incidents, textio
+from crimesite.errors import DataError, Problem
+from crimesite.sources import common, slmpd_legacy
+from crimesite.sources.common import RawFile, ReadContext
+
+log = logging.getLogger(__name__)
+
+READERS = (slmpd_legacy,)
+SUFFIXES = (".csv", ".CSV", ".csv.gz")
+FILE = "(file)"
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """What the data-quality page says about one raw file."""
+
+    name: str
+    sha256: str
+    format: str
+    layout: str
+    rows: int
+    count_sum: int
+    had_bom: bool
+    cp1252_bytes: int
+    months: tuple[str, ...]
+
+
+def is_raw_file(path: Path) -> bool:
+    return path.name.endswith(SUFFIXES)
+
+
+def discover(paths: list[Path]) -> list[RawFile]:
+    """Every .csv, .CSV and .csv.gz file under the given files and folders, in a stable order."""
+    found: dict[Path, RawFile] = {}
+    for given in paths:
+        if not given.exists():
+            raise DataError([Problem(str(given), 0, FILE, str(given), "an existing file or folder")])
+        candidates = [given] if given.is_file() else sorted(p for p in given.rglob("*") if p.is_file())
+        base = given.parent if given.is_file() else given
+        for path in candidates:
+            if not is_raw_file(path):
+                continue
+            resolved = path.resolve()
+            if resolved not in found:
+                found[resolved] = RawFile(
+                    path=resolved,
+                    name=path.relative_to(base).as_posix(),
+                    display=_display(path),
+                    sha256=hashlib.sha256(resolved.read_bytes()).hexdigest(),
+                )
+    return sorted(found.values(), key=lambda raw: (raw.name, raw.display))
+
+
+def _display(path: Path) -> str:
+    relative = os.path.relpath(path.resolve())
+    return relative if not relative.startswith("..") else str(path)
+
+
+def read_text(raw: RawFile) -> tuple[textio.DecodedText | None, list[Problem]]:
+    try:
+        data = textio.decompress(raw.path.read_bytes(), raw.path.name)
+    except (textio.NotGzipError, OSError, EOFError, zlib.error, gzip.BadGzipFile) as error:
+        return None, [Problem(raw.display, 1, FILE, raw.path.name, f"a readable file ({error})")]
+    return textio.decode(data), []
+
+
+@dataclass
+class Prepared:
+    raw: RawFile
+    reader: object
+    layout: str
+    decoded: textio.DecodedText
+    frame: pd.DataFrame
+    lines: object
+    names: dict[str, str]
+
+
+def prepare_file(raw: RawFile) -> tuple[Prepared | None, list[Problem]]:
+    """Decode one file, detect its format and split it into rows; nothing is interpreted yet."""
+    decoded, problems = read_text(raw)
+    if decoded is None:
+        return None, problems
+    header = common.read_header(common.normalize_newlines(decoded.text[:10_000]))
+    reader = next((r for r in READERS if r.detect(header)), None)
+    if reader is None:
+        shown = ",".join(header)
+        expected = "a known header (SLMPD legacy: 18, 20 or 26 columns, see data/README.md)"
+        return None, [Problem(raw.display, 1, common.HEADER, shown, expected)]
+    table = common.parse_table(raw, decoded.text)
+    if table.problems:
+        return None, table.problems
+    frame, names = reader.prepare(table)
+    return Prepared(raw, reader, reader.detect(header), decoded, frame, table.lines, names), []
+
+
+def describe_files(prepared: list[Prepared], rows: pd.DataFrame) -> list[FileInfo]:
+    sums = rows.groupby("source_file", observed=True)["count"].agg(["size", "sum"])
+    months = (
+        (rows["year"].astype(int) * 100 + rows["month"].astype(int))
+        .groupby(rows["source_file"], observed=True)
+        .unique()
+    )
+    infos = []
+    for item in prepared:
+        name = item.raw.name
+        present = name in sums.index
+        infos.append(
+            FileInfo(
+                name=name,
+                sha256=item.raw.sha256,
+                format=item.reader.FORMAT,
+                layout=item.layout,
+                rows=int(sums.loc[name, "size"]) if present else 0,
+                count_sum=int(sums.loc[name, "sum"]) if present else 0,
+                had_bom=item.decoded.had_bom,
+                cp1252_bytes=item.decoded.cp1252_bytes,
+                months=tuple(f"{m // 100:04d}-{m % 100:02d}" for m in sorted(months[name])) if present else (),
+            )
+        )
+    return infos
+
+
+def load(files: list[RawFile], context: ReadContext) -> tuple[pd.DataFrame, list[FileInfo]]:
+    """Read every file into the canonical table; raise DataError listing every problem in every file."""
+    prepared, problems = [], []
+    for raw in files:
+        item, file_problems = prepare_file(raw)
+        problems.extend(file_problems)
+        if item is not None:
+            prepared.append(item)
+    frames = []
+    for reader in READERS:
+        mine = [item for item in prepared if item.reader is reader]
+        if mine:
+            batch = common.Batch.combine([(i.raw, i.frame, i.lines, i.names) for i in mine])
+            rows, batch_problems = reader.to_incidents(batch, context)
+            problems.extend(batch_problems)
+            frames.append(rows)
+    if problems:
+        raise DataError(problems)
+    if not frames:
+        return incidents.empty(), []
+    table = incidents.conform(pd.concat(frames, ignore_index=True))
+    infos = describe_files(prepared, table)
+    problems = check_across_files(files, infos)
+    if problems:
+        raise DataError(problems)
+    return table, infos
+
+
+def check_across_files(files: list[RawFile], infos: list[FileInfo]) -> list[Problem]:
+    """The same file twice, or one legacy month in two files, would count crimes twice."""
+    problems = []
+    display = {raw.name: raw.display for raw in files}
+    first_with_hash: dict[str, str] = {}
+    for raw in files:
+        if raw.sha256 in first_with_hash:
+            expected = (
+                f"a file different from {first_with_hash[raw.sha256]} (same content: its crimes would count twice)"
+            )
+            problems.append(Problem(raw.display, 1, FILE, raw.name, expected))
+        else:
+            first_with_hash[raw.sha256] = raw.name
+    month_file: dict[str, str] = {}
+    duplicates = {
+        raw.name for raw in files if raw.sha256 in first_with_hash and first_with_hash[raw.sha256] != raw.name
+    }
+    for info in infos:
+        if info.format != slmpd_legacy.FORMAT or info.name in duplicates:
+            continue
+        for month in info.months:
+            if month in month_file:
+                expected = f"each coded month in one file only; {month} is also in {month_file[month]}"
+                problems.append(Problem(display[info.name], 2, "CodedMonth", month, expected))
+            else:
+                month_file[month] = info.name
+    return problems

@@ -1,0 +1,163 @@
+"""What every reader shares: the raw file, the context it reads in, and line-aware CSV parsing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from crimesite.errors import Problem
+
+HEADER = "(header)"
+ROW = "(row)"
+
+
+@dataclass(frozen=True)
+class RawFile:
+    path: Path  # absolute
+    name: str  # relative to the raw-data folder it was found in; shown on pages
+    display: str  # how errors name it: relative to the working directory where possible
+    sha256: str
+
+
+@dataclass(frozen=True)
+class ReadContext:
+    categories: dict[int, str]  # UCR class -> slug
+    parts: dict[int, int]  # UCR class -> Part (1 or 2)
+    source_crs: str
+    bounds: tuple[float, float, float, float]
+
+
+@dataclass
+class Table:
+    """A CSV file as strings, with the line number each row starts on."""
+
+    header: list[str]
+    frame: pd.DataFrame
+    lines: np.ndarray
+    problems: list[Problem] = field(default_factory=list)
+
+
+def normalize_newlines(text: str) -> str:
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def read_header(text: str) -> list[str]:
+    first = text.split("\n", 1)[0]
+    return [name.strip() for name in next(csv.reader([first]), [])]
+
+
+def parse_table(raw: RawFile, text: str) -> Table:
+    """Parse CSV text into strings, checking that every row has as many fields as the header."""
+    text = normalize_newlines(text)
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    header = read_header(text)
+    if not lines or not any(header):
+        problem = Problem(raw.display, 1, HEADER, "", "a header line naming the columns")
+        return Table(header, pd.DataFrame(), np.array([], dtype=np.int32), [problem])
+    body = pa.array(lines[1:], type=pa.string())
+    fields = pc.count_substring(body, ",").to_numpy(zero_copy_only=False) + 1
+    for i in np.flatnonzero(pc.match_substring(body, '"').to_numpy(zero_copy_only=False)):
+        line = lines[i + 1]
+        if line.count('"') % 2:
+            # A quoted field spans lines: only the csv module knows where each record starts.
+            return _parse_records(raw, text, header)
+        fields[i] = len(next(csv.reader([line])))
+    filled = pc.utf8_length(body).to_numpy(zero_copy_only=False) > 0
+    numbers = np.arange(2, len(lines) + 1, dtype=np.int32)
+    wrong = filled & (fields != len(header))
+    if wrong.any():
+        expected = f"{len(header)} fields as in the header"
+        problems = [
+            Problem(raw.display, int(numbers[i]), ROW, lines[i + 1], f"{expected}, found {fields[i]}")
+            for i in np.flatnonzero(wrong)
+        ]
+        return Table(header, pd.DataFrame(), np.array([], dtype=np.int32), problems)
+    if len(set(header)) != len(header):
+        return _parse_records(raw, text, header)
+    table = pacsv.read_csv(
+        io.BytesIO(text.encode("utf-8")),
+        read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 26),
+        parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=True),
+        convert_options=pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in header},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    frame = table.to_pandas()
+    numbers = numbers[filled]
+    if len(frame) != len(numbers):
+        return _parse_records(raw, text, header)
+    return Table(header, frame, numbers)
+
+
+def _parse_records(raw: RawFile, text: str, header: list[str]) -> Table:
+    reader = csv.reader(io.StringIO(text), strict=True)
+    records, numbers, problems = [], [], []
+    start = 2
+    try:
+        next(reader)
+        for record in reader:
+            if record and len(record) != len(header):
+                value = ",".join(record)
+                expected = f"{len(header)} fields as in the header, found {len(record)}"
+                problems.append(Problem(raw.display, start, ROW, value, expected))
+            elif record:
+                records.append(record)
+                numbers.append(start)
+            start = reader.line_num + 1
+    except csv.Error as error:
+        problems.append(Problem(raw.display, start, ROW, str(error), "well-formed CSV (a quote is left open)"))
+    if problems:
+        return Table(header, pd.DataFrame(columns=header), np.array([], dtype=np.int32), problems)
+    frame = pd.DataFrame(records, columns=header, dtype=str)
+    return Table(header, frame, np.array(numbers, dtype=np.int32))
+
+
+@dataclass
+class Batch:
+    """Rows of several files in one format, checked and converted together (much faster than per file)."""
+
+    frame: pd.DataFrame  # the reader's own column names
+    file_index: np.ndarray  # for each row, its file's position in `files`
+    lines: np.ndarray
+    files: list[RawFile]
+    names: list[dict[str, str]]  # for each file: the reader's column name -> the name in the file
+
+    @classmethod
+    def combine(cls, parts: list[tuple[RawFile, pd.DataFrame, np.ndarray, dict[str, str]]]) -> Batch:
+        frames = [frame for _, frame, _, _ in parts]
+        index = np.concatenate([np.full(len(frame), i, dtype=np.int32) for i, frame in enumerate(frames)])
+        return cls(
+            frame=pd.concat(frames, ignore_index=True),
+            file_index=index,
+            lines=np.concatenate([lines for _, _, lines, _ in parts]).astype(np.int32),
+            files=[raw for raw, _, _, _ in parts],
+            names=[names for _, _, _, names in parts],
+        )
+
+    def file_names(self) -> pd.Categorical:
+        return pd.Categorical.from_codes(self.file_index, categories=[raw.name for raw in self.files])
+
+    def problems(self, bad: pd.Series, column: str, values: pd.Series, expected: str) -> list[Problem]:
+        mask = bad.fillna(True).to_numpy(dtype=bool)
+        found = []
+        for file_number, line, value in zip(
+            self.file_index[mask], self.lines[mask], values[mask].tolist(), strict=True
+        ):
+            raw = self.files[file_number]
+            header_name = self.names[file_number].get(column, column)
+            found.append(Problem(raw.display, int(line), header_name, str(value), expected))
+        return found

@@ -1,0 +1,254 @@
+"""Reader for SLMPD's legacy UCR monthly files (2008-2020).
+
+Three header layouts are known (18 columns until May 2013, 20 from June 2013, 26 in May 2017
+alone); see data/README.md for the quirks handled here.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from crimesite import geo, incidents
+from crimesite.errors import Problem
+from crimesite.sources.common import Batch, ReadContext, Table
+
+FORMAT = "slmpd-legacy"
+
+# Header names are compared after normalize_header(); these map them to the reader's names.
+RENAME = {
+    "monthreportedtomshp": "coded_month",
+    "codedmonth": "coded_month",
+    "dateoccured": "date_occur",
+    "dateoccur": "date_occur",
+    "newcrimeindicator": "flag_new",
+    "flagcrime": "flag_new",
+    "unfoundedcrimeindicator": "flag_unfounded",
+    "flagunfounded": "flag_unfounded",
+    "administrativeadjustmentindicator": "flag_administrative",
+    "flagadministrative": "flag_administrative",
+    "ileadsaddress": "address_number",
+    "ileadsstreet": "street",
+}
+
+_COMMON = [
+    "count", "crime", "district", "description", "ileadsaddress", "ileadsstreet", "neighborhood",
+    "locationname", "locationcomment", "cadaddress", "cadstreet", "xcoord", "ycoord",
+]  # fmt: skip
+LAYOUTS = {
+    "18 columns (2008 to May 2013)": frozenset(
+        [
+            "monthreportedtomshp",
+            "dateoccured",
+            "newcrimeindicator",
+            "unfoundedcrimeindicator",
+            "administrativeadjustmentindicator",
+            *_COMMON,
+        ]
+    ),
+    "20 columns (June 2013 on)": frozenset(
+        [
+            "complaint",
+            "codedmonth",
+            "dateoccur",
+            "flagcrime",
+            "flagunfounded",
+            "flagadministrative",
+            "flagcleanup",
+            *_COMMON,
+        ]
+    ),
+    "26 columns (May 2017)": frozenset(
+        [
+            "complaint",
+            "codedmonth",
+            "dateoccur",
+            "flagcrime",
+            "flagunfounded",
+            "flagadministrative",
+            "flagcleanup",
+            *_COMMON,
+            "ileadsadd",
+            "ileadsapprove",
+            "beat",
+            "ileadsasg",
+            "ileadstype",
+            "datecrimecoded",
+        ]
+    ),
+}
+
+DATE_FORMATS = ("%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y")
+# Some months write 1/2/2014 8:05 rather than 01/02/2014 08:05; arrow's strptime wants the padding.
+ZERO_PAD = ((r"^(\d)/", r"0\1/"), (r"^(\d\d)/(\d)/", r"\1/0\2/"), (r" (\d):", r" 0\1:"))
+PLACEHOLDER_BEFORE = pd.Timestamp("1901-01-01")
+FLAG_YES = "Y"
+
+
+def normalize_header(name: str) -> str:
+    return name.strip().lower().replace(" ", "").replace("-", "").replace("_", "")
+
+
+def detect(header: list[str]) -> str | None:
+    """The layout name when the header is one of the legacy layouts, else None."""
+    names = [normalize_header(name) for name in header]
+    if len(set(names)) != len(names):
+        return None
+    for layout, expected in LAYOUTS.items():
+        if set(names) == expected:
+            return layout
+    return None
+
+
+NEEDED = (
+    "coded_month",
+    "date_occur",
+    "flag_new",
+    "flag_unfounded",
+    "flag_administrative",
+    "count",
+    "crime",
+    "district",
+    "description",
+    "neighborhood",
+    "address_number",
+    "street",
+    "xcoord",
+    "ycoord",
+    "complaint",
+)
+
+
+def internal_name(header_name: str) -> str:
+    normalized = normalize_header(header_name)
+    return RENAME.get(normalized, normalized)
+
+
+def prepare(table: Table) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The columns this reader uses, under its own names, and each one's name in the file."""
+    names = {internal_name(name): name for name in table.header}
+    frame = table.frame.set_axis([internal_name(name) for name in table.header], axis=1)
+    if "complaint" not in frame:
+        frame["complaint"] = ""
+    return frame.loc[:, list(NEEDED)], names
+
+
+def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list[Problem]]:
+    """Canonical rows for a batch of legacy files, or the problems that stop the build."""
+    frame = batch.frame
+    problems: list[Problem] = []
+
+    def report(bad: pd.Series, column: str, values: pd.Series, expected: str) -> None:
+        problems.extend(batch.problems(bad, column, values, expected))
+
+    count_text = frame["count"].str.strip()
+    count = to_number(count_text)
+    report(~count.isin([1, -1]), "count", count_text, "+1 or -1")
+
+    code = frame["crime"].str.strip()
+    code_ok = code.str.fullmatch(r"\d{1,6}")
+    code = code.str.zfill(6)
+    ucr_class = to_number(code.str[:2].where(code_ok, ""))
+    class_ok = code_ok & ucr_class.isin(list(context.categories))
+    report(
+        ~class_ok,
+        "crime",
+        frame["crime"],
+        "a crime code of up to 6 digits whose first two digits are a UCR class 01-26",
+    )
+
+    coded = frame["coded_month"].str.strip()
+    month_ok = coded.str.fullmatch(r"\d{4}-\d{1,2}")
+    year = to_number(coded.str[:4].where(month_ok, ""))
+    month = to_number(coded.str[5:].where(month_ok, ""))
+    month_ok = month_ok & year.between(1990, 2100) & month.between(1, 12)
+    report(~month_ok, "coded_month", frame["coded_month"], "a month as YYYY-MM")
+
+    if problems:
+        return incidents.empty(), problems
+
+    occurred, occurred_status = parse_occurred(frame["date_occur"], year, month)
+    lon, lat, location_status = locate(frame["xcoord"], frame["ycoord"], context)
+    complaint = frame["complaint"].str.strip()
+    rows = pd.DataFrame(
+        {
+            "source_file": batch.file_names(),
+            "source_line": batch.lines,
+            "era": "ucr",
+            "complaint": complaint.where(complaint != ""),
+            "year": year,
+            "month": month,
+            "occurred_at": occurred,
+            "occurred_status": occurred_status,
+            "count": count,
+            "flag_new": frame["flag_new"].str.strip() == FLAG_YES,
+            "flag_unfounded": frame["flag_unfounded"].str.strip() == FLAG_YES,
+            "flag_administrative": frame["flag_administrative"].str.strip() == FLAG_YES,
+            "crime_code": code,
+            "ucr_class": ucr_class,
+            "category": ucr_class.map(context.categories),
+            "part": ucr_class.map(context.parts),
+            "description": frame["description"].str.strip(),
+            "district": place_number(frame["district"], 1, 9),
+            "neighborhood": place_number(frame["neighborhood"], 1, 88),
+            "block": geo.to_block(frame["address_number"], frame["street"]),
+            "latitude": lat,
+            "longitude": lon,
+            "location_status": location_status,
+        }
+    )
+    return incidents.conform(rows), []
+
+
+NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)"
+
+
+def to_number(text: pd.Series) -> pd.Series:
+    """Floats from numeric strings; anything else (including the empty string) becomes NaN."""
+    strings = pa.array(text, type=pa.string())
+    valid = pc.match_substring_regex(strings, pattern=f"^{NUMBER}$")
+    numbers = pc.cast(pc.if_else(valid, strings, pa.scalar(None, pa.string())), pa.float64())
+    return pd.Series(numbers.to_numpy(zero_copy_only=False), index=text.index)
+
+
+def parse_occurred(text: pd.Series, year: pd.Series, month: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Occurrence time and its status; problems here do not change any total."""
+    text = text.str.strip()
+    padded = pa.array(text, type=pa.string())
+    for pattern, replacement in ZERO_PAD:
+        padded = pc.replace_substring_regex(padded, pattern=pattern, replacement=replacement)
+    parsed = None
+    for date_format in DATE_FORMATS:
+        attempt = pc.strptime(padded, format=date_format, unit="s", error_is_null=True)
+        parsed = attempt if parsed is None else pc.coalesce(parsed, attempt)
+    occurred = pd.Series(parsed.to_numpy(zero_copy_only=False), index=text.index).astype("datetime64[s]")
+    counting_month_end = pd.to_datetime(
+        {"year": year, "month": month, "day": 1}, errors="coerce"
+    ) + pd.offsets.MonthBegin(1)
+    status = np.select(
+        [text == "", occurred.isna(), occurred < PLACEHOLDER_BEFORE, occurred >= counting_month_end],
+        ["missing", "unparseable", "placeholder", "after_counting_month"],
+        default="ok",
+    )
+    occurred = occurred.where(np.isin(status, ["ok", "after_counting_month"]))
+    return occurred, pd.Series(status, index=text.index)
+
+
+def locate(x_text: pd.Series, y_text: pd.Series, context: ReadContext) -> tuple[np.ndarray, np.ndarray, pd.Series]:
+    """WGS84 coordinates where the file's coordinates are usable, NaN elsewhere, and a status."""
+    x = to_number(x_text.str.strip())
+    y = to_number(y_text.str.strip())
+    given = x.notna() & y.notna() & (x != 0) & (y != 0)
+    lon, lat = geo.to_wgs84(x.where(given), y.where(given), context.source_crs)
+    west, south, east, north = context.bounds
+    inside = given.to_numpy() & (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+    status = np.select([~given.to_numpy(), ~inside], ["missing", "outside_bounds"], default="ok")
+    return np.where(inside, lon, np.nan), np.where(inside, lat, np.nan), pd.Series(status, index=x_text.index)
+
+
+def place_number(text: pd.Series, low: int, high: int) -> pd.Series:
+    """A district or neighborhood number; 0, blank or out of range is unknown (NA)."""
+    number = to_number(text.str.strip())
+    return number.where(number.between(low, high)).astype("Int64")
