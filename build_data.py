@@ -21,7 +21,7 @@ EPILOG = """examples:
 """
 
 
-def parse_args(argv: list[str]) -> argparse.Namespace:
+def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description="Read SLMPD monthly crime files (.csv, .CSV, .csv.gz) and build the Markdown pages, "
         "charts and downloads, then the static site with MkDocs.",
@@ -46,7 +46,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     )
     parser.add_argument("--no-site", action="store_true", help="build the pages and data only, not the site")
     parser.add_argument("--quiet", action="store_true", help="log only warnings and errors")
-    return parser.parse_args(argv)
+    return parser
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    return make_parser().parse_args(argv)
 
 
 def report(error: DataError) -> None:

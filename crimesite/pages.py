@@ -229,8 +229,8 @@ def crime_page(data: SiteData, category: Category) -> dict:
     monthly = data.monthly[data.monthly["category"] == slug][["month", "count"]].reset_index(drop=True)
     rolling = data.rolling[(data.rolling["category"] == slug) & data.rolling["rolling_12"].notna()]
     rolling = rolling[["month", "rolling_12"]].reset_index(drop=True)
-    name = category.plural
     latest = yearly.iloc[-1]
+    name = category.plural if int(latest["count"]) != 1 else category.name.lower()
     year = int(latest.year)
     summary_years = (
         f"{category.name} counted each year, {int(yearly.iloc[0].year)} to {year}: "

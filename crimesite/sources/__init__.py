@@ -95,6 +95,8 @@ def prepare_file(raw: RawFile) -> tuple[Prepared | None, list[Problem]]:
     if decoded is None:
         return None, problems
     header = common.read_header(common.normalize_newlines(decoded.text[:10_000]))
+    if not any(header):
+        return None, [Problem(raw.display, 1, common.HEADER, "", "a header line naming the columns")]
     reader = next((r for r in READERS if r.detect(header)), None)
     if reader is None:
         shown = ",".join(header)

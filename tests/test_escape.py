@@ -1,0 +1,70 @@
+"""Text from raw files must show as text: Markdown and HTML in it stay inert."""
+
+from __future__ import annotations
+
+import json
+
+import markdown
+import pytest
+
+from crimesite import escape, pages
+
+PAYLOADS = [
+    "<script>alert(1)</script>",
+    '<img src=x onerror="alert(1)">',
+    "[click](javascript:alert(1))",
+    "![x](http://example.com/x.png)",
+    "**bold** _em_ `code` # heading",
+    "{{ config }} {% raw %}",
+    "A | B | C",
+    "1. not a list",
+    "line\nbreak\r\nand\ttab",
+    "\u202eevil\u202c and \x00\x07control",
+    "&amp; &lt;",
+]
+
+
+def render(md: str) -> str:
+    return markdown.markdown(md, extensions=["tables", "attr_list", "admonition"])
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_escaped_text_renders_as_the_same_characters(payload):
+    html = render(f"Before {escape.text(payload)} after")
+    assert "<script" not in html and "<img" not in html and "<a " not in html
+    assert "<strong>" not in html and "<em>" not in html and "<code>" not in html and "<h1" not in html
+
+
+def test_the_visible_text_is_the_original_minus_invisible_characters():
+    import html as htmllib
+    import re
+
+    rendered = render(f"x {escape.text('<b>A & B</b> [c](d) *e*')} y")
+    text = htmllib.unescape(re.sub(r"<[^>]+>", "", rendered))
+    assert text == "x <b>A & B</b> [c](d) *e* y"
+
+
+def test_control_and_bidi_characters_are_dropped_and_breaks_become_spaces():
+    assert str(escape.text("a\u202eb\x00c\nd")) == "abc d"
+
+
+def test_long_values_are_cut():
+    assert len(str(escape.text("A" * 1000))) == escape.MAX_CHARS
+
+
+def test_cells_with_pipes_stay_in_their_column():
+    table = pages.md_table(["Description", "Count"], [["A | B", pages.fmt_int(3)]], "lr")
+    html = render(str(table))
+    assert html.count("<td") == 2
+    assert "A | B" in html.replace("&#124;", "|")
+
+
+def test_json_in_a_script_element_cannot_close_it():
+    encoded = str(escape.json_for_script({"d": "</script><script>alert(1)</script>", "e": "a&b"}))
+    assert "</script" not in encoded and "<" not in encoded and "&" not in encoded
+    assert json.loads(encoded) == {"d": "</script><script>alert(1)</script>", "e": "a&b"}
+
+
+def test_html_tables_escape_every_cell():
+    table = str(pages.html_table("t", "<i>cap</i>", ["<h>", "n"], [["<script>x</script>", pages.fmt_int(1)]], "lr"))
+    assert "<script>" not in table and "<i>" not in table and "<h>" not in table

@@ -1,0 +1,99 @@
+"""Metrics on five-row frames whose answers are worked out by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from crimesite import metrics
+
+
+def frame(rows: list[tuple[int, int, str, int]]) -> pd.DataFrame:
+    table = pd.DataFrame(rows, columns=["year", "month", "category", "count"])
+    table["category"] = table["category"].astype("category")
+    return table
+
+
+@pytest.fixture
+def part1(categories):
+    return tuple(c for c in categories if c.part == 1)
+
+
+def test_totals_are_sums_of_count_not_row_counts(part1):
+    table = frame(
+        [
+            (2019, 1, "homicide", 1),
+            (2019, 1, "homicide", 1),
+            (2019, 2, "homicide", -1),
+            (2019, 2, "aggravated-assault", 1),
+            (2020, 1, "homicide", 1),
+        ]
+    )
+    cover = metrics.coverage(table)
+    annual = metrics.annual_counts(table, part1, cover).set_index(["year", "category"])["count"]
+    assert annual[(2019, "homicide")] == 1
+    assert annual[(2019, "aggravated-assault")] == 1
+    assert annual[(2020, "homicide")] == 1
+    assert annual[(2019, "arson")] == 0  # every category appears, with 0 when nothing was counted
+    assert len(annual) == 2 * len(part1)
+
+
+def test_months_without_any_file_are_missing_not_zero(part1):
+    table = frame([(2019, 1, "homicide", 1), (2019, 3, "homicide", 2), (2019, 3, "arson", 1)])
+    cover = metrics.coverage(table)
+    assert cover.months == ("2019-01", "2019-03")
+    assert cover.missing == ("2019-02",)
+    assert not cover.is_complete(2019) and cover.months_in(2019) == 2
+    monthly = metrics.monthly_counts(table, part1, cover)
+    assert sorted(set(monthly["month"])) == ["2019-01", "2019-03"]
+    homicides = monthly[monthly["category"] == "homicide"].set_index("month")["count"]
+    assert homicides.to_dict() == {"2019-01": 1, "2019-03": 2}
+
+
+def test_rolling_sum_needs_twelve_months(part1):
+    rows = [(2018 + (m - 1) // 12, (m - 1) % 12 + 1, "homicide", m) for m in range(1, 14)]  # 1, 2, ... 13
+    table = frame(rows)
+    cover = metrics.coverage(table)
+    monthly = metrics.monthly_counts(table, part1, cover)
+    rolled = metrics.rolling_sum(monthly, cover)
+    homicide = rolled[rolled["category"] == "homicide"].set_index("month")["rolling_12"]
+    assert homicide.isna().sum() == 11
+    assert homicide["2018-12"] == sum(range(1, 13))
+    assert homicide["2019-01"] == sum(range(2, 14))
+
+
+def test_rolling_sum_is_empty_when_a_month_is_missing(part1):
+    rows = [(2018, m, "homicide", 1) for m in range(1, 13) if m != 6] + [(2019, 1, "homicide", 1)]
+    table = frame(rows)
+    cover = metrics.coverage(table)
+    rolled = metrics.rolling_sum(metrics.monthly_counts(table, part1, cover), cover)
+    assert rolled[rolled["category"] == "homicide"]["rolling_12"].isna().all()
+
+
+def test_change_has_no_percentage_from_zero():
+    table = metrics.with_change(pd.Series({"a": 5, "b": 3, "c": 0}), pd.Series({"a": 4, "b": 0, "c": 0}))
+    assert table.loc["a", "change"] == 1 and table.loc["a", "percent_change"] == 25.0
+    assert table.loc["b", "change"] == 3 and pd.isna(table.loc["b", "percent_change"])
+    assert table.loc["c", "change"] == 0
+
+
+def test_share_of_part1(categories):
+    annual = pd.DataFrame({"year": [2019] * 3, "category": ["homicide", "larceny", "fraud"], "count": [1, 3, 50]})
+    shares = metrics.part1_share(annual, categories).set_index("category")["share"]
+    assert shares.to_dict() == {"homicide": 25.0, "larceny": 75.0}  # Part II (fraud) is not in the base
+
+
+def test_year_to_date_compares_the_same_months(part1):
+    table = frame(
+        [
+            (2018, 1, "homicide", 1),
+            (2018, 2, "homicide", 1),
+            (2018, 7, "homicide", 5),
+            (2019, 1, "homicide", 2),
+            (2019, 2, "homicide", 1),
+        ]
+    )
+    cover = metrics.coverage(table)
+    monthly = metrics.monthly_counts(table, part1, cover)
+    assert metrics.year_to_date(monthly, 2019, 2)["homicide"] == 3
+    assert metrics.year_to_date(monthly, 2018, 2)["homicide"] == 2

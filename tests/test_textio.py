@@ -1,0 +1,36 @@
+import gzip
+
+import pytest
+
+from crimesite import textio
+
+
+def test_plain_utf8_is_decoded_as_is():
+    decoded = textio.decode("CAFÉ,1\n".encode())
+    assert decoded.text == "CAFÉ,1\n"
+    assert not decoded.had_bom
+    assert decoded.cp1252_bytes == 0
+
+
+def test_byte_order_mark_is_removed_and_noted():
+    decoded = textio.decode(b"\xef\xbb\xbfCount\r\n")
+    assert decoded.text == "Count\r\n"
+    assert decoded.had_bom
+
+
+def test_stray_cp1252_bytes_are_read_as_cp1252_without_harming_utf8():
+    # 0x92 is a cp1252 right quote; the É beside it is proper UTF-8 and must survive.
+    decoded = textio.decode(b"\xef\xbb\xbfMARSHA\x92S CAF\xc3\x89 \x96 BAR")
+    assert decoded.text == "MARSHA\u2019S CAFÉ \u2013 BAR"
+    assert decoded.cp1252_bytes == 2
+    assert decoded.had_bom
+
+
+def test_gzip_is_recognised_by_content():
+    assert textio.decompress(gzip.compress(b"a,b\n"), "x.csv.gz") == b"a,b\n"
+    assert textio.decompress(b"a,b\n", "x.csv") == b"a,b\n"
+
+
+def test_a_gz_name_on_plain_bytes_is_an_error():
+    with pytest.raises(textio.NotGzipError):
+        textio.decompress(b"a,b\n", "x.csv.gz")
