@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from crimesite import incidents, metrics, output, pages, paths, reference, sources
+from crimesite import claims, incidents, metrics, output, pages, paths, reference, sources
 from crimesite.config import SiteConfig, load_config
 from crimesite.sources.common import RawFile, ReadContext
 
@@ -64,9 +64,10 @@ def build_docs(files: list[RawFile], config: SiteConfig, build_dir: Path, finger
         table, infos = sources.load(files, read_context(config, categories))
     with timings.stage("validate"):
         incidents.validate(table)
-        cover = metrics.coverage(table)
+        cover = metrics.coverage({month for info in infos for month in info.covers}, config.methods_break)
+        official = claims.load_claims(config.claims, categories)
     with timings.stage("metrics"):
-        data = site_data(config, categories, table, infos, cover, is_sample(files))
+        data = site_data(config, categories, table, infos, cover, is_sample(files), official)
     with timings.stage("pages+charts"):
         rendered = pages.render_pages(data)
         output.write_docs(
@@ -87,13 +88,17 @@ def read_context(config: SiteConfig, categories: tuple[reference.Category, ...])
     )
 
 
-def site_data(config, categories, table, infos, cover, sample) -> pages.SiteData:
-    annual = metrics.annual_counts(table, categories, cover)
-    monthly = metrics.monthly_counts(table, categories, cover)
+def site_data(config, categories, table, infos, cover, sample, official) -> pages.SiteData:
+    counted, excluded = metrics.split_counted(table, cover)
+    annual = metrics.annual_counts(counted, categories, cover)
+    monthly = metrics.monthly_counts(counted, categories, cover)
     return pages.SiteData(
         config=config,
         categories=categories,
         incidents=table,
+        counted=counted,
+        excluded=excluded,
+        claims=tuple(claims.check_all(official, annual, counted, cover, categories)),
         files=tuple(infos),
         cover=cover,
         annual=annual,
@@ -106,10 +111,13 @@ def site_data(config, categories, table, infos, cover, sample) -> pages.SiteData
 def downloads(data: pages.SiteData) -> dict[str, pd.DataFrame]:
     part1 = [c.slug for c in data.part1]
     annual = data.annual[data.annual["category"].isin(part1)]
+    annual = annual.assign(era=annual["year"].map(data.cover.year_era))
     monthly = data.monthly[data.monthly["category"].isin(part1)]
+    monthly = monthly.assign(era=monthly["month"].map(data.cover.era))
     return {
-        "downloads/annual_counts.csv": annual[["year", "category", "count"]],
-        "downloads/monthly_counts.csv": monthly[["month", "category", "count"]],
+        "downloads/annual_counts.csv": annual[["year", "category", "count", "era"]],
+        "downloads/monthly_counts.csv": monthly[["month", "category", "count", "era"]],
+        "downloads/shootings_monthly.csv": metrics.shootings(data.counted, data.cover),
     }
 
 
@@ -140,7 +148,7 @@ def input_fingerprint(files: list[RawFile], config: SiteConfig) -> str:
         (paths.ROOT / "overrides", "**/*"),
     ):
         output.hash_tree(digest, root, pattern)
-    for path in (paths.SITE_CONFIG, paths.MKDOCS_CONFIG, paths.SAMPLE_MANIFEST, config.categories):
+    for path in (paths.SITE_CONFIG, paths.MKDOCS_CONFIG, paths.SAMPLE_MANIFEST, config.categories, config.claims):
         digest.update(path.read_bytes() if path.exists() else b"-")
     for library in LIBRARIES:
         digest.update(f"{library}={importlib.metadata.version(library)}\n".encode())

@@ -12,7 +12,7 @@ import pandas as pd
 
 OCCURRED_STATUSES = ("ok", "missing", "unparseable", "placeholder", "after_counting_month")
 LOCATION_STATUSES = ("ok", "missing", "outside_bounds")
-ERAS = ("ucr",)
+ERAS = ("ucr", "nibrs")
 
 
 @dataclass(frozen=True)
@@ -30,11 +30,18 @@ COLUMNS: tuple[Column, ...] = (
         "source_file", "category", "Raw file the row came from, relative to the raw-data folder", "january2019.csv.gz"
     ),
     Column("source_line", "int32", "Line number of the row in that file (the header is line 1)", "2"),
-    Column("era", "category", "Reporting system of the source file", "ucr", "`ucr` (legacy UCR files, 2008-2020)"),
+    Column(
+        "era",
+        "category",
+        "Reporting system of the source file",
+        "ucr",
+        "`ucr` (legacy UCR files, 2008-2020: one row per raw row), "
+        "`nibrs` (NIBRS files, 2021 on: one row per counted crime)",
+    ),
     Column(
         "complaint",
         "string",
-        "SLMPD complaint number; several rows can share one",
+        "SLMPD complaint number (`Complaint`; NIBRS: `IncidentNum`); several rows can share one",
         "19-060382",
         "",
         "empty before June 2013 (the files have no such column)",
@@ -42,7 +49,8 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "year",
         "int16",
-        "Year the crime is counted in (legacy: the coded month, `CodedMonth` / `MonthReportedtoMSHP`)",
+        "Year the crime is counted in (legacy: the coded month, `CodedMonth` / `MonthReportedtoMSHP`; "
+        "NIBRS: `IncidentDate`)",
         "2019",
     ),
     Column("month", "int8", "Month the crime is counted in (1-12), as `year`", "12", "1-12"),
@@ -71,7 +79,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("flag_new", "bool", "First coding of the crime (`FlagCrime` = Y)", "True"),
     Column("flag_unfounded", "bool", "Investigation found no crime happened (`FlagUnfounded` = Y)", "False"),
     Column("flag_administrative", "bool", "Classification changed or corrected (`FlagAdministrative` = Y)", "False"),
-    Column("crime_code", "string", "Six-digit SLMPD crime code with its leading zero restored", "010000"),
+    Column(
+        "crime_code",
+        "string",
+        "Legacy: six-digit SLMPD crime code with its leading zero restored; NIBRS: the NIBRS offense code",
+        "010000",
+    ),
     Column("ucr_class", "int8", "UCR class: the first two digits of the crime code", "1", "1-26"),
     Column("category", "category", "Category slug from `data/reference/ucr_classes.csv`", "homicide"),
     Column("part", "int8", "UCR Part (1: the eight index crimes, 2: the other classes)", "1", "`1`, `2`"),
@@ -122,6 +135,14 @@ COLUMNS: tuple[Column, ...] = (
         "Whether the coordinates are usable",
         "ok",
         "`ok`, `missing` (0 or blank), `outside_bounds` (outside the city's box)",
+    ),
+    Column(
+        "firearm",
+        "boolean",
+        "A firearm was used (NIBRS: `FirearmUsed`; legacy: the description names a firearm, or another weapon)",
+        "True",
+        "`True`, `False`",
+        "empty when the file does not say (most legacy descriptions, NIBRS `NULL`)",
     ),
 )
 

@@ -16,22 +16,34 @@ ROLLING_MONTHS = 12
 
 @dataclass(frozen=True)
 class Coverage:
-    """Which counting months the data holds."""
+    """Which counting months the data stands for, and where the methods break falls."""
 
     months: tuple[str, ...]  # YYYY-MM, sorted
     first: str
     last: str
-    missing: tuple[str, ...]  # months between first and last with no rows at all
+    missing: tuple[str, ...]  # months between first and last that no file stands for
+    methods_break: str  # first month of the NIBRS era
 
     @property
     def years(self) -> tuple[int, ...]:
-        return tuple(range(int(self.first[:4]), int(self.last[:4]) + 1))
+        return tuple(sorted({int(month[:4]) for month in self.months}))
 
     def months_in(self, year: int) -> int:
         return sum(1 for month in self.months if month.startswith(f"{year:04d}-"))
 
     def is_complete(self, year: int) -> bool:
         return self.months_in(year) == 12
+
+    def era(self, month: str) -> str:
+        return "nibrs" if month >= self.methods_break else "ucr"
+
+    def year_era(self, year: int) -> str:
+        eras = {self.era(month) for month in self.months if month.startswith(f"{year:04d}-")}
+        return eras.pop() if len(eras) == 1 else "ucr+nibrs"
+
+    @property
+    def spans_break(self) -> bool:
+        return self.first < self.methods_break <= self.last
 
 
 def month_labels(frame: pd.DataFrame) -> pd.Series:
@@ -40,13 +52,34 @@ def month_labels(frame: pd.DataFrame) -> pd.Series:
     )
 
 
-def coverage(incidents: pd.DataFrame) -> Coverage:
-    if incidents.empty:
-        raise ValueError("no incidents: the raw files hold no rows")
-    present = sorted(set(month_labels(incidents[["year", "month"]].drop_duplicates())))
+def coverage(covered: set[str] | list[str], methods_break: str) -> Coverage:
+    """Coverage from the months the raw files stand for."""
+    present = sorted(set(covered))
+    if not present:
+        raise ValueError("no data: the raw files hold no rows")
     span = pd.period_range(present[0], present[-1], freq="M").strftime("%Y-%m").tolist()
     missing = tuple(month for month in span if month not in set(present))
-    return Coverage(tuple(present), present[0], present[-1], missing)
+    return Coverage(tuple(present), present[0], present[-1], missing, methods_break)
+
+
+def split_counted(incidents: pd.DataFrame, cover: Coverage) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows counted in the series, and the rows left out: NIBRS crimes dated before the methods break
+    (the legacy files count that period) or in a month whose own file is not in the data."""
+    labels = month_labels(incidents)
+    early_nibrs = (incidents["era"] == "nibrs") & (labels < cover.methods_break)
+    kept = labels.isin(set(cover.months)) & ~early_nibrs
+    return incidents[kept].reset_index(drop=True), incidents[~kept].reset_index(drop=True)
+
+
+def segments(months: pd.Series, cover: Coverage) -> pd.Series:
+    """A number per month that changes after a gap in the data or at the methods break, so lines break there."""
+    if months.empty:
+        return pd.Series([], index=months.index, dtype="int64")
+    ordinal = pd.PeriodIndex(months, freq="M").astype("int64")
+    gap = pd.Series(ordinal, index=months.index).diff().fillna(1) != 1
+    era_change = months.map(cover.era) != months.map(cover.era).shift(1)
+    era_change.iloc[0] = False
+    return (gap | era_change).cumsum()
 
 
 def annual_counts(incidents: pd.DataFrame, categories: tuple[Category, ...], cover: Coverage) -> pd.DataFrame:
@@ -70,10 +103,14 @@ def monthly_counts(incidents: pd.DataFrame, categories: tuple[Category, ...], co
 
 
 def rolling_sum(monthly: pd.DataFrame, cover: Coverage) -> pd.DataFrame:
-    """The 12-month rolling sum per category; empty where the 12 months are not all in the data."""
+    """The 12-month rolling sum per category; empty where the 12 months are not all in the data or
+    straddle the methods break."""
     span = pd.period_range(cover.first, cover.last, freq="M").strftime("%Y-%m")
     wide = monthly.pivot(index="month", columns="category", values="count").reindex(span)
-    rolled = wide.rolling(ROLLING_MONTHS, min_periods=ROLLING_MONTHS).sum()
+    era = pd.Series([cover.era(month) for month in span], index=span)
+    rolled = pd.concat(
+        [part.rolling(ROLLING_MONTHS, min_periods=ROLLING_MONTHS).sum() for _, part in wide.groupby(era.values)]
+    ).reindex(span)
     long = rolled.reset_index(names="month").melt(id_vars="month", var_name="category", value_name="rolling_12")
     long = long[long["month"].isin(set(cover.months))]
     long["rolling_12"] = long["rolling_12"].astype("Int64")
@@ -110,6 +147,32 @@ def top_descriptions(incidents: pd.DataFrame, category: str, year: int, limit: i
     sums = rows.groupby("description", observed=True)["count"].sum()
     sums = sums[sums != 0].reset_index().sort_values(["count", "description"], ascending=[False, True])
     return sums.head(limit).reset_index(drop=True)
+
+
+def shootings(counted: pd.DataFrame, cover: Coverage) -> pd.DataFrame:
+    """By month: aggravated assaults and homicides with a firearm. Legacy homicides do not say the weapon."""
+    armed = counted[counted["firearm"].fillna(False).astype(bool)]
+    keyed = armed.assign(month_label=month_labels(armed))
+    sums = keyed.groupby(["month_label", "category"], observed=True)["count"].sum().unstack(fill_value=0)
+    table = pd.DataFrame(index=pd.Index(cover.months, name="month"))
+    table["assaults"] = (
+        sums["aggravated-assault"].reindex(table.index, fill_value=0) if "aggravated-assault" in sums else 0
+    )
+    homicides = sums["homicide"].reindex(table.index, fill_value=0) if "homicide" in sums else 0
+    nibrs = table.index.map(cover.era) == "nibrs"
+    table["homicides"] = pd.Series(homicides, index=table.index).where(nibrs).astype("Int64")
+    table["shootings"] = (table["assaults"] + table["homicides"]).astype("Int64")
+    table["era"] = table.index.map(cover.era)
+    return table.reset_index()
+
+
+def firearm_share(counted: pd.DataFrame, category: str, year: int) -> tuple[int, int, int]:
+    """For one category and year: crimes counted, of which with a firearm, and of which the weapon is unknown."""
+    rows = counted[(counted["category"] == category) & (counted["year"] == year)]
+    total = int(rows["count"].sum())
+    armed = int(rows.loc[rows["firearm"].fillna(False).astype(bool), "count"].sum())
+    unknown = int(rows.loc[rows["firearm"].isna(), "count"].sum())
+    return total, armed, unknown
 
 
 def quality_summary(incidents: pd.DataFrame) -> pd.DataFrame:

@@ -11,6 +11,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from crimesite import charts, escape, metrics, paths
+from crimesite import claims as claims_module
 from crimesite.config import SiteConfig
 from crimesite.reference import Category
 from crimesite.sources import FileInfo
@@ -38,7 +39,10 @@ class SiteData:
 
     config: SiteConfig
     categories: tuple[Category, ...]
-    incidents: pd.DataFrame
+    incidents: pd.DataFrame  # every row read
+    counted: pd.DataFrame  # the rows the series count (covered months, right era)
+    excluded: pd.DataFrame  # the rows left out of the series, listed on the data-quality page
+    claims: tuple[claims_module.Check, ...]
     files: tuple[FileInfo, ...]
     cover: metrics.Coverage
     annual: pd.DataFrame  # every category
@@ -57,6 +61,15 @@ class SiteData:
     @property
     def latest_year(self) -> int:
         return int(self.cover.last[:4])
+
+    @property
+    def break_month(self) -> str | None:
+        """The methods break, when the series reach both sides of it."""
+        return self.cover.methods_break if self.cover.spans_break else None
+
+    @property
+    def break_year(self) -> int | None:
+        return int(self.cover.methods_break[:4]) if self.cover.spans_break else None
 
 
 # ----- formatting -------------------------------------------------------------------------------
@@ -157,7 +170,7 @@ def headline(data: SiteData) -> dict:
     previous = metrics.year_to_date(data.monthly, year - 1, months)
     slugs = [c.slug for c in data.part1]
     table = metrics.with_change(current.reindex(slugs), previous.reindex(slugs))
-    has_previous = data.cover.months_in(year - 1) >= months
+    has_previous = all(f"{year - 1:04d}-{m:02d}" in data.cover.months for m in range(1, months + 1))
     rows = []
     for category in data.part1:
         row = table.loc[category.slug]
@@ -188,6 +201,7 @@ def headline(data: SiteData) -> dict:
         "prior": prior,
         "complete": complete,
         "has_previous": has_previous,
+        "crosses_break": has_previous and data.cover.year_era(year) != data.cover.year_era(year - 1),
         "table": md_table(["Crime", period, prior, "Change", "% change"], rows, "lrrrr"),
     }
 
@@ -209,7 +223,10 @@ def homicide_trend(data: SiteData) -> dict:
     )
     return {
         "chart": chart_block(
-            "chart-homicide-years", charts.yearly_bars(frame, "Homicides", summary), "Homicides by year", summary
+            "chart-homicide-years",
+            charts.yearly_bars(frame, "Homicides", summary, data.break_year),
+            "Homicides by year",
+            summary,
         ),
         "table": html_table(
             "table-homicide-years",
@@ -227,8 +244,10 @@ def crime_page(data: SiteData, category: Category) -> dict:
     shares = metrics.part1_share(data.annual, data.categories)
     share = shares[shares["category"] == slug].set_index("year")["share"]
     monthly = data.monthly[data.monthly["category"] == slug][["month", "count"]].reset_index(drop=True)
+    monthly["segment"] = metrics.segments(monthly["month"], data.cover)
     rolling = data.rolling[(data.rolling["category"] == slug) & data.rolling["rolling_12"].notna()]
     rolling = rolling[["month", "rolling_12"]].reset_index(drop=True)
+    rolling["segment"] = metrics.segments(rolling["month"], data.cover)
     latest = yearly.iloc[-1]
     name = category.plural if int(latest["count"]) != 1 else category.name.lower()
     year = int(latest.year)
@@ -252,7 +271,7 @@ def crime_page(data: SiteData, category: Category) -> dict:
         "latest_share": share.get(year),
         "chart_years": chart_block(
             f"chart-{slug}-years",
-            charts.yearly_bars(yearly, category.name, summary_years),
+            charts.yearly_bars(yearly, category.name, summary_years, data.break_year),
             f"{category.name} by year",
             summary_years,
         ),
@@ -273,7 +292,7 @@ def crime_page(data: SiteData, category: Category) -> dict:
         ),
         "chart_months": chart_block(
             f"chart-{slug}-months",
-            charts.monthly_line(monthly, "count", category.name, summary_months),
+            charts.monthly_line(monthly, "count", category.name, summary_months, data.break_month),
             f"{category.name} by month",
             summary_months,
         ),
@@ -297,7 +316,7 @@ def crime_page(data: SiteData, category: Category) -> dict:
         context["rolling"] = {
             "chart": chart_block(
                 f"chart-{slug}-rolling",
-                charts.monthly_line(rolling, "rolling_12", "12-month sum", summary_rolling),
+                charts.monthly_line(rolling, "rolling_12", "12-month sum", summary_rolling, data.break_month),
                 f"{category.name}, 12-month rolling sum",
                 summary_rolling,
             ),
@@ -320,7 +339,7 @@ def crime_page(data: SiteData, category: Category) -> dict:
             "percent": fmt_percent(change / before["count"] * 100 if before["count"] else None),
             "comparable": data.cover.months_in(year) == data.cover.months_in(int(before.year)),
         }
-    descriptions = metrics.top_descriptions(data.incidents, slug, year)
+    descriptions = metrics.top_descriptions(data.counted, slug, year)
     if len(descriptions):
         context["descriptions"] = md_table(
             ["Description as published", "Count"],
@@ -367,6 +386,8 @@ def year_page(data: SiteData, year: int) -> dict:
         month_rows.append([month_name(month)] + [fmt_int(monthly.get((month, c.slug), 0)) for c in data.part1])
     return {
         "year": year,
+        "era": data.cover.year_era(year),
+        "previous_era": data.cover.year_era(year - 1) if has_previous else None,
         "months": data.cover.months_in(year),
         "missing": [month_name(m) for m in data.cover.missing if m.startswith(f"{year:04d}-")],
         "has_previous": has_previous,
@@ -425,7 +446,12 @@ def quality_page(data: SiteData) -> dict:
         ]
         for f in data.files
     ]
+    excluded = data.excluded
+    labels = metrics.month_labels(excluded) if len(excluded) else pd.Series(dtype=str)
+    early = (excluded["era"] == "nibrs") & (labels < data.cover.methods_break) if len(excluded) else labels
     return {
+        "excluded_early": fmt_int(int(excluded.loc[early, "count"].sum())) if len(excluded) else fmt_int(0),
+        "excluded_uncovered": fmt_int(int(excluded.loc[~early, "count"].sum())) if len(excluded) else fmt_int(0),
         "summary": md_table(
             ["What", "Rows", "Net count"],
             [[r.problem, fmt_int(r.rows), fmt_int(r.net_count)] for r in summary.itertuples()],
@@ -441,6 +467,141 @@ def quality_page(data: SiteData) -> dict:
         "missing": [month_name(m) for m in data.cover.missing],
         "rows": fmt_int(len(data.incidents)),
         "files_count": len(data.files),
+    }
+
+
+VERDICT_LABELS = {"matches": "Matches", "close": "Close", "differs": "Differs", "not checkable": "Not checkable"}
+
+
+def format_figure(measure: str, value: float | None) -> str:
+    if value is None or pd.isna(value):
+        return "n/a"
+    if measure == "count":
+        return f"{int(value):,}"
+    if measure == "percent_change":
+        return f"{value:+.1f}%"
+    return f"{value:.1f}%"
+
+
+def claims_page(data: SiteData) -> dict:
+    rows = []
+    for item in data.claims:
+        claim = item.claim
+        rows.append(
+            [
+                claim.statement,
+                format_figure(claim.measure, claim.figure),
+                format_figure(claim.measure, item.computed),
+                Markup(f"**{VERDICT_LABELS[item.verdict]}**"),
+                item.reason[:1].upper() + item.reason[1:] + ".",
+            ]
+        )
+    details = [
+        {
+            "claim": item.claim,
+            "who": item.claim.who,
+            "said_on": item.claim.said_on or "date not recorded",
+            "source": item.claim.source,
+            "url": item.claim.url,
+            "note": item.claim.note,
+        }
+        for item in data.claims
+    ]
+    counts = {verdict: sum(1 for item in data.claims if item.verdict == verdict) for verdict in VERDICT_LABELS}
+    return {
+        "table": md_table(["Claim", "Claimed", "In the data", "Verdict", "Why"], rows, "lrrll"),
+        "details": details,
+        "counts": counts,
+    }
+
+
+def goal_measure(data: SiteData, goal, measure: str) -> dict:
+    """Baseline, target path and actual figures for one measure of a goal."""
+    yearly = data.annual.groupby(["year", "category"])["count"].sum()
+    shootings = metrics.shootings(data.counted, data.cover)
+    shootings["year"] = shootings["month"].str[:4].astype(int)
+
+    def actual(year: int) -> int | None:
+        if data.cover.months_in(year) == 0:
+            return None
+        if measure == "shootings":
+            rows = shootings[shootings["year"] == year]
+            return None if rows["shootings"].isna().any() else int(rows["shootings"].sum())
+        return int(yearly.get((year, measure), 0))
+
+    baseline = actual(goal.baseline_year) if data.cover.is_complete(goal.baseline_year) else None
+    baseline_source = "computed from the data" if baseline is not None else None
+    if baseline is None and measure != "shootings":
+        official = [c.claim for c in data.claims if c.claim.measure == "count" and c.claim.category == measure
+                    and c.claim.year == goal.baseline_year]  # fmt: skip
+        if official:
+            baseline = int(official[0].figure)
+            baseline_source = (
+                f"the City's published figure ({official[0].statement}); "
+                f"the data does not hold all of {goal.baseline_year}"
+            )
+    target = round(baseline * (1 - goal.reduction_percent / 100)) if baseline is not None else None
+    rows = []
+    span = goal.target_year - goal.baseline_year
+    for year in range(goal.baseline_year, goal.target_year + 1):
+        path = baseline - (baseline - target) * (year - goal.baseline_year) / span if baseline is not None else None
+        value = actual(year)
+        months = data.cover.months_in(year)
+        rows.append([str(year), "n/a" if path is None else f"{path:,.0f}",
+                     "n/a" if value is None else f"{value:,}", f"{months}"])  # fmt: skip
+    complete = [year for year in range(goal.baseline_year + 1, goal.target_year + 1) if data.cover.is_complete(year)]
+    gap = None
+    if baseline is not None and complete:
+        year = complete[-1]
+        path = baseline - (baseline - target) * (year - goal.baseline_year) / span
+        gap = {"year": year, "actual": actual(year), "path": round(path)}
+    name = {"shootings": "Shootings"}.get(measure) or next(c.name for c in data.categories if c.slug == measure)
+    return {
+        "name": name,
+        "baseline": baseline,
+        "baseline_source": baseline_source,
+        "target": target,
+        "gap": gap,
+        "table": md_table(["Year", "On the path to the goal", "In the data", "Months in data"], rows, "lrrr"),
+    }
+
+
+def goals_page(data: SiteData) -> list[dict]:
+    return [
+        {"goal": goal, "measures": [goal_measure(data, goal, measure) for measure in goal.measures]}
+        for goal in data.config.goals
+    ]
+
+
+def shootings_page(data: SiteData) -> dict:
+    table = metrics.shootings(data.counted, data.cover)
+    frame = table[["month", "assaults"]].rename(columns={"assaults": "count"})
+    frame["segment"] = metrics.segments(frame["month"], data.cover)
+    summary = (
+        f"Aggravated assaults with a firearm by month, {month_name(data.cover.first)} to {month_name(data.cover.last)}"
+        + (f"; the reporting system changed in {month_name(data.cover.methods_break)}" if data.break_month else "")
+        + "."
+    )
+    rows = [
+        [r.month, fmt_int(r.assaults), "n/a" if pd.isna(r.homicides) else fmt_int(r.homicides),
+         "n/a" if pd.isna(r.shootings) else fmt_int(r.shootings), r.era.upper()]
+        for r in table.itertuples()
+    ]  # fmt: skip
+    return {
+        "chart": chart_block(
+            "chart-shootings",
+            charts.monthly_line(frame, "count", "Aggravated assaults with a firearm", summary, data.break_month),
+            "Aggravated assaults with a firearm by month",
+            summary,
+        ),
+        "table": html_table(
+            "table-shootings",
+            "Shootings by month",
+            ["Month", "Aggravated assaults with a firearm", "Homicides with a firearm", "Shootings", "Era"],
+            rows,
+            "lrrrl",
+        ),
+        "has_legacy": (table["era"] == "ucr").any(),
     }
 
 
@@ -482,8 +643,18 @@ def render_pages(data: SiteData) -> dict[str, str]:
         "index.md": render("home.md.j2", headline=headline(data), homicides=homicide_trend(data), part1=data.part1),
         "crimes/index.md": render("crimes.md.j2", table=crime_index(data), latest_year=data.latest_year),
         "years/index.md": render("years.md.j2", table=year_index(data)),
-        "methodology.md": render("methodology.md.j2", categories=category_table(data), cover=data.cover),
-        "data-quality.md": render("data_quality.md.j2", quality=quality_page(data)),
+        "methodology.md": render(
+            "methodology.md.j2",
+            categories=category_table(data),
+            cover=data.cover,
+            methods_break=month_name(data.cover.methods_break),
+        ),
+        "data-quality.md": render(
+            "data_quality.md.j2", quality=quality_page(data), methods_break=month_name(data.cover.methods_break)
+        ),
+        "claims.md": render("claims.md.j2", claims=claims_page(data)),
+        "goals.md": render("goals.md.j2", goals=goals_page(data)),
+        "shootings.md": render("shootings.md.j2", **shootings_page(data)),
         "downloads/index.md": render("downloads.md.j2"),
     }
     for category in data.part1:
@@ -499,6 +670,9 @@ def navigation(data: SiteData) -> list:
         {"Home": "index.md"},
         {"Crimes": ["crimes/index.md"] + [{c.name: f"crimes/{c.slug}.md"} for c in data.part1]},
         {"Years": ["years/index.md"] + [{str(y): f"years/{y}.md"} for y in sorted(data.cover.years, reverse=True)]},
+        {"Shootings": "shootings.md"},
+        {"Claims vs data": "claims.md"},
+        {"Goal tracker": "goals.md"},
         {"Downloads": "downloads/index.md"},
         {"Methodology": "methodology.md"},
         {"Data quality": "data-quality.md"},

@@ -24,7 +24,7 @@ def generated_files(build_dir: Path) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def fixture_build(tmp_path_factory) -> Path:
     build_dir = tmp_path_factory.mktemp("golden") / "build"
-    build.run([FIXTURES / "legacy"], build_dir=build_dir, site_dir=None)
+    build.run([FIXTURES / "legacy", FIXTURES / "nibrs"], build_dir=build_dir, site_dir=None)
     return build_dir
 
 
@@ -50,8 +50,9 @@ def test_generated_markdown_matches_golden(fixture_build, update_golden):
 
 def test_fixture_pages_cover_every_year_and_part1_crime(fixture_build, categories):
     docs = fixture_build / "docs"
-    for year in range(2013, 2018):
+    for year in (2013, 2014, 2015, 2017, 2024):  # the years the fixture files cover
         assert (docs / "years" / f"{year}.md").exists()
+    assert not (docs / "years" / "2016.md").exists()  # no file for 2016: no page, no zeros
     for category in categories:
         assert (docs / "crimes" / f"{category.slug}.md").exists() == (category.part == 1)
 
@@ -70,12 +71,14 @@ def test_a_build_from_real_format_files_has_no_sample_flag(fixture_build):
 
 def test_downloads_hold_part1_counts_with_exact_columns(fixture_build):
     annual = (fixture_build / "docs" / "downloads" / "annual_counts.csv").read_text().splitlines()
-    assert annual[0] == "year,category,count"
-    assert "2013,homicide,3" in annual
-    assert "2015,homicide,1" in annual
-    assert "2013,aggravated-assault,-1" in annual
-    assert len(annual) == 1 + 5 * 8  # 2013-2017, eight Part I categories
+    assert annual[0] == "year,category,count,era"
+    assert "2013,homicide,3,ucr" in annual
+    assert "2015,homicide,1,ucr" in annual
+    assert "2013,aggravated-assault,-1,ucr" in annual
+    assert "2024,homicide,4,nibrs" in annual
+    assert len(annual) == 1 + 5 * 8  # 2013, 2014, 2015, 2017 and 2024; eight Part I categories
     monthly = (fixture_build / "docs" / "downloads" / "monthly_counts.csv").read_text().splitlines()
-    assert monthly[0] == "month,category,count"
-    assert "2014-02,vehicle-theft,2" in monthly
-    assert len(monthly) == 1 + 4 * 8  # only the four months that have a file
+    assert monthly[0] == "month,category,count,era"
+    assert "2014-02,vehicle-theft,2,ucr" in monthly
+    assert "2024-01,homicide,4,nibrs" in monthly
+    assert len(monthly) == 1 + 6 * 8  # only the six months that have a file

@@ -66,8 +66,9 @@ class Resources(HTMLParser):
 def test_every_page_of_a_sample_build_says_it_is_sample_data(sample_site):
     _, site_dir = sample_site
     pages = html_pages(site_dir)
-    # home, 404, about, methodology, data quality, downloads; 8 crimes + index; 3 years + index
-    assert len(pages) == 6 + 9 + 4
+    # home, 404, about, methodology, data quality, downloads, shootings, claims, goals;
+    # 8 crimes + index; 3 years + index
+    assert len(pages) == 9 + 9 + 4
     missing = [p.relative_to(site_dir).as_posix() for p in pages if NOTICE not in p.read_text()]
     assert missing == []
 
@@ -80,14 +81,14 @@ def test_a_build_from_other_files_carries_no_sample_notice(fixture_site):
 def test_downloads_are_published_with_the_site(sample_site, categories):
     _, site_dir = sample_site
     annual = (site_dir / "downloads" / "annual_counts.csv").read_text().splitlines()
-    assert annual[0] == "year,category,count"
+    assert annual[0] == "year,category,count,era"
     slugs = {c.slug for c in categories if c.part == 1}
     rows = [line.split(",") for line in annual[1:]]
     assert {row[1] for row in rows} == slugs
     assert all(re.fullmatch(r"-?\d+", row[2]) for row in rows)
     assert {int(row[0]) for row in rows} == {2017, 2018, 2019}
     monthly = (site_dir / "downloads" / "monthly_counts.csv").read_text().splitlines()
-    assert monthly[0] == "month,category,count"
+    assert monthly[0] == "month,category,count,era"
     assert len(monthly) == 1 + 36 * 8
 
 

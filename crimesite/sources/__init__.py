@@ -14,12 +14,12 @@ import pandas as pd
 
 from crimesite import incidents, textio
 from crimesite.errors import DataError, Problem
-from crimesite.sources import common, slmpd_legacy
+from crimesite.sources import common, slmpd_legacy, slmpd_nibrs
 from crimesite.sources.common import RawFile, ReadContext
 
 log = logging.getLogger(__name__)
 
-READERS = (slmpd_legacy,)
+READERS = (slmpd_legacy, slmpd_nibrs)
 SUFFIXES = (".csv", ".CSV", ".csv.gz")
 FILE = "(file)"
 
@@ -36,7 +36,8 @@ class FileInfo:
     count_sum: int
     had_bom: bool
     cp1252_bytes: int
-    months: tuple[str, ...]
+    months: tuple[str, ...]  # counting months of its rows
+    covers: tuple[str, ...]  # months this file is the source for (legacy: its months; NIBRS: its release month)
 
 
 def is_raw_file(path: Path) -> bool:
@@ -100,7 +101,7 @@ def prepare_file(raw: RawFile) -> tuple[Prepared | None, list[Problem]]:
     reader = next((r for r in READERS if r.detect(header)), None)
     if reader is None:
         shown = ",".join(header)
-        expected = "a known header (SLMPD legacy: 18, 20 or 26 columns, see data/README.md)"
+        expected = "a known header (SLMPD legacy: 18, 20 or 26 columns; SLMPD NIBRS: 22 columns; see data/README.md)"
         return None, [Problem(raw.display, 1, common.HEADER, shown, expected)]
     table = common.parse_table(raw, decoded.text)
     if table.problems:
@@ -109,7 +110,9 @@ def prepare_file(raw: RawFile) -> tuple[Prepared | None, list[Problem]]:
     return Prepared(raw, reader, reader.detect(header), decoded, frame, table.lines, names), []
 
 
-def describe_files(prepared: list[Prepared], rows: pd.DataFrame) -> list[FileInfo]:
+def describe_files(prepared: list[Prepared], rows: pd.DataFrame, covers: dict[str, str]) -> list[FileInfo]:
+    """What each file holds. A file stands for the months of its rows, unless its reader said otherwise
+    (a NIBRS release also re-sends older incidents: it stands for its main month only)."""
     sums = rows.groupby("source_file", observed=True)["count"].agg(["size", "sum"])
     months = (
         (rows["year"].astype(int) * 100 + rows["month"].astype(int))
@@ -120,6 +123,7 @@ def describe_files(prepared: list[Prepared], rows: pd.DataFrame) -> list[FileInf
     for item in prepared:
         name = item.raw.name
         present = name in sums.index
+        file_months = tuple(f"{m // 100:04d}-{m % 100:02d}" for m in sorted(months[name])) if present else ()
         infos.append(
             FileInfo(
                 name=name,
@@ -130,7 +134,8 @@ def describe_files(prepared: list[Prepared], rows: pd.DataFrame) -> list[FileInf
                 count_sum=int(sums.loc[name, "sum"]) if present else 0,
                 had_bom=item.decoded.had_bom,
                 cp1252_bytes=item.decoded.cp1252_bytes,
-                months=tuple(f"{m // 100:04d}-{m % 100:02d}" for m in sorted(months[name])) if present else (),
+                months=file_months,
+                covers=(covers[name],) if name in covers else file_months,
             )
         )
     return infos
@@ -144,20 +149,21 @@ def load(files: list[RawFile], context: ReadContext) -> tuple[pd.DataFrame, list
         problems.extend(file_problems)
         if item is not None:
             prepared.append(item)
-    frames = []
+    frames, covers = [], {}
     for reader in READERS:
         mine = [item for item in prepared if item.reader is reader]
         if mine:
             batch = common.Batch.combine([(i.raw, i.frame, i.lines, i.names) for i in mine])
             rows, batch_problems = reader.to_incidents(batch, context)
             problems.extend(batch_problems)
+            covers.update(batch.covers)
             frames.append(rows)
     if problems:
         raise DataError(problems)
     if not frames:
         return incidents.empty(), []
     table = incidents.conform(pd.concat(frames, ignore_index=True))
-    infos = describe_files(prepared, table)
+    infos = describe_files(prepared, table, covers)
     problems = check_across_files(files, infos)
     if problems:
         raise DataError(problems)
@@ -168,19 +174,22 @@ def check_across_files(files: list[RawFile], infos: list[FileInfo]) -> list[Prob
     """The same file twice, or one legacy month in two files, would count crimes twice."""
     problems = []
     display = {raw.name: raw.display for raw in files}
+    # NIBRS files may hold the same incidents again (the newest version wins), so only legacy copies are refused.
+    legacy = {info.name for info in infos if info.format == slmpd_legacy.FORMAT}
     first_with_hash: dict[str, str] = {}
+    duplicates = set()
     for raw in files:
+        if raw.name not in legacy:
+            continue
         if raw.sha256 in first_with_hash:
             expected = (
                 f"a file different from {first_with_hash[raw.sha256]} (same content: its crimes would count twice)"
             )
             problems.append(Problem(raw.display, 1, FILE, raw.name, expected))
+            duplicates.add(raw.name)
         else:
             first_with_hash[raw.sha256] = raw.name
     month_file: dict[str, str] = {}
-    duplicates = {
-        raw.name for raw in files if raw.sha256 in first_with_hash and first_with_hash[raw.sha256] != raw.name
-    }
     for info in infos:
         if info.format != slmpd_legacy.FORMAT or info.name in duplicates:
             continue

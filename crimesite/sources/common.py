@@ -135,6 +135,7 @@ class Batch:
     lines: np.ndarray
     files: list[RawFile]
     names: list[dict[str, str]]  # for each file: the reader's column name -> the name in the file
+    covers: dict[str, str] = field(default_factory=dict)  # file name -> the month it stands for, if the reader says
 
     @classmethod
     def combine(cls, parts: list[tuple[RawFile, pd.DataFrame, np.ndarray, dict[str, str]]]) -> Batch:

@@ -85,6 +85,8 @@ DATE_FORMATS = ("%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y")
 ZERO_PAD = ((r"^(\d)/", r"0\1/"), (r"^(\d\d)/(\d)/", r"\1/0\2/"), (r" (\d):", r" 0\1:"))
 PLACEHOLDER_BEFORE = pd.Timestamp("1901-01-01")
 FLAG_YES = "Y"
+# Descriptions that name a weapon other than a firearm ("AGG.ASSAULT-OTH DANG WEP/...", ".../STRNGARM/...").
+OTHER_WEAPON = r"OTH DANG WEP|OTHER DANG|STRNGARM|STRONGARM|KNIFE|CUTTING|HANDS|FISTS|FEET"
 
 
 def normalize_header(name: str) -> str:
@@ -197,9 +199,22 @@ def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list
             "latitude": lat,
             "longitude": lon,
             "location_status": location_status,
+            "firearm": firearm_from_description(frame["description"]),
         }
     )
     return incidents.conform(rows), []
+
+
+def firearm_from_description(description: pd.Series) -> pd.Series:
+    """True where the description names a firearm, False where it names another weapon, else unknown."""
+    text = description.str.upper()
+    named = text.str.contains("FIREARM", regex=False).fillna(False).astype(bool)
+    other = text.str.contains(OTHER_WEAPON, regex=True).fillna(False).astype(bool)
+    return (
+        pd.Series(np.select([named, other], [1, 0], default=-1), index=description.index)
+        .map({1: True, 0: False, -1: pd.NA})
+        .astype("boolean")
+    )
 
 
 NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)"
