@@ -79,3 +79,9 @@ def test_every_monthly_part1_count_matches_an_independent_sum(real_build, indepe
 def test_the_real_data_is_not_marked_as_sample(real_build):
     assert "sample_data: false" in (real_build / "mkdocs.generated.yml").read_text()
     assert "Data through December 2019" in (real_build / "docs" / "index.md").read_text()
+
+
+def test_the_2014_homicide_claim_is_checked_and_matches(real_build):
+    claims_page = (real_build / "docs" / "claims.md").read_text()
+    assert "| 159 homicides in 2014 | 159 | 159 | **Matches** |" in claims_page
+    assert "| 263 homicides in 2020 | 263 | n/a | **Not checkable** | The data has no files for 2020" in claims_page

@@ -135,7 +135,7 @@ def counted_units(rows: pd.DataFrame, context: ReadContext) -> pd.DataFrame:
         mine = mine.drop_duplicates(["IncidentNum", "_victim"])
         keys = list(zip(mine["IncidentNum"], mine["_victim"], strict=True))
         keep = [key not in victims_taken for key in keys]
-        mine = mine[keep]
+        mine = mine[np.array(keep, dtype=bool)]
         victims_taken.update(key for key, kept in zip(keys, keep, strict=True) if kept)
         units.append(mine.assign(ucr_class=ucr_class, firearm=mine["FirearmUsed"].map(firearm_value)))
     for ucr_class in INCIDENT_CLASSES:
