@@ -179,3 +179,16 @@ def test_one_coded_month_in_two_files_is_refused(tmp_path, context):
     messages = [str(problem) for problem in caught.value.problems]
     assert len(messages) == 1
     assert "2017-05 is also in may2017-resent.csv" in messages[0] or "2017-05 is also in may2017.csv" in messages[0]
+
+
+def test_legacy_firearm_comes_from_the_description(fixture_table):
+    table, _ = fixture_table
+    assert row(table, "april2013", 4)["firearm"]  # AGG.ASSAULT-FIREARM/CITIZEN ADULT 1ST DEGREE
+    assert pd.isna(row(table, "april2013", 2)["firearm"])  # HOMICIDE: the weapon is not said
+    from crimesite.sources.slmpd_legacy import firearm_from_description
+
+    flags = firearm_from_description(
+        pd.Series(["ROBBERY-HIGHWAY  /FIREARM USED/SUCCESSFUL", "ROBBERY-HIGHWAY  /STRNGARM/NO INJ/SUCCESS",
+                   "AGG.ASSAULT-OTH DANG WEP/CTZEN ADLT 3RD DEGREE", "LARCENY-FROM MTR VEH UNDER $500"])
+    )  # fmt: skip
+    assert flags.tolist() == [True, False, False, pd.NA]

@@ -207,6 +207,13 @@ def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list
 
 def firearm_from_description(description: pd.Series) -> pd.Series:
     """True where the description names a firearm, False where it names another weapon, else unknown."""
+    # There are about a thousand distinct descriptions: decide once for each, then spread the answers.
+    codes, distinct = pd.factorize(description)
+    answers = _firearm_of_texts(pd.Series(distinct, dtype="string")).to_numpy()
+    return pd.Series(answers[codes], index=description.index, dtype="boolean")
+
+
+def _firearm_of_texts(description: pd.Series) -> pd.Series:
     text = description.str.upper()
     named = text.str.contains("FIREARM", regex=False).fillna(False).astype(bool)
     other = text.str.contains(OTHER_WEAPON, regex=True).fillna(False).astype(bool)
