@@ -15,7 +15,7 @@ def _finish(chart: alt.Chart | alt.LayerChart, description: str) -> alt.Chart | 
     return chart.properties(width="container", height=HEIGHT, description=description)
 
 
-BREAK_LABEL = "Methods break: NIBRS from here"
+BREAK_LABEL = "UCR | NIBRS"
 
 
 def _break_rule(field: str, value: object, kind: str) -> alt.LayerChart:
@@ -29,7 +29,7 @@ def _break_rule(field: str, value: object, kind: str) -> alt.LayerChart:
     )
     text = (
         alt.Chart(marker)
-        .mark_text(align="left", baseline="top", dx=4, dy=2, color=MUTED, fontSize=11)
+        .mark_text(align="center", baseline="bottom", dy=-4, color=MUTED, fontSize=11)
         .encode(x=alt.X(f"{field}:{kind}", **band), y=alt.value(0), text="label:N")
     )
     return rule + text

@@ -69,7 +69,10 @@ class SiteData:
 
     @property
     def break_year(self) -> int | None:
-        return int(self.cover.methods_break[:4]) if self.cover.spans_break else None
+        """The first year in the data on the NIBRS side of the break (charts put the marker before it)."""
+        if not self.cover.spans_break:
+            return None
+        return min(year for year in self.cover.years if year >= int(self.cover.methods_break[:4]))
 
 
 # ----- formatting -------------------------------------------------------------------------------

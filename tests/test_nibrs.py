@@ -114,7 +114,7 @@ def test_the_break_is_marked_and_the_downloads_carry_the_era(tmp_path):
     build_dir = tmp_path / "build"
     build.run([FIXTURES / "legacy", NIBRS], build_dir=build_dir, site_dir=None)
     docs = build_dir / "docs"
-    assert "Methods break: NIBRS from here" in (docs / "crimes" / "homicide.md").read_text()
+    assert "UCR | NIBRS" in (docs / "crimes" / "homicide.md").read_text()
     annual = (docs / "downloads" / "annual_counts.csv").read_text().splitlines()
     assert "2017,homicide,1,ucr" in annual and "2024,homicide,4,nibrs" in annual
     quality = (docs / "data-quality.md").read_text()
