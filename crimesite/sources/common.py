@@ -56,6 +56,22 @@ def read_header(text: str) -> list[str]:
     return [name.strip() for name in next(csv.reader([first]), [])]
 
 
+# Months and days written without their leading zero (1/2/2014 8:05) get it back: arrow's strptime wants it.
+ZERO_PAD = ((r"^(\d)/", r"0\1/"), (r"^(\d\d)/(\d)/", r"\1/0\2/"), (r" (\d):", r" 0\1:"), (r"\.\d+$", ""))
+
+
+def parse_datetimes(text: pd.Series, formats: tuple[str, ...]) -> pd.Series:
+    """Timestamps from text in any of `formats` (tried in order); NaT where the text is empty or unreadable."""
+    padded = pa.array(text, type=pa.string())
+    for pattern, replacement in ZERO_PAD:
+        padded = pc.replace_substring_regex(padded, pattern=pattern, replacement=replacement)
+    parsed = None
+    for date_format in formats:
+        attempt = pc.strptime(padded, format=date_format, unit="s", error_is_null=True)
+        parsed = attempt if parsed is None else pc.coalesce(parsed, attempt)
+    return pd.Series(parsed.to_numpy(zero_copy_only=False), index=text.index).astype("datetime64[s]")
+
+
 def parse_table(raw: RawFile, text: str) -> Table:
     """Parse CSV text into strings, checking that every row has as many fields as the header."""
     text = normalize_newlines(text)

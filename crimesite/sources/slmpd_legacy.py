@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from crimesite import geo, incidents
 from crimesite.errors import Problem
-from crimesite.sources.common import Batch, ReadContext, Table
+from crimesite.sources.common import Batch, ReadContext, Table, parse_datetimes
 
 FORMAT = "slmpd-legacy"
 
@@ -81,8 +81,6 @@ LAYOUTS = {
 }
 
 DATE_FORMATS = ("%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y")
-# Some months write 1/2/2014 8:05 rather than 01/02/2014 08:05; arrow's strptime wants the padding.
-ZERO_PAD = ((r"^(\d)/", r"0\1/"), (r"^(\d\d)/(\d)/", r"\1/0\2/"), (r" (\d):", r" 0\1:"))
 PLACEHOLDER_BEFORE = pd.Timestamp("1901-01-01")
 FLAG_YES = "Y"
 # Descriptions that name a weapon other than a firearm ("AGG.ASSAULT-OTH DANG WEP/...", ".../STRNGARM/...").
@@ -238,14 +236,7 @@ def to_number(text: pd.Series) -> pd.Series:
 def parse_occurred(text: pd.Series, year: pd.Series, month: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Occurrence time and its status; problems here do not change any total."""
     text = text.str.strip()
-    padded = pa.array(text, type=pa.string())
-    for pattern, replacement in ZERO_PAD:
-        padded = pc.replace_substring_regex(padded, pattern=pattern, replacement=replacement)
-    parsed = None
-    for date_format in DATE_FORMATS:
-        attempt = pc.strptime(padded, format=date_format, unit="s", error_is_null=True)
-        parsed = attempt if parsed is None else pc.coalesce(parsed, attempt)
-    occurred = pd.Series(parsed.to_numpy(zero_copy_only=False), index=text.index).astype("datetime64[s]")
+    occurred = parse_datetimes(text, DATE_FORMATS)
     counting_month_end = pd.to_datetime(
         {"year": year, "month": month, "day": 1}, errors="coerce"
     ) + pd.offsets.MonthBegin(1)

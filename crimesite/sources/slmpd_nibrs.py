@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from crimesite import geo, incidents
 from crimesite.errors import Problem
-from crimesite.sources.common import Batch, ReadContext, Table
+from crimesite.sources.common import Batch, ReadContext, Table, parse_datetimes
 
 FORMAT = "slmpd-nibrs"
 LAYOUT = "22 columns (2021 on)"
@@ -41,7 +39,6 @@ ARSON = 8
 # Dates come as 2024-01-29, 2024-01-29 08:55:56.3400000 or 1/29/2024 8:55:56 AM.
 DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
                 "%m/%d/%Y")  # fmt: skip
-ZERO_PAD = ((r"^(\d)/", r"0\1/"), (r"^(\d\d)/(\d)/", r"\1/0\2/"), (r" (\d):", r" 0\1:"), (r"\.\d+$", ""))
 
 
 def detect(header: list[str]) -> str | None:
@@ -62,15 +59,7 @@ def prepare(table: Table) -> tuple[pd.DataFrame, dict[str, str]]:
 
 
 def parse_dates(text: pd.Series) -> pd.Series:
-    """Timestamps from any of the date forms; NaT where the text is empty or unreadable."""
-    padded = pa.array(text, type=pa.string())
-    for pattern, replacement in ZERO_PAD:
-        padded = pc.replace_substring_regex(padded, pattern=pattern, replacement=replacement)
-    parsed = None
-    for date_format in DATE_FORMATS:
-        attempt = pc.strptime(padded, format=date_format, unit="s", error_is_null=True)
-        parsed = attempt if parsed is None else pc.coalesce(parsed, attempt)
-    return pd.Series(parsed.to_numpy(zero_copy_only=False), index=text.index).astype("datetime64[s]")
+    return parse_datetimes(text, DATE_FORMATS)
 
 
 def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list[Problem]]:
