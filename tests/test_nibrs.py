@@ -168,3 +168,15 @@ def test_the_goal_tracker_uses_the_official_baseline_when_the_year_is_not_in_the
     assert "Baseline (2024): **150**, the City&#39;s published figure" in goals
     assert "Target for 2028: **120**" in goals
     assert "No whole year after the baseline is in the data yet" in goals
+
+
+def test_neighborhoods_are_reconciled_by_name_when_the_number_is_unusable(context):
+    from crimesite.sources.slmpd_nibrs import reconcile_neighborhoods
+
+    numbers = pd.Series(["57", "57", "NULL", "", "G-88", "3", "99"])
+    names = pd.Series(["JeffVanderLou", "JeffVanderLou", "Jeff Vander Lou", "JEFFVANDERLOU", "NA (Outside City)",
+                       "Tower Grove South", "Tower Grove South"])  # fmt: skip
+    reconciled = reconcile_neighborhoods(numbers, names)
+    assert reconciled.tolist()[:4] == [57, 57, 57, 57]
+    assert pd.isna(reconciled.iloc[4])  # outside the city: reported as unknown, not dropped
+    assert reconciled.tolist()[5:] == [3, 3]  # 99 is not a neighborhood; the name says 3

@@ -82,6 +82,7 @@ def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list
     frame["_date"] = incident_date
     frame["_supp"] = supplemented.dt.floor("D")  # files disagree on precision: compare whole days
     latest = latest_versions(frame, release_rank(frame, batch))
+    latest["_neighborhood"] = reconcile_neighborhoods(latest["NbhdNum"], latest["Neighborhood"])
     units = counted_units(latest, context)
     return to_canonical(units, batch, context), []
 
@@ -167,9 +168,7 @@ def to_canonical(units: pd.DataFrame, batch: Batch, context: ReadContext) -> pd.
     inside = given & lon.between(west, east) & lat.between(south, north)
     status = np.select([~given, ~inside], ["missing", "outside_bounds"], default="ok")
     number, street = split_address(units["IncidentLocation"])
-    neighborhood = pd.to_numeric(
-        units["NbhdNum"].where(units["NbhdNum"].str.fullmatch(r"\d{1,2}").fillna(False).astype(bool)), errors="coerce"
-    )
+    neighborhood = units["_neighborhood"]
     district = pd.to_numeric(
         units["District"].where(units["District"].str.fullmatch(r"\d").fillna(False).astype(bool)), errors="coerce"
     )
@@ -204,6 +203,28 @@ def to_canonical(units: pd.DataFrame, batch: Batch, context: ReadContext) -> pd.
         }
     )
     return incidents.conform(rows)
+
+
+def name_key(name: pd.Series) -> pd.Series:
+    """'JeffVanderLou', 'Jeff Vander Lou' and 'JEFF-VANDERLOU' share the key 'jeffvanderlou'."""
+    return name.str.lower().str.replace(r"[^a-z0-9]", "", regex=True)
+
+
+def reconcile_neighborhoods(number: pd.Series, name: pd.Series) -> pd.Series:
+    """The neighborhood number 1-88 of each row: `NbhdNum` where it is one, otherwise the number the same
+    name carries most often in rows that have both. Rows left without a number (such as `G-88`,
+    "NA (Outside City)") stay unknown and are counted on the data-quality page."""
+    given = pd.to_numeric(number.where(number.str.fullmatch(r"\d{1,2}").fillna(False).astype(bool)), errors="coerce")
+    given = given.where(given.between(1, 88))
+    keys = name_key(name)
+    known = pd.DataFrame({"key": keys, "number": given}).dropna()
+    known = known[known["key"] != ""]
+    if known.empty:
+        return given
+    by_name = known.groupby(["key", "number"]).size().reset_index(name="rows")
+    by_name = by_name.sort_values(["key", "rows", "number"], ascending=[True, False, True]).drop_duplicates("key")
+    learned = keys.map(by_name.set_index("key")["number"])
+    return given.fillna(learned)
 
 
 def split_address(location: pd.Series) -> tuple[pd.Series, pd.Series]:
