@@ -104,6 +104,7 @@ def site_data(config, categories, table, infos, cover, sample, official) -> page
         annual=annual,
         monthly=monthly,
         rolling=metrics.rolling_sum(monthly, cover),
+        shootings=metrics.shootings(counted, cover),
         sample=sample,
     )
 
@@ -117,7 +118,7 @@ def downloads(data: pages.SiteData) -> dict[str, pd.DataFrame]:
     return {
         "downloads/annual_counts.csv": annual[["year", "category", "count", "era"]],
         "downloads/monthly_counts.csv": monthly[["month", "category", "count", "era"]],
-        "downloads/shootings_monthly.csv": metrics.shootings(data.counted, data.cover),
+        "downloads/shootings_monthly.csv": data.shootings,
     }
 
 

@@ -146,9 +146,6 @@ COLUMNS: tuple[Column, ...] = (
     ),
 )
 
-DTYPES: dict[str, object] = {
-    column.name: column.dtype if column.dtype != "category" else "category" for column in COLUMNS
-}
 NAMES: tuple[str, ...] = tuple(column.name for column in COLUMNS)
 
 

@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from crimesite.reference import Category
 
 ROLLING_MONTHS = 12
+EARLY_NIBRS = "nibrs_before_break"
+UNCOVERED_MONTH = "month_not_in_data"
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,8 @@ def split_counted(incidents: pd.DataFrame, cover: Coverage) -> tuple[pd.DataFram
     labels = month_labels(incidents)
     early_nibrs = (incidents["era"] == "nibrs") & (labels < cover.methods_break)
     kept = labels.isin(set(cover.months)) & ~early_nibrs
-    return incidents[kept].reset_index(drop=True), incidents[~kept].reset_index(drop=True)
+    excluded = incidents[~kept].assign(reason=np.where(early_nibrs[~kept], EARLY_NIBRS, UNCOVERED_MONTH))
+    return incidents[kept].reset_index(drop=True), excluded.reset_index(drop=True)
 
 
 def segments(months: pd.Series, cover: Coverage) -> pd.Series:

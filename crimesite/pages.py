@@ -48,6 +48,7 @@ class SiteData:
     annual: pd.DataFrame  # every category
     monthly: pd.DataFrame  # every category
     rolling: pd.DataFrame  # every category
+    shootings: pd.DataFrame  # by month: firearm aggravated assaults and homicides
     sample: bool
 
     @property
@@ -449,12 +450,10 @@ def quality_page(data: SiteData) -> dict:
         ]
         for f in data.files
     ]
-    excluded = data.excluded
-    labels = metrics.month_labels(excluded) if len(excluded) else pd.Series(dtype=str)
-    early = (excluded["era"] == "nibrs") & (labels < data.cover.methods_break) if len(excluded) else labels
+    left_out = data.excluded.groupby("reason")["count"].sum() if len(data.excluded) else pd.Series(dtype="int64")
     return {
-        "excluded_early": fmt_int(int(excluded.loc[early, "count"].sum())) if len(excluded) else fmt_int(0),
-        "excluded_uncovered": fmt_int(int(excluded.loc[~early, "count"].sum())) if len(excluded) else fmt_int(0),
+        "excluded_early": fmt_int(left_out.get(metrics.EARLY_NIBRS, 0)),
+        "excluded_uncovered": fmt_int(left_out.get(metrics.UNCOVERED_MONTH, 0)),
         "summary": md_table(
             ["What", "Rows", "Net count"],
             [[r.problem, fmt_int(r.rows), fmt_int(r.net_count)] for r in summary.itertuples()],
@@ -521,8 +520,7 @@ def claims_page(data: SiteData) -> dict:
 def goal_measure(data: SiteData, goal, measure: str) -> dict:
     """Baseline, target path and actual figures for one measure of a goal."""
     yearly = data.annual.groupby(["year", "category"])["count"].sum()
-    shootings = metrics.shootings(data.counted, data.cover)
-    shootings["year"] = shootings["month"].str[:4].astype(int)
+    shootings = data.shootings.assign(year=data.shootings["month"].str[:4].astype(int))
 
     def actual(year: int) -> int | None:
         if data.cover.months_in(year) == 0:
@@ -577,7 +575,7 @@ def goals_page(data: SiteData) -> list[dict]:
 
 
 def shootings_page(data: SiteData) -> dict:
-    table = metrics.shootings(data.counted, data.cover)
+    table = data.shootings
     frame = table[["month", "assaults"]].rename(columns={"assaults": "count"})
     frame["segment"] = metrics.segments(frame["month"], data.cover)
     summary = (

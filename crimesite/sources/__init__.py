@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import logging
 import os
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from crimesite import incidents, textio
 from crimesite.errors import DataError, Problem
 from crimesite.sources import common, slmpd_legacy, slmpd_nibrs
 from crimesite.sources.common import RawFile, ReadContext
-
-log = logging.getLogger(__name__)
 
 READERS = (slmpd_legacy, slmpd_nibrs)
 SUFFIXES = (".csv", ".CSV", ".csv.gz")
@@ -86,7 +84,7 @@ class Prepared:
     layout: str
     decoded: textio.DecodedText
     frame: pd.DataFrame
-    lines: object
+    lines: np.ndarray
     names: dict[str, str]
 
 
