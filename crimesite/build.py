@@ -13,7 +13,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from crimesite import claims, incidents, metrics, output, pages, paths, reference, sources
+from crimesite import (
+    claims,
+    incidents,
+    metrics,
+    output,
+    pages,
+    paths,
+    place_pages,
+    placemetrics,
+    places,
+    reference,
+    sources,
+)
 from crimesite.config import SiteConfig, load_config
 from crimesite.sources.common import RawFile, ReadContext
 
@@ -69,7 +81,7 @@ def build_docs(files: list[RawFile], config: SiteConfig, build_dir: Path, finger
     with timings.stage("metrics"):
         data = site_data(config, categories, table, infos, cover, is_sample(files), official)
     with timings.stage("pages+charts"):
-        rendered = pages.render_pages(data)
+        rendered = pages.render_pages(data) | place_pages.render_place_pages(data, data.places, pages.renderer(data))
         output.write_docs(
             build_dir,
             rendered,
@@ -92,6 +104,8 @@ def site_data(config, categories, table, infos, cover, sample, official) -> page
     counted, excluded = metrics.split_counted(table, cover)
     annual = metrics.annual_counts(counted, categories, cover)
     monthly = metrics.monthly_counts(counted, categories, cover)
+    since = config.geography.districts_since
+    geography = places.load_geography(config.places, *seen_places(counted, since))
     return pages.SiteData(
         config=config,
         categories=categories,
@@ -106,7 +120,20 @@ def site_data(config, categories, table, infos, cover, sample, official) -> page
         rolling=metrics.rolling_sum(monthly, cover),
         shootings=metrics.shootings(counted, cover),
         sample=sample,
+        places=placemetrics.place_data(counted, table, categories, cover, geography, since),
     )
+
+
+def seen_places(counted: pd.DataFrame, districts_since: str) -> tuple[dict[int, int | None], set[int]]:
+    """The neighborhoods in the data, each with the district most of its crimes are in (current map), and
+    the districts of the current map."""
+    current = counted[metrics.month_labels(counted) >= districts_since]
+    districts = {int(d) for d in current["district"].dropna().unique()}
+    located = current.dropna(subset=["neighborhood", "district"])
+    modal = located.groupby(["neighborhood", "district"]).size().sort_index().groupby(level=0).idxmax()
+    neighborhoods: dict[int, int | None] = {int(n): None for n in counted["neighborhood"].dropna().unique()}
+    neighborhoods.update({int(n): int(pair[1]) for n, pair in modal.items()})
+    return neighborhoods, districts
 
 
 def downloads(data: pages.SiteData) -> dict[str, pd.DataFrame]:
@@ -119,15 +146,34 @@ def downloads(data: pages.SiteData) -> dict[str, pd.DataFrame]:
         "downloads/annual_counts.csv": annual[["year", "category", "count", "era"]],
         "downloads/monthly_counts.csv": monthly[["month", "category", "count", "era"]],
         "downloads/shootings_monthly.csv": data.shootings,
+        **place_downloads(data),
+    }
+
+
+def place_downloads(data: pages.SiteData) -> dict[str, pd.DataFrame]:
+    place = data.places
+    names = {n.number: n.name for n in place.geography.neighborhoods} | {places.UNKNOWN: place_pages.UNKNOWN_LABEL}
+    neighborhoods = place.neighborhood_annual.rename(columns={"place": "neighborhood"})
+    neighborhoods.insert(2, "neighborhood_name", neighborhoods["neighborhood"].map(names))
+    return {
+        "downloads/neighborhood_annual_counts.csv": neighborhoods,
+        "downloads/district_annual_counts.csv": place.district_annual.rename(columns={"place": "district"}),
+        "downloads/weekly_counts.csv": place.weekly_series,
     }
 
 
 def generated_config(data: pages.SiteData) -> dict:
     return {
         "site_name": data.config.site_title,
-        "nav": pages.navigation(data),
+        "nav": with_places(pages.navigation(data), place_pages.place_navigation(data.places)),
         "extra": {"sample_data": data.sample, "data_through": pages.month_name(data.cover.last)},
     }
+
+
+def with_places(nav: list, place_nav: list) -> list:
+    """The navigation with the place sections after the years."""
+    at = next(i for i, item in enumerate(nav) if "Years" in item) + 1
+    return nav[:at] + place_nav + nav[at:]
 
 
 def is_sample(files: list[RawFile]) -> bool:
@@ -149,8 +195,11 @@ def input_fingerprint(files: list[RawFile], config: SiteConfig) -> str:
         (paths.ROOT / "overrides", "**/*"),
     ):
         output.hash_tree(digest, root, pattern)
-    for path in (paths.SITE_CONFIG, paths.MKDOCS_CONFIG, paths.SAMPLE_MANIFEST, config.categories, config.claims):
-        digest.update(path.read_bytes() if path.exists() else b"-")
+    place = config.places
+    for path in (paths.SITE_CONFIG, paths.MKDOCS_CONFIG, paths.SAMPLE_MANIFEST, config.categories, config.claims,
+                 place.neighborhood_table, place.neighborhood_boundaries, place.district_boundaries):  # fmt: skip
+        digest.update(f"{path}\0".encode())
+        digest.update(path.read_bytes() if path is not None and path.exists() else b"-")
     for library in LIBRARIES:
         digest.update(f"{library}={importlib.metadata.version(library)}\n".encode())
     return digest.hexdigest()

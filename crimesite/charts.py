@@ -95,3 +95,122 @@ def category_bars(frame: pd.DataFrame, description: str) -> alt.Chart:
         ),
         description,
     )
+
+
+# ----- maps -------------------------------------------------------------------------------------------
+MAP_HEIGHT = 460
+NO_VALUE = "#f2f2f2"
+EDGE = "#404040"
+# One colour and one shape per category on the incident map, so it reads without colour too. Each colour
+# has at least 3:1 contrast against the white page (WCAG AA for graphics).
+POINT_COLOURS = ("#1f4e79", "#a33b00", "#2e6b30", "#7b2d8e", "#8a1c1c", "#595959", "#006d6f", "#6b5200")
+POINT_SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "triangle-right", "stroke")
+
+
+def _shapes(name: str) -> alt.NamedData:
+    """Boundaries by name: chart_block puts the features in the spec's `datasets` as they are, which
+    spares altair walking every coordinate."""
+    return alt.NamedData(name=name)
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows for an inline dataset, with missing values as null (JSON has no NaN)."""
+    return [{k: (None if pd.isna(v) else v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
+
+
+def choropleth(
+    shapes: str, values: pd.DataFrame, options: list[tuple[str, str]], value_title: str, description: str
+) -> alt.LayerChart:
+    """Areas shaded by `v_<option>`, one option at a time, picked from a menu (the first is shown first).
+
+    `shapes` names the dataset of boundary features; `values` has `id` (the feature id), `name`, and
+    `v_<key>` and `n_<key>` (value and count) per option.
+    Areas without a value are light grey; the tooltip gives the name, value and count.
+    """
+    pick = alt.param(
+        name="pick",
+        value=options[0][0],
+        bind=alt.binding_select(options=[k for k, _ in options], labels=[label for _, label in options], name="Show "),
+    )
+    fields = [c for c in values.columns if c != "id"]
+    base = alt.Chart(_shapes(shapes)).mark_geoshape(fill=NO_VALUE, stroke=EDGE, strokeWidth=0.5)
+    shaded = (
+        alt.Chart(_shapes(shapes))
+        .mark_geoshape(stroke=EDGE, strokeWidth=0.5)
+        .transform_lookup(
+            lookup="id", from_=alt.LookupData(data=alt.InlineData(values=_records(values)), key="id", fields=fields)
+        )
+        .transform_calculate(value="datum['v_' + pick]", count="datum['n_' + pick]")
+        .transform_filter("isValid(datum.value)")
+        .encode(
+            color=alt.Color("value:Q", title=value_title, scale=alt.Scale(scheme="blues", zero=True)),
+            tooltip=[
+                alt.Tooltip("name:N", title="Area"),
+                alt.Tooltip("value:Q", title=value_title, format=",.1f"),
+                alt.Tooltip("count:Q", title="Crimes", format=","),
+            ],
+        )
+    )
+    return (
+        alt.layer(base, shaded)
+        .add_params(pick)
+        .project(type="mercator")
+        .properties(width="container", height=MAP_HEIGHT, description=description)
+    )
+
+
+def points_map(shapes: str, points: str, categories: list[str], description: str) -> alt.LayerChart:
+    """Incidents as points over the boundaries named `shapes`. `points` is CSV text with x, y (block-level longitude and
+    latitude), category, block and n (crimes at that point); a menu filters by category."""
+    pick = alt.param(
+        name="pick",
+        value="All",
+        bind=alt.binding_select(options=["All", *categories], name="Crime "),
+    )
+    base = alt.Chart(_shapes(shapes)).mark_geoshape(fill=NO_VALUE, stroke=EDGE, strokeWidth=0.7)
+    data = alt.InlineData(
+        values=points, format=alt.CsvDataFormat(type="csv", parse={"x": "number", "y": "number", "n": "number"})
+    )
+    scale = {"domain": categories, "range": list(POINT_COLOURS[: len(categories)])}
+    dots = (
+        alt.Chart(data)
+        .mark_point(filled=True, size=40, opacity=0.85)
+        .transform_filter("pick == 'All' || datum.category == pick")
+        .encode(
+            longitude="x:Q",
+            latitude="y:Q",
+            color=alt.Color(
+                "category:N", title="Crime", scale=alt.Scale(**scale), legend=alt.Legend(orient="bottom", columns=2)
+            ),
+            shape=alt.Shape(
+                "category:N",
+                title="Crime",
+                scale=alt.Scale(domain=categories, range=list(POINT_SHAPES[: len(categories)])),
+            ),
+            tooltip=[
+                alt.Tooltip("category:N", title="Crime"),
+                alt.Tooltip("block:N", title="Block"),
+                alt.Tooltip("n:Q", title="Crimes here"),
+            ],
+        )
+    )
+    return (
+        alt.layer(base, dots)
+        .add_params(pick)
+        .project(type="mercator")
+        .properties(width="container", height=MAP_HEIGHT, description=description)
+    )
+
+
+def ranked_bars(frame: pd.DataFrame, value_title: str, description: str) -> alt.Chart:
+    """Horizontal bars of `value` by `name`, largest first (the chart maps fall back to)."""
+    return (
+        alt.Chart(frame)
+        .mark_bar(color=INK)
+        .encode(
+            y=alt.Y("name:N", title=None, sort="-x"),
+            x=alt.X("value:Q", title=value_title),
+            tooltip=[alt.Tooltip("name:N", title="Area"), alt.Tooltip("value:Q", title=value_title, format=",.1f")],
+        )
+        .properties(width="container", height=max(HEIGHT, 16 * len(frame)), description=description)
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import yaml
@@ -22,6 +22,31 @@ class Geography:
     source_crs: str
     bounds: tuple[float, float, float, float]
     districts_since: str
+
+
+@dataclass(frozen=True)
+class TableColumns:
+    """Column names of the neighborhood table, as the city publishes it."""
+
+    number: str
+    name: str
+    park: str
+    population: str
+    district: str
+
+
+@dataclass(frozen=True)
+class Places:
+    """Where the neighborhood table and the boundary files are; any path may be null (not configured)."""
+
+    neighborhood_table: Path | None
+    table_columns: TableColumns
+    neighborhood_boundaries: Path | None
+    neighborhood_key: str  # the GeoJSON property holding the neighborhood number
+    district_boundaries: Path | None
+    district_key: str
+    population_year: int
+    min_population: int  # no rate per 1,000 residents below this population
 
 
 @dataclass(frozen=True)
@@ -45,6 +70,7 @@ class SiteConfig:
     methods_break: str
     claims: Path
     geography: Geography
+    places: Places
     sources: tuple[Source, ...]
     goals: tuple[Goal, ...]
 
@@ -81,8 +107,30 @@ def parse_config(data: object, root: Path) -> SiteConfig:
         methods_break=str(top["methods_break"]),
         claims=root / top["claims"],
         geography=Geography(str(geo["source_crs"]), bounds, str(geo["districts_since"])),
+        places=parse_places(top["places"], root),
         sources=sources,
         goals=tuple(parse_goal(goal) for goal in top["goals"]),
+    )
+
+
+def parse_places(data: object, root: Path) -> Places:
+    section = _check_keys("places", data, Places)
+    columns = _check_keys("places.table_columns", section["table_columns"], TableColumns)
+
+    def optional_path(value: object) -> Path | None:
+        return None if value in (None, "") else root / str(value)
+
+    if int(section["min_population"]) < 0:
+        raise ValueError("site config: places.min_population must be 0 or more")
+    return Places(
+        neighborhood_table=optional_path(section["neighborhood_table"]),
+        table_columns=TableColumns(**{key: str(value) for key, value in columns.items()}),
+        neighborhood_boundaries=optional_path(section["neighborhood_boundaries"]),
+        neighborhood_key=str(section["neighborhood_key"]),
+        district_boundaries=optional_path(section["district_boundaries"]),
+        district_key=str(section["district_key"]),
+        population_year=int(section["population_year"]),
+        min_population=int(section["min_population"]),
     )
 
 
@@ -103,3 +151,10 @@ def parse_goal(data: object) -> Goal:
 def load_config(path: Path = paths.SITE_CONFIG) -> SiteConfig:
     with path.open(encoding="utf-8") as handle:
         return parse_config(yaml.safe_load(handle), path.parent)
+
+
+def with_place_files(config: SiteConfig, table: Path | None, neighborhoods: Path | None, districts: Path | None):
+    """The same configuration reading its neighborhood table and boundaries from other files."""
+    places = replace(config.places, neighborhood_table=table, neighborhood_boundaries=neighborhoods,
+                     district_boundaries=districts)  # fmt: skip
+    return replace(config, places=places)

@@ -18,13 +18,13 @@ _INVISIBLE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x84\x86-\x9f\u200b-\u200f\u20
 MAX_CHARS = 200
 
 
-def text(value: object) -> Markup:
-    """Text from a raw file, safe to place anywhere in a Markdown page."""
+def text(value: object, limit: int | None = MAX_CHARS) -> Markup:
+    """Text from a raw file, safe to place anywhere in a Markdown page; cut to `limit` characters."""
     if isinstance(value, Markup):
         return value
     cleaned = _INVISIBLE.sub("", _BREAKS.sub(" ", str(value)))
-    if len(cleaned) > MAX_CHARS:
-        cleaned = cleaned[: MAX_CHARS - 1] + "\u2026"
+    if limit is not None and len(cleaned) > limit:
+        cleaned = cleaned[: limit - 1] + "\u2026"
     return Markup(cleaned.translate(_TABLE))
 
 

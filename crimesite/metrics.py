@@ -6,6 +6,7 @@ Every total is a sum of the `count` column (+1/-1), never a count of rows.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -31,8 +32,15 @@ class Coverage:
     def years(self) -> tuple[int, ...]:
         return tuple(sorted({int(month[:4]) for month in self.months}))
 
+    @cached_property
+    def _months_per_year(self) -> dict[int, int]:
+        counts: dict[int, int] = {}
+        for month in self.months:
+            counts[int(month[:4])] = counts.get(int(month[:4]), 0) + 1
+        return counts
+
     def months_in(self, year: int) -> int:
-        return sum(1 for month in self.months if month.startswith(f"{year:04d}-"))
+        return self._months_per_year.get(year, 0)
 
     def is_complete(self, year: int) -> bool:
         return self.months_in(year) == 12
@@ -197,3 +205,21 @@ def quality_summary(incidents: pd.DataFrame) -> pd.DataFrame:
         for name, mask in checks.items()
     ]
     return pd.DataFrame(rows)
+
+
+def place_annual(
+    counted: pd.DataFrame, slugs: list[str], years: list[int], key: str, places: list[int], since: str | None = None
+) -> pd.DataFrame:
+    """year, place, category, count for every place (0 = unknown location) and category, zeros included,
+    so the places of a year add up to the city's total. `since` (YYYY-MM) drops earlier months, e.g.
+    before the district map in use began."""
+    rows = counted[counted["category"].isin(slugs)]
+    if since is not None:
+        rows = rows[month_labels(rows) >= since]
+        years = [year for year in years if year >= int(since[:4])]
+    keyed = rows.assign(place=rows[key].fillna(0).astype("int64"), category=rows["category"].astype(str))
+    sums = keyed.groupby(["year", "place", "category"])["count"].sum()
+    grid = pd.MultiIndex.from_product([years, sorted(places), slugs], names=["year", "place", "category"])
+    table = sums.reindex(grid, fill_value=0).astype("int64").reset_index()
+    table["year"] = table["year"].astype("int64")
+    return table

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape as html_escape
 
@@ -31,6 +32,8 @@ MONTH_NAMES = (
     "December",
 )
 LONG_TABLE_ROWS = 15
+# Checking every spec against the Vega-Lite schema doubles the time pages take; the tests switch it on.
+VALIDATE_CHARTS = False
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,7 @@ class SiteData:
     rolling: pd.DataFrame  # every category
     shootings: pd.DataFrame  # by month: firearm aggravated assaults and homicides
     sample: bool
+    places: object  # placemetrics.PlaceData: counts by district and neighborhood, the weekly reports
 
     @property
     def part1(self) -> tuple[Category, ...]:
@@ -143,16 +147,19 @@ def _align(letter: str) -> str:
     return "num" if letter == "r" else "text"
 
 
-def chart_block(chart_id: str, chart: alt.Chart, title: str, summary: str) -> Markup:
-    """A chart: the Vega-Lite spec inline (drawn by assets/javascripts/charts.js) and its summary."""
-    spec = chart.to_dict()
+def chart_block(chart_id: str, chart: alt.Chart, title: str, summary: str, datasets: dict | None = None) -> Markup:
+    """A chart: the Vega-Lite spec inline (drawn by assets/javascripts/charts.js) and its summary.
+    `datasets` adds named datasets (lists of rows, e.g. map features) to the spec as they are."""
+    spec = chart.to_dict(validate=VALIDATE_CHARTS)
     spec.pop("$schema", None)
+    if datasets:
+        spec.setdefault("datasets", {}).update(datasets)
     label = html_escape(f"Chart: {title}. The numbers are in the table that follows.", quote=True)
     return Markup(
         f'<figure class="chart" id="{chart_id}">'
         f'<div class="chart-view" role="img" aria-label="{label}"></div>'
         f'<script type="application/json" class="chart-spec">{escape.json_for_script(spec)}</script>'
-        f"<figcaption>{escape.text(summary)}</figcaption></figure>"
+        f"<figcaption>{escape.text(summary, limit=None)}</figcaption></figure>"
     )
 
 
@@ -626,8 +633,8 @@ def environment() -> Environment:
     return env
 
 
-def render_pages(data: SiteData) -> dict[str, str]:
-    """Every generated page: its path under docs/ and its Markdown."""
+def renderer(data: SiteData) -> Callable[..., str]:
+    """A function rendering a template with the context every page shares and the page's own."""
     env = environment()
     common = {
         "site": data.config,
@@ -640,6 +647,12 @@ def render_pages(data: SiteData) -> dict[str, str]:
     def render(template: str, **context: object) -> str:
         return env.get_template(template).render(**common, **context)
 
+    return render
+
+
+def render_pages(data: SiteData) -> dict[str, str]:
+    """The citywide pages: their paths under docs/ and their Markdown."""
+    render = renderer(data)
     pages = {
         "index.md": render("home.md.j2", headline=headline(data), homicides=homicide_trend(data), part1=data.part1),
         "crimes/index.md": render("crimes.md.j2", table=crime_index(data), latest_year=data.latest_year),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crimesite import config, paths, reference
+from crimesite import build, config, paths, reference
 from crimesite.build import read_context
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -51,5 +51,34 @@ def shared_folder(*parts: str) -> Path:
 
 
 @pytest.fixture(scope="session")
+def fixture_places_config(site_config: config.SiteConfig) -> config.SiteConfig:
+    """The site configuration with the made-up neighborhood table and boundaries of tests/fixtures/places/."""
+    folder = FIXTURES / "places"
+    return config.with_place_files(
+        site_config, folder / "neighborhoods.csv", folder / "neighborhoods.geojson", folder / "districts.geojson"
+    )
+
+
+@pytest.fixture(scope="session")
+def shared_places_config(site_config: config.SiteConfig) -> config.SiteConfig:
+    """The site configuration with the City's neighborhood table and boundaries from ../shared/data/."""
+    reference, geo = shared_folder("reference"), shared_folder("geo")
+    return config.with_place_files(
+        site_config,
+        reference / "neighborhoods.csv",
+        geo / "stl_neighborhoods_88_wgs84.geojson",
+        geo / "slmpd_districts_6_wgs84.geojson",
+    )
+
+
+@pytest.fixture(scope="session")
 def legacy_dir() -> Path:
     return shared_folder("slmpd", "legacy")
+
+
+@pytest.fixture(scope="session")
+def real_site(legacy_dir, shared_places_config, tmp_path_factory) -> tuple[Path, Path]:
+    """The 144 real legacy files with the City's neighborhoods and boundaries, built into a whole site."""
+    root = tmp_path_factory.mktemp("real")
+    build.run([legacy_dir], build_dir=root / "build", site_dir=root / "site", config=shared_places_config)
+    return root / "build", root / "site"

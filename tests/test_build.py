@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from crimesite import build, output
+from crimesite import build, output, pages
 from tests.conftest import FIXTURES, GOLDEN
 
 COMPARED_SUFFIXES = (".md", ".csv", ".yml")
@@ -22,9 +22,15 @@ def generated_files(build_dir: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def fixture_build(tmp_path_factory) -> Path:
+def fixture_build(tmp_path_factory, fixture_places_config) -> Path:
     build_dir = tmp_path_factory.mktemp("golden") / "build"
-    build.run([FIXTURES / "legacy", FIXTURES / "nibrs"], build_dir=build_dir, site_dir=None)
+    pages.VALIDATE_CHARTS = True  # every chart spec is checked against the Vega-Lite schema
+    try:
+        build.run(
+            [FIXTURES / "legacy", FIXTURES / "nibrs"], build_dir=build_dir, site_dir=None, config=fixture_places_config
+        )
+    finally:
+        pages.VALIDATE_CHARTS = False
     return build_dir
 
 

@@ -10,16 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from crimesite import build, paths
+from crimesite import paths
 
 PUBLISHED_HOMICIDES = {2014: 159}  # the City's published figure
 
 
 @pytest.fixture(scope="module")
-def real_build(legacy_dir, tmp_path_factory) -> Path:
-    build_dir = tmp_path_factory.mktemp("real") / "build"
-    build.run([legacy_dir], build_dir=build_dir, site_dir=None)
-    return build_dir
+def real_build(real_site) -> Path:
+    return real_site[0]
 
 
 @pytest.fixture(scope="module")

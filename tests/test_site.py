@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 import shutil
@@ -67,8 +68,9 @@ def test_every_page_of_a_sample_build_says_it_is_sample_data(sample_site):
     _, site_dir = sample_site
     pages = html_pages(site_dir)
     # home, 404, about, methodology, data quality, downloads, shootings, claims, goals;
-    # 8 crimes + index; 3 years + index
-    assert len(pages) == 9 + 9 + 4
+    # 8 crimes + index; 3 years + index; 88 neighborhoods + index; 6 districts + index;
+    # weekly report for the city and 6 districts; 2 map pages
+    assert len(pages) == 9 + 9 + 4 + 89 + 7 + 7 + 2
     missing = [p.relative_to(site_dir).as_posix() for p in pages if NOTICE not in p.read_text()]
     assert missing == []
 
@@ -164,3 +166,19 @@ def test_a_failed_build_leaves_the_previous_site_untouched(tmp_path):
         build_site(raw, tmp_path)
     assert tree_digest(site_dir) == before_site
     assert tree_digest(build_dir) == before_docs
+
+
+def test_without_boundary_files_the_maps_fall_back_to_ranked_charts(sample_site):
+    """The sample build has no neighborhood table or boundaries (site.yml names files fetch will bring)."""
+    _, site_dir = sample_site
+    maps = html.unescape((site_dir / "maps" / "index.html").read_text(encoding="utf-8"))
+    assert "no neighborhood boundary file is configured" in maps
+    assert "no district boundary file is configured" in maps
+    assert "so it shows counts of Part I crimes, not rates" in maps
+    assert "neighborhoods.csv, neighborhoods.geojson, districts.geojson" in maps
+    assert '"geoshape"' not in maps
+    assert 'id="chart-district-counts"' in maps and 'id="chart-neighborhood-rates"' in maps
+    recent = (site_dir / "maps" / "recent" / "index.html").read_text(encoding="utf-8")
+    assert "no boundary file is configured" in recent and 'id="table-recent-counts"' in recent
+    page = (site_dir / "neighborhoods" / "35-neighborhood-35" / "index.html").read_text(encoding="utf-8")
+    assert "No rate: this build has no neighborhood table" in page

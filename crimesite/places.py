@@ -1,0 +1,252 @@
+"""The places pages are made for: neighborhoods (names, parks, population) and police districts, with
+their boundaries simplified for the web. Reads the files named in site.yml's `places` section."""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import json
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from crimesite.config import Places as PlacesConfig
+from crimesite.errors import DataError, Problem
+
+log = logging.getLogger(__name__)
+
+UNKNOWN = 0  # the place number of the "unknown location" bucket
+# Boundaries are rounded to 4 decimals (about 10 m) and simplified within 0.0001 degree: invisible at
+# city scale, and it keeps a page's map payload small.
+DECIMALS = 4
+TOLERANCE = 0.0001
+TRUE_WORDS = {"true", "t", "yes", "y", "1"}
+FALSE_WORDS = {"false", "f", "no", "n", "0", ""}
+
+
+@dataclass(frozen=True)
+class Neighborhood:
+    number: int
+    name: str
+    slug: str
+    park: bool  # a park or other non-residential area: no rate
+    population: int | None
+    district: int | None  # the district it lies (mostly) in, for grouping
+
+
+@dataclass(frozen=True)
+class Geography:
+    """What the place pages and maps are made from, and which configured files were not found."""
+
+    neighborhoods: tuple[Neighborhood, ...]
+    districts: tuple[int, ...]
+    neighborhood_shapes: dict | None  # GeoJSON FeatureCollection, feature id = number
+    district_shapes: dict | None
+    from_table: bool  # names and populations come from the neighborhood table
+    not_found: tuple[str, ...]  # configured files that do not exist
+    min_population: int
+    population_year: int
+
+    def neighborhood(self, number: int) -> Neighborhood:
+        return next(n for n in self.neighborhoods if n.number == number)
+
+    def has_rate(self, place: Neighborhood) -> bool:
+        return not place.park and place.population is not None and place.population >= self.min_population
+
+
+def slugify(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower().replace("'", "")).strip("-") or "neighborhood"
+
+
+def placeholder(number: int, district: int | None) -> Neighborhood:
+    return Neighborhood(number, f"Neighborhood {number}", f"{number}-neighborhood-{number}", False, None, district)
+
+
+def existing(path: Path | None, not_found: list[str]) -> Path | None:
+    if path is None:
+        return None
+    if not path.is_file():
+        log.warning("places: %s not found; pages that need it say so", path)
+        not_found.append(path.name)
+        return None
+    return path
+
+
+def load_geography(config: PlacesConfig, seen_neighborhoods: dict[int, int | None], seen_districts: set[int]):
+    """Neighborhoods from the table when there is one, otherwise those seen in the data (with their most
+    common district); districts from the boundary file and the data."""
+    not_found: list[str] = []
+    table_path = existing(config.neighborhood_table, not_found)
+    if table_path is not None:
+        listed = read_neighborhood_table(table_path, config)
+        # A number the data uses that the table lacks still gets a page, so no crime drops out of the places.
+        extra = [placeholder(n, d) for n, d in seen_neighborhoods.items() if n not in {p.number for p in listed}]
+        neighborhoods = tuple(sorted(listed + tuple(extra), key=lambda n: n.number))
+    else:
+        neighborhoods = tuple(placeholder(n, d) for n, d in sorted(seen_neighborhoods.items()))
+    shapes_path = existing(config.neighborhood_boundaries, not_found)
+    districts_path = existing(config.district_boundaries, not_found)
+    neighborhood_shapes = read_boundaries(shapes_path, config.neighborhood_key) if shapes_path else None
+    district_shapes = read_boundaries(districts_path, config.district_key) if districts_path else None
+    districts = set(seen_districts)
+    if district_shapes:
+        districts |= {feature["id"] for feature in district_shapes["features"]}
+    return Geography(
+        neighborhoods=neighborhoods,
+        districts=tuple(sorted(districts)),
+        neighborhood_shapes=neighborhood_shapes,
+        district_shapes=district_shapes,
+        from_table=table_path is not None,
+        not_found=tuple(not_found),
+        min_population=config.min_population,
+        population_year=config.population_year,
+    )
+
+
+def read_neighborhood_table(path: Path, config: PlacesConfig) -> tuple[Neighborhood, ...]:
+    columns = config.table_columns
+    problems: list[Problem] = []
+    rows: list[Neighborhood] = []
+    lines: list[int] = []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.DictReader(handle)
+        missing = [c for c in vars(columns).values() if c not in (reader.fieldnames or [])]
+        if missing:
+            raise DataError(
+                [
+                    Problem(path.name, 1, name, ",".join(reader.fieldnames or []), "a column of that name")
+                    for name in missing
+                ]
+            )
+        for record in reader:
+            line = reader.line_num
+
+            def bad(column: str, expected: str, line: int = line, record: dict = record) -> None:
+                problems.append(Problem(path.name, line, column, record[column] or "", expected))
+
+            number = _to_int(record[columns.number])
+            if number is None or number < 1:
+                bad(columns.number, "a whole number, 1 or more")
+                continue
+            name = " ".join((record[columns.name] or "").split())
+            if not name:
+                bad(columns.name, "a name")
+            park = (record[columns.park] or "").strip().lower()
+            if park not in TRUE_WORDS | FALSE_WORDS:
+                bad(columns.park, "true or false")
+            population = _to_int(record[columns.population])
+            if record[columns.population].strip() and (population is None or population < 0):
+                bad(columns.population, "a whole number, 0 or more, or empty")
+            district = _to_int(record[columns.district])
+            if record[columns.district].strip() and (district is None or district < 1):
+                bad(columns.district, "a district number or empty")
+            rows.append(
+                Neighborhood(number, name, f"{number}-{slugify(name)}", park in TRUE_WORDS, population, district)
+            )
+            lines.append(line)
+    seen: set[int] = set()
+    for line, row in zip(lines, rows, strict=True):
+        if row.number in seen:
+            problems.append(Problem(path.name, line, columns.number, str(row.number), "each number once"))
+        seen.add(row.number)
+    if problems:
+        raise DataError(problems)
+    if not rows:
+        raise DataError([Problem(path.name, 1, columns.number, "", "at least one neighborhood")])
+    return tuple(sorted(rows, key=lambda n: n.number))
+
+
+def _to_int(value: str | None) -> int | None:
+    text = (value or "").strip()
+    if re.fullmatch(r"-?\d+(\.0+)?", text):
+        return int(float(text))
+    return None
+
+
+def read_boundaries(path: Path, key: str) -> dict:
+    """A GeoJSON FeatureCollection of (Multi)Polygons keyed by the number in property `key`, simplified,
+    with exterior rings clockwise as d3-geo (and so Vega) expects."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DataError([Problem(path.name, getattr(error, "lineno", 1), "-", str(error)[:60], "GeoJSON")]) from None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not data.get("features"):
+        raise DataError([Problem(path.name, 1, "type", str(data.get("type") if isinstance(data, dict) else data)[:60],
+                                 "a GeoJSON FeatureCollection with features")])  # fmt: skip
+    features = []
+    problems = []
+    for index, feature in enumerate(data["features"]):
+        where = f"features[{index}]"
+        properties = feature.get("properties") or {}
+        number = _to_int(str(properties.get(key, "")))
+        geometry = feature.get("geometry") or {}
+        if number is None:
+            problems.append(Problem(path.name, 1, f"{where}.properties.{key}", str(properties.get(key)), "a number"))
+            continue
+        if geometry.get("type") not in ("Polygon", "MultiPolygon"):
+            problems.append(Problem(path.name, 1, f"{where}.geometry.type", str(geometry.get("type")), "a polygon"))
+            continue
+        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
+        simplified = [p for p in (simplify_polygon(polygon) for polygon in polygons) if p]
+        features.append(
+            {"type": "Feature", "id": number, "properties": {"number": number},
+             "geometry": {"type": "MultiPolygon", "coordinates": simplified}}
+        )  # fmt: skip
+    numbers = [f["id"] for f in features]
+    problems += [
+        Problem(path.name, 1, f"properties.{key}", str(n), "each number once")
+        for n in sorted({n for n in numbers if numbers.count(n) > 1})
+    ]
+    if problems:
+        raise DataError(problems)
+    return {"type": "FeatureCollection", "features": sorted(features, key=lambda f: f["id"])}
+
+
+def simplify_polygon(polygon: list) -> list:
+    rings = []
+    for index, ring in enumerate(polygon):
+        points = simplify_ring([(round(float(x), DECIMALS), round(float(y), DECIMALS)) for x, y, *_ in ring])
+        if len(points) < 4:
+            if index == 0:
+                return []  # the exterior vanished at this scale: so does the polygon
+            continue
+        clockwise = signed_area(points) < 0
+        if clockwise != (index == 0):  # exterior clockwise, holes counter-clockwise
+            points.reverse()
+        rings.append([list(point) for point in points])
+    return rings
+
+
+def signed_area(points: list[tuple[float, float]]) -> float:
+    return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise(points)) / 2
+
+
+def simplify_ring(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Douglas-Peucker on a closed ring (first point = last point), keeping the ring closed."""
+    deduped = [p for i, p in enumerate(points) if i == 0 or p != points[i - 1]]
+    if len(deduped) < 5:
+        return deduped
+    keep = [False] * len(deduped)
+    keep[0] = keep[-1] = True
+    far = max(range(1, len(deduped) - 1), key=lambda i: _distance(deduped[i], deduped[0], deduped[0]))
+    keep[far] = True
+    stack = [(0, far), (far, len(deduped) - 1)]
+    while stack:
+        start, end = stack.pop()
+        if end - start < 2:
+            continue
+        index = max(range(start + 1, end), key=lambda i: _distance(deduped[i], deduped[start], deduped[end]))
+        if _distance(deduped[index], deduped[start], deduped[end]) > TOLERANCE:
+            keep[index] = True
+            stack += [(start, index), (index, end)]
+    return [p for p, kept in zip(deduped, keep, strict=True) if kept]
+
+
+def _distance(point: tuple[float, float], start: tuple[float, float], end: tuple[float, float]) -> float:
+    (x, y), (x1, y1), (x2, y2) = point, start, end
+    dx, dy = x2 - x1, y2 - y1
+    if dx == dy == 0:
+        return ((x - x1) ** 2 + (y - y1) ** 2) ** 0.5
+    t = max(0.0, min(1.0, ((x - x1) * dx + (y - y1) * dy) / (dx * dx + dy * dy)))
+    return ((x - x1 - t * dx) ** 2 + (y - y1 - t * dy) ** 2) ** 0.5
