@@ -4,6 +4,10 @@
 Targets on the 2-core machine: the data stage (everything before `mkdocs build`) under 10 s for the
 144 files (644,056 rows); a second run with unchanged input under 2 s.
 
+The City's neighborhood table and boundaries are read from ../shared/data when they are there (as a
+deployment has them after fetch), so the place pages and maps are part of the timing; the page also
+prints the heaviest map payload.
+
 example:
   python benchmarks/build.py                       # reads ../shared/data/slmpd/legacy
   python benchmarks/build.py --raw /path/to/files
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import re
 import resource
 import sys
 import tempfile
@@ -21,9 +26,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crimesite import build, paths
+from crimesite import build, config, paths
 
-DEFAULT_RAW = paths.ROOT.parent / "shared" / "data" / "slmpd" / "legacy"
+SHARED = paths.ROOT.parent / "shared" / "data"
+DEFAULT_RAW = SHARED / "slmpd" / "legacy"
 DATA_STAGES = ("discover", "read", "validate", "metrics", "pages+charts")
 
 
@@ -31,10 +37,32 @@ def peak_mb(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
 
 
+def site_config() -> config.SiteConfig:
+    loaded = config.load_config()
+    table = SHARED / "reference" / "neighborhoods.csv"
+    if not table.is_file():
+        return loaded
+    geo = SHARED / "geo"
+    return config.with_place_files(
+        loaded, table, geo / "stl_neighborhoods_88_wgs84.geojson", geo / "slmpd_districts_6_wgs84.geojson"
+    )
+
+
 def timed_run(raw: Path, root: Path) -> tuple[build.Timings, float]:
     start = time.perf_counter()
-    timings = build.run([raw], build_dir=root / "build", site_dir=root / "site")
+    timings = build.run([raw], build_dir=root / "build", site_dir=root / "site", config=site_config())
     return timings, time.perf_counter() - start
+
+
+def map_payloads(site_dir: Path) -> list[tuple[int, str]]:
+    """Bytes of map chart specs per page, heaviest first."""
+    sizes = []
+    for page in site_dir.rglob("index.html"):
+        specs = re.findall(r'class="chart-spec">(.*?)</script>', page.read_text(encoding="utf-8"))
+        maps = sum(len(spec.encode()) for spec in specs if '"geoshape"' in spec)
+        if maps:
+            sizes.append((maps, page.parent.relative_to(site_dir).as_posix() or "/"))
+    return sorted(sizes, reverse=True)
 
 
 def print_run(title: str, timings: build.Timings, wall: float) -> None:
@@ -68,6 +96,8 @@ def main(argv: list[str]) -> int:
         pages = list((root / "site").rglob("*.html"))
         size = sum(p.stat().st_size for p in (root / "site").rglob("*") if p.is_file())
         print(f"\nsite: {len(pages)} pages, {size / 1e6:.1f} MB")
+        for maps, where in map_payloads(root / "site")[:3]:
+            print(f"  map payload {maps / 1000:6.1f} KB  {where}")
     print(f"peak memory of the build process: {peak_mb(resource.RUSAGE_SELF):.0f} MB")
     return 0
 

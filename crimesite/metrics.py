@@ -213,12 +213,14 @@ def place_annual(
     """year, place, category, count for every place (0 = unknown location) and category, zeros included,
     so the places of a year add up to the city's total. `since` (YYYY-MM) drops earlier months, e.g.
     before the district map in use began."""
-    rows = counted[counted["category"].isin(slugs)]
+    rows = counted[["year", "month", "category", "count", key]]
+    rows = rows[rows["category"].isin(slugs)]
     if since is not None:
-        rows = rows[month_labels(rows) >= since]
+        rows = rows[(rows["year"].astype(int) * 100 + rows["month"].astype(int)) >= int(since.replace("-", ""))]
         years = [year for year in years if year >= int(since[:4])]
-    keyed = rows.assign(place=rows[key].fillna(0).astype("int64"), category=rows["category"].astype(str))
-    sums = keyed.groupby(["year", "place", "category"])["count"].sum()
+    keyed = rows.assign(place=rows[key].fillna(0).astype("int64"))
+    sums = keyed.groupby(["year", "place", "category"], observed=True)["count"].sum()
+    sums.index = sums.index.set_levels(sums.index.levels[2].astype(str), level=2)
     grid = pd.MultiIndex.from_product([years, sorted(places), slugs], names=["year", "place", "category"])
     table = sums.reindex(grid, fill_value=0).astype("int64").reset_index()
     table["year"] = table["year"].astype("int64")

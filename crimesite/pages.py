@@ -476,6 +476,7 @@ def quality_page(data: SiteData) -> dict:
         "missing": [month_name(m) for m in data.cover.missing],
         "rows": fmt_int(len(data.incidents)),
         "files_count": len(data.files),
+        "places_not_found": list(data.places.geography.not_found),
     }
 
 

@@ -201,6 +201,7 @@ def week_context(data: SiteData, places: PlaceData) -> dict:
         "range_years": weekly.RANGE_YEARS,
         "range_neighbours": weekly.RANGE_NEIGHBOURS,
         "min_range_years": weekly.MIN_RANGE_YEARS,
+        "coded_share": None if places.coded_share is None else f"{places.coded_share:.0f}",
     }
 
 

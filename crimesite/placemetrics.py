@@ -32,6 +32,7 @@ class PlaceData:
     weekly_neighborhoods: pd.DataFrame
     weekly_series: pd.DataFrame  # week_start, district, category, count: the latest 52 weeks
     recent_points: pd.DataFrame  # x, y, category, block, n: the map's last 28 days, by block
+    coded_share: float | None  # percent of a month's last-week crimes coded within that month (legacy)
 
     @property
     def neighborhood_numbers(self) -> list[int]:
@@ -81,6 +82,7 @@ def place_data(
         weekly_neighborhoods=weekly.report(by_neighborhood, cover, neighborhoods, slugs),
         weekly_series=series.reset_index(drop=True),
         recent_points=recent_points(counted, incidents, part1, cover),
+        coded_share=weekly.coded_by_month_end(counted, cover),
     )
 
 
@@ -127,16 +129,17 @@ def recent_points(
     names = {c.slug: c.name for c in part1 if not c.sexual_offense}
     end = weekly.latest_week_end(cover)
     start = end - pd.Timedelta(days=MAP_DAYS - 1)
-    rows = counted[
-        counted["category"].isin(list(names))
-        & (counted["occurred_status"] == "ok")
-        & (counted["location_status"] == "ok")
-        & (counted["occurred_at"] >= start)
-        & (counted["occurred_at"] < end + pd.Timedelta(days=1))
+    columns = ["category", "occurred_status", "location_status", "occurred_at", "block", "longitude", "latitude"]
+    rows = counted[[*columns, "count"]]  # only the columns needed: filtering the whole table costs more
+    rows = rows[
+        rows["category"].isin(list(names))
+        & (rows["occurred_status"] == "ok")
+        & (rows["location_status"] == "ok")
+        & (rows["occurred_at"] >= start)
+        & (rows["occurred_at"] < end + pd.Timedelta(days=1))
     ]
-    blocks = incidents[
-        incidents["block"].isin(rows["block"].dropna().unique()) & (incidents["location_status"] == "ok")
-    ]
+    located = incidents[["block", "location_status", "longitude", "latitude"]]
+    blocks = located[located["block"].isin(rows["block"].dropna().unique()) & (located["location_status"] == "ok")]
     centres = blocks.groupby("block")[["longitude", "latitude"]].mean()
     x = rows["block"].map(centres["longitude"]).fillna(rows["longitude"])
     y = rows["block"].map(centres["latitude"]).fillna(rows["latitude"])

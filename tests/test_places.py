@@ -92,6 +92,23 @@ def test_history_from_the_other_side_of_the_methods_break_is_not_used(weekly_cas
     assert pd.isna(row["week_low"])  # no earlier year on this side of the break
 
 
+def test_the_share_coded_by_month_end_counts_late_codings():
+    # three crimes in the last week of January 2018 (one coded in February), one earlier in January
+    frame = pd.DataFrame(
+        {
+            "era": "ucr",
+            "occurred_status": "ok",
+            "flag_new": True,
+            "occurred_at": pd.to_datetime(["2018-01-25", "2018-01-31", "2018-01-30", "2018-01-10"]),
+            "year": [2018, 2018, 2018, 2018],
+            "month": [1, 1, 2, 2],
+        }
+    )
+    cover = metrics.coverage(["2018-01", "2018-02", "2018-03"], "2021-01")
+    assert weekly.coded_by_month_end(frame, cover) == pytest.approx(200 / 3)
+    assert weekly.coded_by_month_end(frame, metrics.coverage(["2018-01", "2018-02"], "2021-01")) is None
+
+
 def test_percent_change_needs_two_large_enough_counts():
     assert weekly.percent_change(19, 40) is None
     assert weekly.percent_change(40, 19) is None
@@ -309,3 +326,5 @@ def test_the_weekly_page_says_which_week_and_how_to_read_it(real_site):
     html = (site_dir / "weekly" / "index.html").read_text(encoding="utf-8")
     assert "December 23, 2019 to December 29, 2019" in html
     assert "Recent weeks are incomplete" in html and "at least 20" in html
+    share = re.search(r"files, (\d+)% of the crimes that happened in the last week of a month", html)
+    assert share and 50 < int(share.group(1)) < 100
