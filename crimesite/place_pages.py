@@ -391,27 +391,8 @@ def neighborhood_map(data: SiteData, places: PlaceData) -> dict:
         else f"Part I crimes by neighborhood in {places.rate_year} (no populations, so no rates); most: {top}."
     )
     show = rate_text if by_rate else count_text
-    rows = [[r["name"]] + [show(r[f"v_{key}"]) for key, _ in map_options(data)] for _, r in ranked.iterrows()]
-    table = html_table(
-        "table-neighborhood-rates",
-        f"{title} by neighborhood, {places.rate_year}",
-        ["Neighborhood"] + [label for _, label in map_options(data)],
-        rows,
-        "l" + "r" * len(map_options(data)),
-    )
-    context = {"by_rate": by_rate, "table": table, "summary": summary}
-    if geography.neighborhood_shapes is None:
-        bars = ranked[["name", "v_part1"]].rename(columns={"v_part1": "value"}).head(25)
-        chart = charts.ranked_bars(bars, f"Part I {title.lower()}", summary)
-        block = chart_block("chart-neighborhood-rates", chart, "Neighborhoods ranked", summary)
-        return context | {"available": False, "reason": "no neighborhood boundary file is configured", "chart": block}
-    chart = charts.choropleth("neighborhoods", values, map_options(data), title, summary)
-    shapes = {"neighborhoods": geography.neighborhood_shapes["features"]}
-    return context | {
-        "available": True,
-        "reason": None,
-        "chart": chart_block("chart-neighborhood-map", chart, "Map of crime by neighborhood", summary, shapes),
-    }
+    section = area_map(data, "neighborhood", values, ranked, show, title, summary, geography.neighborhood_shapes)
+    return section | {"by_rate": by_rate, "summary": summary}
 
 
 def district_map(data: SiteData, places: PlaceData) -> dict:
@@ -424,33 +405,41 @@ def district_map(data: SiteData, places: PlaceData) -> dict:
         + ", ".join(f"{r.name} {int(r.v_part1):,}" for r in ordered.dropna(subset=["v_part1"]).itertuples())
         + "."
     )
-    rows = [[r["name"]] + [count_text(r[f"v_{key}"]) for key, _ in map_options(data)] for _, r in values.iterrows()]
+    return area_map(data, "district", values, values, count_text, "Crimes", summary, geography.district_shapes)
+
+
+def area_map(
+    data: SiteData,
+    kind: str,
+    values: pd.DataFrame,
+    ordered: pd.DataFrame,
+    show,
+    title: str,
+    summary: str,
+    shapes: dict | None,
+) -> dict:
+    """A map of `values` by area (a choropleth with a crime menu) and the table of every value; without
+    boundaries, the areas ranked by their Part I value instead of the map."""
+    year = data.places.rate_year
+    options = map_options(data)
     table = html_table(
-        "table-district-counts",
-        f"Crimes by police district, {places.rate_year}",
-        ["District"] + [label for _, label in map_options(data)],
-        rows,
-        "l" + "r" * len(map_options(data)),
+        f"table-{kind}-values",
+        f"{title} by {kind}, {year}",
+        [kind.capitalize()] + [label for _, label in options],
+        [[r["name"]] + [show(r[f"v_{key}"]) for key, _ in options] for _, r in ordered.iterrows()],
+        "l" + "r" * len(options),
     )
-    if geography.district_shapes is None:
-        ranked = ordered[["name", "v_part1"]].rename(columns={"v_part1": "value"}).dropna()
-        chart = charts.ranked_bars(ranked, "Part I crimes", summary)
-        return {"available": False, "reason": "no district boundary file is configured",
-                "chart": chart_block("chart-district-counts", chart, "Districts ranked by crimes", summary),
-                "table": table}  # fmt: skip
-    chart = charts.choropleth("districts", values, map_options(data), "Crimes", summary)
-    return {
-        "available": True,
-        "reason": None,
-        "chart": chart_block(
-            "chart-district-map",
-            chart,
-            "Map of crimes by district",
-            summary,
-            {"districts": geography.district_shapes["features"]},
-        ),
-        "table": table,
-    }
+    if shapes is None:
+        bars = ordered[["name", "v_part1"]].rename(columns={"v_part1": "value"}).dropna()
+        bars = bars.sort_values(["value", "name"], ascending=[False, True]).head(25)
+        chart = charts.ranked_bars(bars, f"Part I {title.lower()}", summary)
+        block = chart_block(f"chart-{kind}-ranked", chart, f"{kind.capitalize()}s ranked", summary)
+        return {"available": False, "reason": f"no {kind} boundary file is configured", "chart": block, "table": table}
+    chart = charts.choropleth(f"{kind}s", values, options, title, summary)
+    block = chart_block(
+        f"chart-{kind}-map", chart, f"Map of crime by {kind}", summary, {f"{kind}s": shapes["features"]}
+    )
+    return {"available": True, "reason": None, "chart": block, "table": table}
 
 
 def recent_map(data: SiteData, places: PlaceData) -> dict:

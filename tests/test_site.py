@@ -177,7 +177,7 @@ def test_without_boundary_files_the_maps_fall_back_to_ranked_charts(sample_site)
     assert "so it shows counts of Part I crimes, not rates" in maps
     assert "neighborhoods.csv, neighborhoods.geojson, districts.geojson" in maps
     assert '"geoshape"' not in maps
-    assert 'id="chart-district-counts"' in maps and 'id="chart-neighborhood-rates"' in maps
+    assert 'id="chart-district-ranked"' in maps and 'id="chart-neighborhood-ranked"' in maps
     recent = (site_dir / "maps" / "recent" / "index.html").read_text(encoding="utf-8")
     assert "no boundary file is configured" in recent and 'id="table-recent-counts"' in recent
     page = (site_dir / "neighborhoods" / "35-neighborhood-35" / "index.html").read_text(encoding="utf-8")
