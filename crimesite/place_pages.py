@@ -6,7 +6,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from crimesite import charts, escape, weekly
-from crimesite.pages import SiteData, chart_block, fmt_int, html_table, md_table, month_name
+from crimesite.pages import SiteData, chart_block, fmt_change, fmt_int, html_table, md_table, month_name
 from crimesite.placemetrics import PlaceData
 from crimesite.places import UNKNOWN, Neighborhood
 
@@ -45,7 +45,7 @@ def latest_comparison(data: SiteData, annual: pd.DataFrame) -> dict:
         row = [Markup(f"[{escape.text(category.name)}](../crimes/{category.slug}.md)"), fmt_int(current)]
         if previous is not None:
             before = int(rows.get((previous, category.slug), 0))
-            row += [fmt_int(before), Markup(f"{current - before:+,}" if current != before else "0")]
+            row += [fmt_int(before), fmt_change(current - before)]
         table_rows.append(row)
     total_now = int(sum(rows.get((latest, c.slug), 0) for c in data.part1))
     total_rows = [Markup("**All Part I crimes**"), fmt_int(total_now)]
@@ -53,7 +53,7 @@ def latest_comparison(data: SiteData, annual: pd.DataFrame) -> dict:
         total_before = int(sum(rows.get((previous, c.slug), 0) for c in data.part1))
         total_rows += [
             fmt_int(total_before),
-            Markup(f"{total_now - total_before:+,}" if total_now != total_before else "0"),
+            fmt_change(total_now - total_before),
         ]
     table_rows.append(total_rows)
     headers = ["Crime", f"{latest}"] + ([f"{previous}", "Change"] if previous is not None else [])
@@ -237,7 +237,7 @@ def neighborhood_index(data: SiteData, places: PlaceData) -> dict:
         [0, UNKNOWN_LABEL, "n/a", "n/a", fmt_int(totals.get((places.rate_year, UNKNOWN), 0)), "n/a", "n/a",
          fmt_int(totals.get((latest, UNKNOWN), 0))]
     )  # fmt: skip
-    city = lambda year: int(annual[annual["year"] == year]["count"].sum())  # noqa: E731
+    city = annual.groupby("year")["count"].sum()
     headers = ["No.", "Neighborhood", "District", "Residents", f"Part I {places.rate_year}", "Per 1,000",
                "Rank", f"Part I {latest}"]  # fmt: skip
     if latest == places.rate_year:
@@ -248,8 +248,8 @@ def neighborhood_index(data: SiteData, places: PlaceData) -> dict:
         "rate_months": data.cover.months_in(places.rate_year),
         "latest": latest,
         "latest_partial": not data.cover.is_complete(latest),
-        "city_rate_year": city(places.rate_year),
-        "city_latest": city(latest),
+        "city_rate_year": int(city[places.rate_year]),
+        "city_latest": int(city[latest]),
         "unknown_rate_year": int(totals.get((places.rate_year, UNKNOWN), 0)),
         "count": len(geography.neighborhoods),
         "residential": sum(1 for n in geography.neighborhoods if not n.park),
@@ -271,7 +271,7 @@ def neighborhood_page(data: SiteData, places: PlaceData, place: Neighborhood, an
     return {
         "place": place,
         "district_link": None if place.district is None else Markup(f"../districts/{place.district}.md"),
-        "has_rate": places.geography.has_rate(place) and rate is not None and not pd.isna(rate),
+        "has_rate": rate is not None and not pd.isna(rate),  # only places with a counted population have one
         "rate": rate_text(rate),
         "rank": None if rank is None or pd.isna(rank) else int(rank),
         "rated_count": len(rated),
@@ -298,9 +298,7 @@ def district_index(data: SiteData, places: PlaceData) -> dict:
         rows.append(
             [
                 Markup(f"[District {number}]({number}.md)"),
-                fmt_int(part1["population"].get(number))
-                if not pd.isna(part1["population"].get(number, None))
-                else "n/a",
+                count_text(part1["population"].get(number)),
                 fmt_int(totals.get((places.rate_year, number), 0)),
                 rate_text(part1["rate"].get(number)),
                 fmt_int(totals.get((latest, number), 0)),
@@ -335,7 +333,7 @@ def district_page(data: SiteData, places: PlaceData, number: int) -> dict:
         "rate": rate_text(part1["rate"].get(number)),
         "rate_year": places.rate_year,
         "rate_months": data.cover.months_in(places.rate_year),
-        "population": None if pd.isna(part1["population"].get(number, None)) else int(part1["population"].get(number)),
+        "population": None if pd.isna(population := part1["population"].get(number)) else int(population),
         "neighborhoods": [{"name": n.name, "link": Markup(f"../{neighborhood_path(n)}")} for n in members],
         "weekly": weekly_table(data, places.weekly_districts, number),
         **week_context(data, places),
@@ -355,9 +353,7 @@ def weekly_page(data: SiteData, places: PlaceData, district: int | None) -> dict
     }
 
 
-def map_values(
-    places: PlaceData, data: SiteData, rates: pd.DataFrame, names: dict[int, str], value: str
-) -> pd.DataFrame:
+def map_values(data: SiteData, rates: pd.DataFrame, names: dict[int, str], value: str) -> pd.DataFrame:
     """One row per area: id, name, and per option (part1 and each category) its value and count."""
     frame = pd.DataFrame({"id": list(names), "name": list(names.values())})
     for key in ["part1"] + [c.slug for c in data.part1]:
@@ -375,10 +371,10 @@ def neighborhood_map(data: SiteData, places: PlaceData) -> dict:
     """Rates by neighborhood; counts when no neighborhood has a population (no table)."""
     geography = places.geography
     names = {n.number: n.name for n in geography.neighborhoods}
-    values = map_values(places, data, places.neighborhood_rates, names, "rate")
+    values = map_values(data, places.neighborhood_rates, names, "rate")
     by_rate = values["v_part1"].notna().any()
     if not by_rate:
-        values = map_values(places, data, places.neighborhood_rates, names, "count")
+        values = map_values(data, places.neighborhood_rates, names, "count")
     title = "Crimes per 1,000 residents" if by_rate else "Crimes"
     ranked = values.dropna(subset=["v_part1"]).sort_values(["v_part1", "name"], ascending=[False, True])
     top = ", ".join(
@@ -398,7 +394,7 @@ def neighborhood_map(data: SiteData, places: PlaceData) -> dict:
 def district_map(data: SiteData, places: PlaceData) -> dict:
     geography = places.geography
     names = {d: f"District {d}" for d in geography.districts}
-    values = map_values(places, data, places.district_rates, names, "count")
+    values = map_values(data, places.district_rates, names, "count")
     ordered = values.sort_values("v_part1", ascending=False)
     summary = (
         f"Part I crimes by police district in {places.rate_year}: "
@@ -464,7 +460,7 @@ def recent_map(data: SiteData, places: PlaceData) -> dict:
     context = {"start": date_label(start), "end": date_label(end), "counts": counts, "available": shapes is not None,
                "chart": None, "points": fmt_int(len(points))}  # fmt: skip
     if shapes is not None:
-        csv = points.rename(columns={}).to_csv(index=False, lineterminator="\n")
+        csv = points.to_csv(index=False, lineterminator="\n")
         chart = charts.points_map("boundaries", csv, mapped, summary)
         context["chart"] = chart_block("chart-recent-map", chart, "Map of crimes in the last 28 days", summary,
                                        {"boundaries": shapes["features"]})  # fmt: skip

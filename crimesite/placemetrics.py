@@ -34,10 +34,6 @@ class PlaceData:
     recent_points: pd.DataFrame  # x, y, category, block, n: the map's last 28 days, by block
     coded_share: float | None  # percent of a month's last-week crimes coded within that month (legacy)
 
-    @property
-    def neighborhood_numbers(self) -> list[int]:
-        return [n.number for n in self.geography.neighborhoods]
-
 
 def place_data(
     counted: pd.DataFrame,

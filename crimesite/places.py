@@ -48,9 +48,6 @@ class Geography:
     min_population: int
     population_year: int
 
-    def neighborhood(self, number: int) -> Neighborhood:
-        return next(n for n in self.neighborhoods if n.number == number)
-
     def has_rate(self, place: Neighborhood) -> bool:
         return not place.park and place.population is not None and place.population >= self.min_population
 
@@ -73,7 +70,9 @@ def existing(path: Path | None, not_found: list[str]) -> Path | None:
     return path
 
 
-def load_geography(config: PlacesConfig, seen_neighborhoods: dict[int, int | None], seen_districts: set[int]):
+def load_geography(
+    config: PlacesConfig, seen_neighborhoods: dict[int, int | None], seen_districts: set[int]
+) -> Geography:
     """Neighborhoods from the table when there is one, otherwise those seen in the data (with their most
     common district); districts from the boundary file and the data."""
     not_found: list[str] = []

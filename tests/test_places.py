@@ -230,9 +230,9 @@ class Links(HTMLParser):
             self.hrefs += [v for k, v in attrs if k == "href" and v]
 
 
-def test_every_place_page_exists_and_is_linked(real_site):
+def test_every_place_page_exists_and_is_linked(real_site, shared_places_config):
     _, site_dir = real_site
-    with open(Path(__file__).parent.parent.parent / "shared" / "data" / "reference" / "neighborhoods.csv") as handle:
+    with open(shared_places_config.places.neighborhood_table, newline="") as handle:
         expected = {(int(r["NHD_NUM"]), r["NHD_NAME"]) for r in csv.DictReader(handle)}
     pages = sorted(p.parent.name for p in (site_dir / "neighborhoods").glob("*/index.html"))
     assert len(pages) == 88
