@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 
-.PHONY: site data serve test lint sample bench lock clean
+.PHONY: site data serve test lint sample dictionary bench lock clean
 
 $(INSTALLED): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ lint: $(INSTALLED)
 ## sample: regenerate the bundled sample under data/raw/
 sample: $(INSTALLED)
 	$(BIN)/python scripts/make_sample.py
+
+## dictionary: rewrite the published-files section of data/README.md from crimesite/schema.py
+dictionary: $(INSTALLED)
+	$(BIN)/python scripts/update_dictionary.py
 
 ## bench: time each stage on the 144 real legacy files
 bench: $(INSTALLED)

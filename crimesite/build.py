@@ -15,6 +15,7 @@ import pandas as pd
 
 from crimesite import (
     claims,
+    download_pages,
     incidents,
     metrics,
     output,
@@ -23,6 +24,7 @@ from crimesite import (
     place_pages,
     placemetrics,
     places,
+    publish,
     reference,
     sources,
 )
@@ -30,7 +32,6 @@ from crimesite.config import SiteConfig, load_config
 from crimesite.sources.common import RawFile, ReadContext
 
 log = logging.getLogger(__name__)
-LIBRARIES = ("pandas", "pyarrow", "altair", "vl-convert-python", "mkdocs", "mkdocs-material", "pyproj", "jinja2")
 
 
 @dataclass
@@ -81,14 +82,15 @@ def build_docs(files: list[RawFile], config: SiteConfig, build_dir: Path, finger
     with timings.stage("metrics"):
         data = site_data(config, categories, table, infos, cover, is_sample(files), official)
     with timings.stage("pages+charts"):
-        rendered = pages.render_pages(data) | place_pages.render_place_pages(data, data.places, pages.renderer(data))
-        output.write_docs(
-            build_dir,
-            rendered,
-            downloads(data),
-            generated_config(data),
-            fingerprint,
-        )
+        render = pages.renderer(data)
+        rendered = pages.render_pages(data) | place_pages.render_place_pages(data, data.places, render)
+    with timings.stage("downloads"):
+        files, facts = publish.published_files(data)
+        urls = publish.manifest_urls()
+        files[publish.PACKAGE] = publish.package_bytes(publish.package_descriptor(data, facts, urls))
+        files[publish.CHECKSUMS] = publish.checksums(facts)
+        rendered |= download_pages.download_pages(data, facts, urls, render)
+    output.write_docs(build_dir, rendered, files, generated_config(data), fingerprint)
 
 
 def read_context(config: SiteConfig, categories: tuple[reference.Category, ...]) -> ReadContext:
@@ -136,32 +138,6 @@ def seen_places(counted: pd.DataFrame, districts_since: str) -> tuple[dict[int, 
     return neighborhoods, districts
 
 
-def downloads(data: pages.SiteData) -> dict[str, pd.DataFrame]:
-    part1 = [c.slug for c in data.part1]
-    annual = data.annual[data.annual["category"].isin(part1)]
-    annual = annual.assign(era=annual["year"].map(data.cover.year_era))
-    monthly = data.monthly[data.monthly["category"].isin(part1)]
-    monthly = monthly.assign(era=monthly["month"].map(data.cover.era))
-    return {
-        "downloads/annual_counts.csv": annual[["year", "category", "count", "era"]],
-        "downloads/monthly_counts.csv": monthly[["month", "category", "count", "era"]],
-        "downloads/shootings_monthly.csv": data.shootings,
-        **place_downloads(data),
-    }
-
-
-def place_downloads(data: pages.SiteData) -> dict[str, pd.DataFrame]:
-    place = data.places
-    names = {n.number: n.name for n in place.geography.neighborhoods} | {places.UNKNOWN: place_pages.UNKNOWN_LABEL}
-    neighborhoods = place.neighborhood_annual.rename(columns={"place": "neighborhood"})
-    neighborhoods.insert(2, "neighborhood_name", neighborhoods["neighborhood"].map(names))
-    return {
-        "downloads/neighborhood_annual_counts.csv": neighborhoods,
-        "downloads/district_annual_counts.csv": place.district_annual.rename(columns={"place": "district"}),
-        "downloads/weekly_counts.csv": place.weekly_series,
-    }
-
-
 def generated_config(data: pages.SiteData) -> dict:
     return {
         "site_name": data.config.site_title,
@@ -196,11 +172,13 @@ def input_fingerprint(files: list[RawFile], config: SiteConfig) -> str:
     ):
         output.hash_tree(digest, root, pattern)
     place = config.places
-    for path in (paths.SITE_CONFIG, paths.MKDOCS_CONFIG, paths.SAMPLE_MANIFEST, config.categories, config.claims,
-                 place.neighborhood_table, place.neighborhood_boundaries, place.district_boundaries):  # fmt: skip
+    inputs = (paths.SITE_CONFIG, paths.MKDOCS_CONFIG, paths.SAMPLE_MANIFEST, paths.FETCH_MANIFEST, config.categories,
+              config.claims, place.neighborhood_table, place.neighborhood_boundaries,
+              place.district_boundaries)  # fmt: skip
+    for path in inputs:
         digest.update(f"{path}\0".encode())
         digest.update(path.read_bytes() if path is not None and path.exists() else b"-")
-    for library in LIBRARIES:
+    for library in publish.LIBRARIES:
         digest.update(f"{library}={importlib.metadata.version(library)}\n".encode())
     return digest.hexdigest()
 

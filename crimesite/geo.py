@@ -23,10 +23,21 @@ def to_wgs84(x: pd.Series, y: pd.Series, source_crs: str) -> tuple[np.ndarray, n
 def to_block(number: pd.Series, street: pd.Series) -> pd.Series:
     """'3700 block S BROADWAY' from '3712' and 'S BROADWAY'; the street alone when there is no number."""
     street = street.str.strip()
-    numeric = pd.to_numeric(number.str.strip(), errors="coerce")
-    hundreds = numeric // 100 * 100
-    # A street number of 0 marks an intersection ("STREET1 / STREET2"), which is already no address.
-    has_number = numeric.notna() & (numeric > 0)
-    with_number = hundreds.astype("Int64").astype("string") + " block " + street
-    block = street.where(~has_number, with_number)
+    embedded = street.str.extract(HOUSE_NUMBER_IN_STREET)
+    street = street.where(embedded[0].isna(), with_hundreds(pd.to_numeric(embedded[0]), embedded[1]))
+    # A street number of 0 marks an intersection ("STREET1 / STREET2"), which is no address.
+    block = with_hundreds(pd.to_numeric(number.str.strip(), errors="coerce"), street)
     return block.where(street != "").astype("string")
+
+
+# Some street fields hold an address themselves ("3035 CASS / VASHON H", "2020 DUNNICA AVE"): a number of
+# three or more digits before a name. It is rounded down to the hundred like any house number. Highway
+# names ("270 / RIVERVIEW DR", "70 E / N BROADWAY") have no name right after the number, or fewer digits.
+HOUSE_NUMBER_IN_STREET = r"^(\d{3,})\s+([A-Za-z].*)$"
+
+
+def with_hundreds(number: pd.Series, street: pd.Series) -> pd.Series:
+    """'3700 block STREET' where the number is above 0, the street as it is elsewhere."""
+    has_number = number.notna() & (number > 0)
+    labelled = (number // 100 * 100).astype("Int64").astype("string") + " block " + street
+    return street.where(~has_number, labelled)

@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pandas as pd
 import yaml
 
 from crimesite import paths
@@ -49,9 +48,9 @@ def write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", newline="\n")
 
 
-def write_csv(path: Path, frame: pd.DataFrame) -> None:
+def write_bytes(path: Path, content: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_csv(path, index=False, lineterminator="\n")
+    path.write_bytes(content)
 
 
 def vega_bundle() -> str:
@@ -70,18 +69,18 @@ def vega_bundle() -> str:
 def write_docs(
     build_dir: Path,
     pages: dict[str, str],
-    downloads: dict[str, pd.DataFrame],
+    files: dict[str, bytes],
     generated_config: dict,
     fingerprint: str,
 ) -> None:
-    """Write the MkDocs input (hand-written docs + generated pages + downloads) and swap it in."""
+    """Write the MkDocs input (hand-written docs + generated pages + published files) and swap it in."""
     staging = fresh_staging(build_dir)
     docs = staging / "docs"
     shutil.copytree(paths.HANDWRITTEN_DOCS, docs)
     for relative, text in sorted(pages.items()):
         write_text(docs / relative, text)
-    for relative, frame in sorted(downloads.items()):
-        write_csv(docs / relative, frame)
+    for relative, content in sorted(files.items()):
+        write_bytes(docs / relative, content)
     write_text(docs / VENDOR_BUNDLE, vega_bundle())
     write_text(staging / GENERATED_CONFIG, yaml.safe_dump(generated_config, sort_keys=False, allow_unicode=True))
     write_text(staging / FINGERPRINT, fingerprint + "\n")

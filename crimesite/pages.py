@@ -670,7 +670,6 @@ def render_pages(data: SiteData) -> dict[str, str]:
         "claims.md": render("claims.md.j2", claims=claims_page(data)),
         "goals.md": render("goals.md.j2", goals=goals_page(data)),
         "shootings.md": render("shootings.md.j2", **shootings_page(data)),
-        "downloads/index.md": render("downloads.md.j2"),
     }
     for category in data.part1:
         pages[f"crimes/{category.slug}.md"] = render("crime.md.j2", **crime_page(data, category))
@@ -688,8 +687,8 @@ def navigation(data: SiteData) -> list:
         {"Shootings": "shootings.md"},
         {"Claims vs data": "claims.md"},
         {"Goal tracker": "goals.md"},
-        {"Downloads": "downloads/index.md"},
         {"Methodology": "methodology.md"},
-        {"Data quality": "data-quality.md"},
+        {"Data": [{"Downloads": "downloads/index.md"}, {"Data dictionary": "downloads/dictionary.md"},
+                  {"Data quality": "data-quality.md"}]},
         {"About": "about.md"},
     ]

@@ -135,8 +135,7 @@ def recent_points(
         & (rows["occurred_at"] < end + pd.Timedelta(days=1))
     ]
     located = incidents[["block", "location_status", "longitude", "latitude"]]
-    blocks = located[located["block"].isin(rows["block"].dropna().unique()) & (located["location_status"] == "ok")]
-    centres = blocks.groupby("block")[["longitude", "latitude"]].mean()
+    centres = block_positions(located[located["block"].isin(rows["block"].dropna().unique())])
     x = rows["block"].map(centres["longitude"]).fillna(rows["longitude"])
     y = rows["block"].map(centres["latitude"]).fillna(rows["latitude"])
     points = pd.DataFrame(
@@ -151,3 +150,10 @@ def recent_points(
     grouped = points.groupby(["x", "y", "category", "block"], as_index=False)["count"].sum()
     grouped = grouped[grouped["count"] > 0].rename(columns={"count": "n"})
     return grouped.sort_values(["category", "x", "y", "block"]).reset_index(drop=True)
+
+
+def block_positions(incidents: pd.DataFrame) -> pd.DataFrame:
+    """block -> longitude, latitude: the average position of the located crimes on each block. Maps and the
+    published incident table show this position (rounded), never a crime's own."""
+    located = incidents[(incidents["location_status"] == "ok") & incidents["block"].notna()]
+    return located.groupby("block", observed=True)[["longitude", "latitude"]].mean()

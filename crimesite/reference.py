@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,10 @@ def load_categories(path: Path) -> tuple[Category, ...]:
         raise ValueError(f"{path}: columns are {list(table.columns)}, expected {expected}")
     categories = []
     for line, row in enumerate(table.itertuples(index=False), start=2):
-        if row.part not in ("1", "2") or row.sexual_offense not in ("true", "false") or not row.ucr_class.isdigit():
+        # Slugs go into addresses, file names and code spans: letters, digits and hyphens only.
+        bad_slug = not re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", row.slug)
+        bad_flag = row.part not in ("1", "2") or row.sexual_offense not in ("true", "false")
+        if bad_slug or bad_flag or not row.ucr_class.isdigit():
             raise ValueError(f"{path}:{line}: bad row {tuple(row)}")
         categories.append(
             Category(int(row.ucr_class), row.slug, row.name, row.plural, int(row.part), row.sexual_offense == "true")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from crimesite import build, config, paths, reference
+from crimesite import build, config, pages, paths, reference
 from crimesite.build import read_context
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -82,3 +82,17 @@ def real_site(legacy_dir, shared_places_config, tmp_path_factory) -> tuple[Path,
     root = tmp_path_factory.mktemp("real")
     build.run([legacy_dir], build_dir=root / "build", site_dir=root / "site", config=shared_places_config)
     return root / "build", root / "site"
+
+
+@pytest.fixture(scope="session")
+def fixture_build(tmp_path_factory, fixture_places_config) -> Path:
+    """The fixture files of every raw format (legacy and NIBRS) with the made-up places, built without MkDocs."""
+    build_dir = tmp_path_factory.mktemp("golden") / "build"
+    pages.VALIDATE_CHARTS = True  # every chart spec is checked against the Vega-Lite schema
+    try:
+        build.run(
+            [FIXTURES / "legacy", FIXTURES / "nibrs"], build_dir=build_dir, site_dir=None, config=fixture_places_config
+        )
+    finally:
+        pages.VALIDATE_CHARTS = False
+    return build_dir

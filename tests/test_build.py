@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from crimesite import build, output, pages
-from tests.conftest import FIXTURES, GOLDEN
+from crimesite import output
+from tests.conftest import GOLDEN
 
 COMPARED_SUFFIXES = (".md", ".csv", ".yml")
 
@@ -19,19 +17,6 @@ def generated_files(build_dir: Path) -> dict[str, str]:
         if path.is_file() and path.suffix in COMPARED_SUFFIXES and not relative.startswith("mkdocs.yml"):
             files[relative] = path.read_text(encoding="utf-8")
     return files
-
-
-@pytest.fixture(scope="module")
-def fixture_build(tmp_path_factory, fixture_places_config) -> Path:
-    build_dir = tmp_path_factory.mktemp("golden") / "build"
-    pages.VALIDATE_CHARTS = True  # every chart spec is checked against the Vega-Lite schema
-    try:
-        build.run(
-            [FIXTURES / "legacy", FIXTURES / "nibrs"], build_dir=build_dir, site_dir=None, config=fixture_places_config
-        )
-    finally:
-        pages.VALIDATE_CHARTS = False
-    return build_dir
 
 
 def test_generated_markdown_matches_golden(fixture_build, update_golden):
@@ -75,16 +60,16 @@ def test_a_build_from_real_format_files_has_no_sample_flag(fixture_build):
     assert "sample_data: false" in config
 
 
-def test_downloads_hold_part1_counts_with_exact_columns(fixture_build):
+def test_downloads_hold_every_category_with_exact_columns(fixture_build, categories):
     annual = (fixture_build / "docs" / "downloads" / "annual_counts.csv").read_text().splitlines()
-    assert annual[0] == "year,category,count,era"
-    assert "2013,homicide,3,ucr" in annual
-    assert "2015,homicide,1,ucr" in annual
-    assert "2013,aggravated-assault,-1,ucr" in annual
-    assert "2024,homicide,4,nibrs" in annual
-    assert len(annual) == 1 + 5 * 8  # 2013, 2014, 2015, 2017 and 2024; eight Part I categories
+    assert annual[0] == "year,category,count,era,part"
+    assert "2013,homicide,3,ucr,1" in annual
+    assert "2015,homicide,1,ucr,1" in annual
+    assert "2013,aggravated-assault,-1,ucr,1" in annual
+    assert "2024,homicide,4,nibrs,1" in annual
+    assert len(annual) == 1 + 5 * len(categories)  # 2013, 2014, 2015, 2017 and 2024; every category
     monthly = (fixture_build / "docs" / "downloads" / "monthly_counts.csv").read_text().splitlines()
-    assert monthly[0] == "month,category,count,era"
-    assert "2014-02,vehicle-theft,2,ucr" in monthly
-    assert "2024-01,homicide,4,nibrs" in monthly
-    assert len(monthly) == 1 + 6 * 8  # only the six months that have a file
+    assert monthly[0] == "month,category,count,era,part"
+    assert "2014-02,vehicle-theft,2,ucr,1" in monthly
+    assert "2024-01,homicide,4,nibrs,1" in monthly
+    assert len(monthly) == 1 + 6 * len(categories)  # only the six months that have a file

@@ -116,7 +116,7 @@ def test_the_break_is_marked_and_the_downloads_carry_the_era(tmp_path):
     docs = build_dir / "docs"
     assert "UCR | NIBRS" in (docs / "crimes" / "homicide.md").read_text()
     annual = (docs / "downloads" / "annual_counts.csv").read_text().splitlines()
-    assert "2017,homicide,1,ucr" in annual and "2024,homicide,4,nibrs" in annual
+    assert "2017,homicide,1,ucr,1" in annual and "2024,homicide,4,nibrs,1" in annual
     quality = (docs / "data-quality.md").read_text()
     assert "NIBRS crimes dated before January 2021: **1**" in quality
     shootings = (docs / "downloads" / "shootings_monthly.csv").read_text().splitlines()

@@ -1,4 +1,4 @@
-"""The 144 real legacy files: every yearly and monthly Part I count, checked against an independent count."""
+"""The 144 real legacy files: every yearly and monthly count, checked against an independent count."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def real_build(real_site) -> Path:
 def independent_counts(legacy_dir) -> tuple[Counter, Counter]:
     """Sum `Count` by coded month and UCR class with nothing but the csv module."""
     with open(paths.REFERENCE_DIR / "ucr_classes.csv", newline="") as handle:
-        slug = {int(row["ucr_class"]): row["slug"] for row in csv.DictReader(handle) if row["part"] == "1"}
+        slug = {int(row["ucr_class"]): row["slug"] for row in csv.DictReader(handle)}
     by_year, by_month = Counter(), Counter()
     for path in sorted(legacy_dir.glob("*.csv.gz")):
         text = gzip.decompress(path.read_bytes()).decode("utf-8-sig", errors="replace")
@@ -36,10 +36,9 @@ def independent_counts(legacy_dir) -> tuple[Counter, Counter]:
             if not row:
                 continue
             ucr_class = int(row[crime_at].strip().rjust(6, "0")[:2])
-            if ucr_class in slug:
-                month = row[month_at].strip()
-                by_year[(int(month[:4]), slug[ucr_class])] += int(row[count_at])
-                by_month[(month, slug[ucr_class])] += int(row[count_at])
+            month = row[month_at].strip()
+            by_year[(int(month[:4]), slug[ucr_class])] += int(row[count_at])
+            by_month[(month, slug[ucr_class])] += int(row[count_at])
     return by_year, by_month
 
 
@@ -59,18 +58,18 @@ def test_homicides_match_the_published_figure(real_build):
         assert annual[(str(year), "homicide")] == published
 
 
-def test_every_yearly_part1_count_matches_an_independent_sum(real_build, independent_counts):
+def test_every_yearly_count_matches_an_independent_sum(real_build, independent_counts):
     by_year, _ = independent_counts
     annual = read_download(real_build, "annual_counts.csv")
     expected = {(str(year), slug): count for (year, slug), count in by_year.items()}
-    assert len(annual) == 12 * 8
+    assert len(annual) == 12 * 26
     assert annual == {key: expected.get(key, 0) for key in annual}
 
 
-def test_every_monthly_part1_count_matches_an_independent_sum(real_build, independent_counts):
+def test_every_monthly_count_matches_an_independent_sum(real_build, independent_counts):
     _, by_month = independent_counts
     monthly = read_download(real_build, "monthly_counts.csv")
-    assert len(monthly) == 144 * 8
+    assert len(monthly) == 144 * 26
     assert monthly == {key: by_month.get(key, 0) for key in monthly}
 
 

@@ -67,10 +67,10 @@ class Resources(HTMLParser):
 def test_every_page_of_a_sample_build_says_it_is_sample_data(sample_site):
     _, site_dir = sample_site
     pages = html_pages(site_dir)
-    # home, 404, about, methodology, data quality, downloads, shootings, claims, goals;
+    # home, 404, about, methodology, data quality, downloads, data dictionary, shootings, claims, goals;
     # 8 crimes + index; 3 years + index; 88 neighborhoods + index; 6 districts + index;
     # weekly report for the city and 6 districts; 2 map pages
-    assert len(pages) == 9 + 9 + 4 + 89 + 7 + 7 + 2
+    assert len(pages) == 10 + 9 + 4 + 89 + 7 + 7 + 2
     missing = [p.relative_to(site_dir).as_posix() for p in pages if NOTICE not in p.read_text()]
     assert missing == []
 
@@ -83,15 +83,15 @@ def test_a_build_from_other_files_carries_no_sample_notice(fixture_site):
 def test_downloads_are_published_with_the_site(sample_site, categories):
     _, site_dir = sample_site
     annual = (site_dir / "downloads" / "annual_counts.csv").read_text().splitlines()
-    assert annual[0] == "year,category,count,era"
-    slugs = {c.slug for c in categories if c.part == 1}
+    assert annual[0] == "year,category,count,era,part"
+    parts = {c.slug: str(c.part) for c in categories}
     rows = [line.split(",") for line in annual[1:]]
-    assert {row[1] for row in rows} == slugs
+    assert {row[1]: row[4] for row in rows} == parts
     assert all(re.fullmatch(r"-?\d+", row[2]) for row in rows)
     assert {int(row[0]) for row in rows} == {2017, 2018, 2019}
     monthly = (site_dir / "downloads" / "monthly_counts.csv").read_text().splitlines()
-    assert monthly[0] == "month,category,count,era"
-    assert len(monthly) == 1 + 36 * 8
+    assert monthly[0] == "month,category,count,era,part"
+    assert len(monthly) == 1 + 36 * len(categories)
 
 
 def test_the_site_loads_nothing_from_other_hosts(sample_site):

@@ -1,0 +1,76 @@
+"""The Data section: the downloads page (files, checksums, freshness, provenance) and the data dictionary,
+both from the same schema and facts as downloads/datapackage.json."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from markupsafe import Markup
+
+from crimesite import schema
+from crimesite.pages import fmt_int, html_table, md_table
+from crimesite.publish import FileFacts
+
+FORMAT_LABELS = {"csv": "CSV", "csv.gz": "CSV, gzip", "parquet": "Parquet"}
+
+
+def size_label(size: int) -> str:
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f} MB"
+    if size >= 1_000:
+        return f"{size / 1_000:.1f} kB"
+    return f"{size} bytes"
+
+
+def period_label(item: FileFacts) -> str:
+    if not item.first:
+        return "no rows"
+    return item.first if item.first == item.last else f"{item.first} to {item.last}"
+
+
+def file_rows(facts: list[FileFacts]) -> list[list[object]]:
+    rows = []
+    for item in facts:
+        name = Path(item.path).name
+        rows.append(
+            [
+                Markup(f"[{name}]({name})"),
+                item.resource.title,
+                FORMAT_LABELS[item.format],
+                fmt_int(item.rows),
+                period_label(item),
+                size_label(item.bytes),
+                Markup(f"`{item.sha256}`"),
+            ]
+        )
+    return rows
+
+
+def raw_file_rows(data, urls: dict[str, str]) -> list[list[object]]:
+    """One row per raw file the build read. Names and URLs are shown as text (escaped by the table)."""
+    rows = []
+    for info in data.files:
+        months = (
+            (info.months[0] if len(info.months) == 1 else f"{info.months[0]} to {info.months[-1]}")
+            if info.months
+            else ""
+        )
+        rows.append([info.name, info.format, months, fmt_int(info.rows), Markup(f"<code>{info.sha256}</code>"),
+                     urls.get(info.sha256, "not fetched by this build")])  # fmt: skip
+    return rows
+
+
+def download_pages(data, facts: list[FileFacts], urls: dict[str, str], render: Callable[..., str]) -> dict[str, str]:
+    published = schema.resources(data.categories)
+    files = md_table(["File", "What", "Format", "Rows", "Covers", "Size", "SHA-256"], file_rows(facts), "lllrlll")
+    raw = html_table("table-raw-files", "Raw files this build read",
+                     ["File", "Format", "Months", "Rows", "SHA-256", "Downloaded from"], raw_file_rows(data, urls),
+                     "lllrll")  # fmt: skip
+    fetched = sum(1 for info in data.files if info.sha256 in urls)
+    return {
+        "downloads/index.md": render(
+            "downloads.md.j2", files=files, raw_files=raw, fetched=fetched
+        ),
+        "downloads/dictionary.md": render("dictionary.md.j2", dictionary=Markup(schema.dictionary_markdown(published))),
+    }

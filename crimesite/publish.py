@@ -1,0 +1,282 @@
+"""The published data: every table the pages use, the cleaned incident table, their checksums and the
+Frictionless data package that describes them (downloads/datapackage.json)."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import importlib.metadata
+import io
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from crimesite import paths, places, schema
+from crimesite.place_pages import UNKNOWN_LABEL
+from crimesite.placemetrics import POINT_DECIMALS, block_positions
+
+DOWNLOADS = "downloads"
+PACKAGE = f"{DOWNLOADS}/datapackage.json"
+CHECKSUMS = f"{DOWNLOADS}/SHA256SUMS"
+# The libraries whose versions can change the output: the data package names them.
+LIBRARIES = ("pandas", "pyarrow", "altair", "vl-convert-python", "mkdocs", "mkdocs-material", "pyproj", "jinja2")
+LICENSE = {
+    "name": "ODC-PDDL-1.0",
+    "title": "Open Data Commons Public Domain Dedication and License 1.0",
+    "path": "https://opendatacommons.org/licenses/pddl/1-0/",
+}
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """What the downloads page and the data package say about one published file."""
+
+    path: str  # under downloads/
+    resource: schema.Resource
+    format: str  # csv, csv.gz, parquet
+    rows: int
+    bytes: int
+    sha256: str
+    first: str  # the period it covers, as its time field writes it
+    last: str
+
+
+def aggregate_tables(data) -> dict[str, pd.DataFrame]:
+    """resource name -> the table, with the columns of its schema (`data` is a pages.SiteData)."""
+    slugs = {c.slug: c for c in data.categories}
+    part1 = [c.slug for c in data.part1]
+    annual = data.annual.assign(part=data.annual["category"].map(lambda s: slugs[s].part))
+    annual = annual.assign(era=annual["year"].map(data.cover.year_era))
+    monthly = data.monthly.assign(part=data.monthly["category"].map(lambda s: slugs[s].part))
+    monthly = monthly.assign(era=monthly["month"].map(data.cover.era))
+    rolling = data.rolling[data.rolling["category"].isin(part1)].rename(columns={"rolling_12": "count_12_months"})
+    rolling = rolling.assign(era=rolling["month"].map(data.cover.era))
+    place = data.places
+    names = neighborhood_names(place.geography)
+    neighborhood_annual = place.neighborhood_annual.rename(columns={"place": "neighborhood"})
+    neighborhood_annual.insert(2, "neighborhood_name", neighborhood_annual["neighborhood"].map(names))
+    tables = {
+        "annual_counts": annual,
+        "monthly_counts": monthly,
+        "rolling_12_month_counts": rolling,
+        "shootings_monthly": data.shootings,
+        "neighborhood_annual_counts": neighborhood_annual,
+        "district_annual_counts": place.district_annual.rename(columns={"place": "district"}),
+        "neighborhood_rates": rate_table(place.neighborhood_rates, place.rate_year, "neighborhood", names),
+        "district_rates": rate_table(place.district_rates, place.rate_year, "district", None),
+        "weekly_counts": place.weekly_series,
+        "claims_checked": claims_table(data.claims),
+    }
+    return {name: frame.reset_index(drop=True) for name, frame in tables.items()}
+
+
+def neighborhood_names(geography: places.Geography) -> dict[int, str]:
+    return {n.number: n.name for n in geography.neighborhoods} | {places.UNKNOWN: UNKNOWN_LABEL}
+
+
+def rate_table(rates: pd.DataFrame, year: int, key: str, names: dict[int, str] | None) -> pd.DataFrame:
+    table = rates.rename(columns={"place": key, "rate": "rate_per_1000"}).assign(year=year)
+    columns = ["year", key, "category", "count", "population", "rate_per_1000", "rank"]
+    if names is not None:
+        table["neighborhood_name"] = table[key].map(names)
+        columns.insert(2, "neighborhood_name")
+    return table[columns]
+
+
+def claims_table(checks) -> pd.DataFrame:
+    rows = [
+        {
+            "claim_id": item.claim.id,
+            "statement": item.claim.statement,
+            "measure": item.claim.measure,
+            "category": item.claim.category,
+            "year": item.claim.year,
+            "figure_claimed": item.claim.figure,
+            "figure_in_data": item.computed,
+            "verdict": item.verdict,
+            "reason": item.reason,
+        }
+        for item in checks
+    ]
+    columns = [f.name for f in next(r for r in schema.resources(()) if r.name == "claims_checked").fields]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def incident_table(incidents: pd.DataFrame, categories) -> pd.DataFrame:
+    """The canonical table as published: the block instead of the position, and no location at all for
+    sexual offenses."""
+    withheld = incidents["category"].isin([c.slug for c in categories if c.sexual_offense]).to_numpy()
+    located = (incidents["location_status"] == "ok").to_numpy() & ~withheld
+    centres = block_positions(incidents[~withheld])
+    table = incidents.copy()
+    for column in ("latitude", "longitude"):
+        at_block = table["block"].map(centres[column]).astype("float64")
+        position = at_block.fillna(table[column]).round(POINT_DECIMALS)
+        table[column] = position.where(located, np.nan)
+    table["block"] = table["block"].mask(withheld)
+    status = table["location_status"].cat.add_categories([schema.LOCATION_WITHHELD])
+    table["location_status"] = status.mask(withheld, schema.LOCATION_WITHHELD)
+    return table
+
+
+def schema_columns(name: str, frame: pd.DataFrame, resource: schema.Resource) -> pd.DataFrame:
+    """The table with exactly its schema's columns, in the schema's order."""
+    expected = [f.name for f in resource.fields]
+    if sorted(frame.columns) != sorted(expected):
+        raise ValueError(f"published table {name}: columns are {list(frame.columns)}, expected {expected}")
+    return frame[expected]
+
+
+def csv_bytes(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def incident_files(table: pd.DataFrame) -> dict[str, bytes]:
+    """CSV, gzip and Parquet of the incident table: arrow writes 650,000 rows in a fraction of pandas' time."""
+    arrow = pa.Table.from_pandas(table, preserve_index=False)
+    as_text = arrow.set_column(
+        arrow.schema.get_field_index("occurred_at"),
+        "occurred_at",
+        pc.strftime(arrow["occurred_at"], format="%Y-%m-%dT%H:%M:%S"),
+    )
+    as_text = pa.table([column.cast(pa.string()) if pa.types.is_dictionary(column.type) else column
+                        for column in as_text.columns], names=as_text.column_names)  # fmt: skip
+    text = io.BytesIO()
+    pacsv.write_csv(as_text, text, pacsv.WriteOptions(quoting_style="needed", batch_size=1 << 16))
+    csv = text.getvalue()
+    parquet = io.BytesIO()
+    pq.write_table(arrow, parquet, compression="zstd")
+    return {
+        "incidents.csv": csv,
+        # mtime=0 and no file name in the header: the same rows always give the same bytes.
+        "incidents.csv.gz": gzip.compress(csv, compresslevel=6, mtime=0),
+        "incidents.parquet": parquet.getvalue(),
+    }
+
+
+def period(frame: pd.DataFrame, resource: schema.Resource) -> tuple[str, str]:
+    """The first and last time the table covers, from its first time field."""
+    if frame.empty:
+        return "", ""
+    if resource.name == "incidents":
+        months = frame["year"].astype(int) * 100 + frame["month"].astype(int)
+        return tuple(f"{m // 100:04d}-{m % 100:02d}" for m in (months.min(), months.max()))
+    for name in ("month", "week_start", "year"):
+        if name in frame.columns:
+            values = frame[name].astype(str)
+            return values.min(), values.max()
+    return "", ""
+
+
+def published_files(data) -> tuple[dict[str, bytes], list[FileFacts]]:
+    """Every published file (path under the docs folder -> bytes) and the facts about each."""
+    resources = {r.name: r for r in schema.resources(data.categories)}
+    tables = {"incidents": incident_table(data.incidents, data.categories), **aggregate_tables(data)}
+    files: dict[str, bytes] = {}
+    facts = []
+    for name, resource in resources.items():
+        frame = schema_columns(name, tables[name], resource)
+        contents = incident_files(frame) if name == "incidents" else {f"{name}.csv": csv_bytes(frame)}
+        first, last = period(frame, resource)
+        for file_name, content in contents.items():
+            path = f"{DOWNLOADS}/{file_name}"
+            files[path] = content
+            file_format = file_name.split(".", 1)[1]
+            digest = hashlib.sha256(content).hexdigest()
+            facts.append(FileFacts(path, resource, file_format, len(frame), len(content), digest, first, last))
+    return files, facts
+
+
+def checksums(facts: list[FileFacts]) -> bytes:
+    """The format `sha256sum -c` reads."""
+    lines = [f"{f.sha256}  {Path(f.path).name}\n" for f in facts]
+    return "".join(lines).encode("utf-8")
+
+
+def manifest_urls(manifest: Path | None = None) -> dict[str, str]:
+    """sha256 -> the URL the fetch step downloaded that content from (data/manifest.json by default)."""
+    manifest = manifest or paths.FETCH_MANIFEST
+    if not manifest.exists():
+        return {}
+    entries = json.loads(manifest.read_text(encoding="utf-8")).get("files", [])
+    return {entry["sha256"]: entry["url"] for entry in entries if entry.get("sha256") and entry.get("url")}
+
+
+def package_name(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+
+
+def resource_descriptor(item: FileFacts) -> dict:
+    resource = item.resource
+    name = resource.name if item.format == "csv" else f"{resource.name}-{item.format.replace('.', '-')}"
+    described = {
+        "name": name,
+        "path": Path(item.path).name,
+        "title": resource.title + ("" if item.format == "csv" else f" ({item.format})"),
+        "description": f"One row per {resource.row}. {resource.notes}",
+        "profile": "tabular-data-resource",
+        "format": "parquet" if item.format == "parquet" else "csv",
+    }
+    if item.format == "parquet":
+        described["mediatype"] = "application/vnd.apache.parquet"
+        # frictionless reads Parquet through pyarrow and cannot count its bytes: the checksum is given here
+        # (and in SHA256SUMS) instead of in `hash`, which validation would then fail to match.
+        described["sha256"] = item.sha256
+        described["size"] = item.bytes
+    else:
+        described |= {"mediatype": "text/csv", "encoding": "utf-8"}
+        if item.format == "csv.gz":
+            described["compression"] = "gz"
+        described |= {"bytes": item.bytes, "hash": f"sha256:{item.sha256}"}
+    described |= {"rows": item.rows, "temporal": {"start": item.first, "end": item.last}}
+    described["schema"] = resource.table_schema()
+    return described
+
+
+def package_descriptor(data, facts: list[FileFacts], urls: dict[str, str]) -> dict:
+    """The Frictionless Data Package: every published file with its schema, the sources, the license and
+    the raw files this build read."""
+    config = data.config
+    description = (
+        f"Crimes reported by the {config.agency} ({config.agency_short}), cleaned and counted by the rules on the "
+        f"site's methodology page. Data from {data.cover.first} through {data.cover.last}."
+    )
+    if data.sample:
+        description = "SAMPLE DATA, NOT REAL: built from the synthetic files bundled with the code. " + description
+    return {
+        "profile": "data-package",
+        "name": package_name(config.site_title),
+        "title": config.site_title,
+        "description": description,
+        "licenses": [LICENSE],
+        "sources": [{"title": source.name, "path": source.url} for source in config.sources],
+        "temporal": {"start": data.cover.first, "end": data.cover.last},
+        "sample": data.sample,
+        "provenance": {
+            "raw_files": [
+                {
+                    "name": info.name,
+                    "sha256": info.sha256,
+                    "format": info.format,
+                    "rows": info.rows,
+                    "months": [info.months[0], info.months[-1]] if info.months else [],
+                    "url": urls.get(info.sha256),
+                }
+                for info in data.files
+            ],
+            "libraries": {name: importlib.metadata.version(name) for name in LIBRARIES},
+        },
+        "resources": [resource_descriptor(item) for item in facts],
+    }
+
+
+def package_bytes(descriptor: dict) -> bytes:
+    return (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

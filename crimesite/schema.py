@@ -1,0 +1,347 @@
+"""The published files and their Table Schemas: one source for the data package (downloads/datapackage.json),
+the data dictionary page and the downloads section of data/README.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from crimesite import incidents
+from crimesite.reference import Category
+
+MISSING = ""  # the one missing-value code in every published file: an empty field
+DICTIONARY_START = "<!-- generated from crimesite/schema.py by `make dictionary`: edit the schema, not this -->"
+DICTIONARY_END = "<!-- end of generated dictionary -->"
+INCIDENT_FORMATS = ("csv", "csv.gz", "parquet")
+LOCATION_WITHHELD = "withheld"
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str  # Table Schema type: integer, number, string, boolean, date, datetime, yearmonth
+    description: str
+    example: str
+    constraints: dict = field(default_factory=dict)  # Table Schema constraints: enum, minimum, maximum, required
+    unknown: str = "never empty"  # how an unknown value is written
+    unit: str = ""
+
+    def allowed(self) -> str:
+        """The constraints in words, for the dictionary."""
+        parts = []
+        if "enum" in self.constraints:
+            parts.append(", ".join(f"`{value}`" for value in self.constraints["enum"]))
+        if "minimum" in self.constraints and "maximum" in self.constraints:
+            parts.append(f"{self.constraints['minimum']} to {self.constraints['maximum']}")
+        elif "minimum" in self.constraints:
+            parts.append(f"{self.constraints['minimum']} or more")
+        return "; ".join(parts)
+
+    def descriptor(self) -> dict:
+        described = {"name": self.name, "type": self.type, "description": self.description, "example": self.example}
+        if self.unit:
+            described["unit"] = self.unit
+        constraints = dict(self.constraints)
+        if self.unknown == Field.unknown:
+            constraints["required"] = True
+        if constraints:
+            described["constraints"] = constraints
+        return described
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str  # the data package's resource name (also the file's stem)
+    title: str
+    row: str  # what one row is
+    fields: tuple[Field, ...]
+    primary_key: tuple[str, ...]
+    notes: str
+    formats: tuple[str, ...] = ("csv",)
+
+    @property
+    def files(self) -> tuple[str, ...]:
+        return tuple(f"{self.name}.{suffix}" for suffix in self.formats)
+
+    def table_schema(self) -> dict:
+        schema = {"fields": [f.descriptor() for f in self.fields], "missingValues": [MISSING]}
+        if self.primary_key:
+            schema["primaryKey"] = list(self.primary_key)
+        return schema
+
+
+TYPES = {
+    "category": "string",
+    "string": "string",
+    "int8": "integer",
+    "int16": "integer",
+    "int32": "integer",
+    "Int8": "integer",
+    "Int16": "integer",
+    "float64": "number",
+    "bool": "boolean",
+    "boolean": "boolean",
+    "datetime64[s]": "datetime",
+}
+
+# The published incident table differs from the canonical one only where privacy asks for it.
+INCIDENT_OVERRIDES = {  # column -> (description, when empty, example)
+    "occurred_at": (
+        "Date and time the crime occurred, local time (legacy `DateOccur`: the 'occurred from' time)",
+        "empty when missing, unparseable or a placeholder; see `occurred_status`",
+        "2019-11-30T22:15:00",
+    ),
+    "block": (
+        "The block, not the address: the street number rounded down to the hundred, and the street",
+        "empty when the file has no street, and for sexual offenses (location withheld)",
+        "3700 block S BROADWAY",
+    ),
+    "latitude": (
+        "WGS84 latitude of the block: the average position of every located crime on the same block, rounded "
+        "to 3 decimals (about 110 m), never the address",
+        "empty unless `location_status` is `ok`",
+        "38.605",
+    ),
+    "longitude": ("WGS84 longitude of the block, as `latitude`", "empty unless `location_status` is `ok`", "-90.219"),
+}
+
+
+def incident_fields(categories: tuple[Category, ...]) -> tuple[Field, ...]:
+    fields = []
+    for column in incidents.COLUMNS:
+        description, unknown, example = INCIDENT_OVERRIDES.get(
+            column.name, (column.description, column.unknown, column.example)
+        )
+        constraints: dict = {}
+        if column.name == "era":
+            constraints = {"enum": list(incidents.ERAS)}
+        elif column.name == "occurred_status":
+            constraints = {"enum": list(incidents.OCCURRED_STATUSES)}
+        elif column.name == "location_status":
+            constraints = {"enum": [*incidents.LOCATION_STATUSES, LOCATION_WITHHELD]}
+            description += f"; `{LOCATION_WITHHELD}` for sexual offenses, which are published without a location"
+        elif column.name == "category":
+            constraints = {"enum": [c.slug for c in categories]}
+        elif column.name == "count":
+            constraints = {"enum": [1, -1]}
+        elif column.name == "month":
+            constraints = {"minimum": 1, "maximum": 12}
+        elif column.name == "part":
+            constraints = {"enum": [1, 2]}
+        elif column.name in ("district", "neighborhood", "ucr_class", "source_line"):
+            constraints = {"minimum": 1}
+        unit = "degrees" if column.name in ("latitude", "longitude") else ""
+        unknown = "never empty" if unknown == "never unknown" else unknown
+        fields.append(Field(column.name, TYPES[column.dtype], description, example, constraints, unknown, unit))
+    return tuple(fields)
+
+
+def resources(categories: tuple[Category, ...]) -> tuple[Resource, ...]:
+    """Every published table, in the order the downloads page lists them."""
+    slugs = [c.slug for c in categories]
+    part1 = [c.slug for c in categories if c.part == 1]
+    era = Field("era", "string", "Reporting system: `ucr` (legacy UCR files) or `nibrs` (NIBRS files); "
+                "counts on either side of the methods break are made differently", "ucr",
+                {"enum": list(incidents.ERAS)})  # fmt: skip
+    year = Field("year", "integer", "Year the crimes are counted in (the coded month)", "2019", {"minimum": 1900})
+    month = Field("month", "yearmonth", "Month the crimes are counted in", "2019-07")
+    any_category = Field("category", "string", "Category slug (`data/reference/ucr_classes.csv`)", "robbery",
+                         {"enum": slugs})  # fmt: skip
+    part1_category = Field("category", "string", "Part I category slug", "burglary", {"enum": part1})
+    part = Field("part", "integer", "UCR Part of the category: 1 (the eight index crimes) or 2", "1", {"enum": [1, 2]})
+    count = Field("count", "integer", "Sum of `count` (+1/-1) for the crimes counted there", "132", unit="crimes")
+    neighborhood = Field("neighborhood", "integer", "Neighborhood number; `0` holds the crimes whose location "
+                         "the police could not place", "35", {"minimum": 0})  # fmt: skip
+    name = Field("neighborhood_name", "string", "Name from the neighborhood table (`Neighborhood N` without one; "
+                 "`Unknown location` for `0`)", "Downtown")  # fmt: skip
+    district = Field("district", "integer", "Police district; `0` for an unknown location", "4", {"minimum": 0})
+    rate_category = Field("category", "string", "Part I category slug, or `part1` for all of them", "part1",
+                          {"enum": [*part1, "part1"]})  # fmt: skip
+    population = Field("population", "integer", "Residents (census year in `site.yml`); empty for parks, "
+                       "non-residential areas and places below the minimum population", "7410", {"minimum": 0},
+                       "empty: no rate is given", "residents")  # fmt: skip
+    rate = Field("rate_per_1000", "number", "`count` per 1,000 residents, rounded to 0.1", "36.2", {"minimum": 0},
+                 "empty when there is no population", "crimes per 1,000 residents")  # fmt: skip
+    rank = Field("rank", "integer", "Rank by rate in the category, 1 = highest", "3", {"minimum": 1},
+                 "empty when there is no rate")  # fmt: skip
+    rate_year = Field("year", "integer", "The year of the counts: the latest whole year in the data", "2019")
+    return (
+        Resource(
+            "incidents",
+            "Incidents (cleaned)",
+            "raw row (legacy files) or counted crime (NIBRS files)",
+            incident_fields(categories),
+            ("source_file", "source_line"),
+            "Every crime the build read, in the canonical form every page is computed from, including rows the "
+            "series leave out (see the methodology page). Published as CSV, gzip-compressed CSV and Parquet with "
+            "the same rows. Privacy: no address, coordinates only for the block, and no location at all for "
+            "sexual offenses.",
+            INCIDENT_FORMATS,
+        ),
+        Resource(
+            "annual_counts",
+            "Crimes per year",
+            "year and category",
+            (year, any_category, count, era, part),
+            ("year", "category"),
+            "Every category for every year in the data, zeros included. A year with fewer than 12 months of files "
+            "is partial (its page says so).",
+        ),
+        Resource(
+            "monthly_counts",
+            "Crimes per month",
+            "month and category",
+            (month, any_category, count, era, part),
+            ("month", "category"),
+            "Months with no raw file are left out, never written as 0.",
+        ),
+        Resource(
+            "rolling_12_month_counts",
+            "Crimes in the last 12 months, month by month",
+            "month and Part I category",
+            (
+                month,
+                part1_category,
+                Field(
+                    "count_12_months",
+                    "integer",
+                    "Sum of `count` over the 12 months ending with `month`",
+                    "1874",
+                    {},
+                    "empty where the 12 months are not all in the data or straddle the methods break",
+                    "crimes",
+                ),
+                era,
+            ),
+            ("month", "category"),
+            "The trend lines on the crime pages.",
+        ),
+        Resource(
+            "shootings_monthly",
+            "Shootings per month",
+            "month",
+            (
+                month,
+                Field("assaults", "integer", "Aggravated assaults with a firearm", "120", {}, unit="crimes"),
+                Field(
+                    "homicides",
+                    "integer",
+                    "Homicides with a firearm",
+                    "15",
+                    {},
+                    "empty for legacy months (the weapon is not recorded)",
+                    "crimes",
+                ),
+                Field(
+                    "shootings", "integer", "`assaults` + `homicides`", "135", {}, "empty for legacy months", "crimes"
+                ),
+                era,
+            ),
+            ("month",),
+            "Legacy files name the weapon for assaults only, so homicides and shootings start with the NIBRS files.",
+        ),
+        Resource(
+            "neighborhood_annual_counts",
+            "Part I crimes per neighborhood and year",
+            "year, neighborhood and Part I category",
+            (year, neighborhood, name, part1_category, count),
+            ("year", "neighborhood", "category"),
+            "Every neighborhood and category for every year, zeros included; per year and category the rows add "
+            "up to `annual_counts`.",
+        ),
+        Resource(
+            "district_annual_counts",
+            "Part I crimes per police district and year",
+            "year, district and Part I category",
+            (year, district, part1_category, count),
+            ("year", "district", "category"),
+            "Only months on the current district map (`districts_since` in `site.yml`); per year and category the "
+            "rows add up to `annual_counts` for those months.",
+        ),
+        Resource(
+            "neighborhood_rates",
+            "Part I crimes per 1,000 residents, by neighborhood",
+            "neighborhood and Part I category (or all of Part I)",
+            (rate_year, neighborhood, name, rate_category, count, population, rate, rank),
+            ("neighborhood", "category"),
+            "Rates count where crimes happen, not where the victims or offenders live.",
+        ),
+        Resource(
+            "district_rates",
+            "Part I crimes per 1,000 residents, by police district",
+            "district and Part I category (or all of Part I)",
+            (rate_year, district, rate_category, count, population, rate, rank),
+            ("district", "category"),
+            "A district's population adds up the neighborhoods it mostly covers, so it is approximate.",
+        ),
+        Resource(
+            "weekly_counts",
+            "Part I crimes per week",
+            "week, district (or the whole city) and Part I category",
+            (
+                Field("week_start", "date", "The Monday that starts the week", "2019-12-23"),
+                Field(
+                    "district", "string", "Police district, `all` for the whole city, `0` for an unknown location", "4"
+                ),
+                part1_category,
+                Field("count", "integer", "Sum of `count` for crimes that occurred that week", "199", unit="crimes"),
+            ),
+            ("week_start", "district", "category"),
+            "The latest 52 complete Monday-to-Sunday weeks, by date of occurrence (not the month counted in), so "
+            "they do not add up to the monthly counts; crimes without a usable date are left out.",
+        ),
+        Resource(
+            "claims_checked",
+            "Official claims checked against the data",
+            "claim",
+            (
+                Field("claim_id", "string", "Identifier from `data/claims.csv`", "homicides-2024"),
+                Field("statement", "string", "The claim in words", "150 homicides in 2024"),
+                Field(
+                    "measure",
+                    "string",
+                    "What is claimed",
+                    "count",
+                    {"enum": ["count", "percent_change", "firearm_share"]},
+                ),
+                Field("category", "string", "Category slug, or `part1`", "homicide", {"enum": [*slugs, "part1"]}),
+                Field("year", "integer", "The year claimed about", "2024"),
+                Field("figure_claimed", "number", "The figure claimed: a count or a percentage", "150"),
+                Field(
+                    "figure_in_data",
+                    "number",
+                    "The same figure computed from the data",
+                    "150",
+                    {},
+                    "empty when the data cannot say (see `reason`)",
+                ),
+                Field(
+                    "verdict",
+                    "string",
+                    "How the two compare",
+                    "matches",
+                    {"enum": ["matches", "close", "differs", "not checkable"]},
+                ),
+                Field("reason", "string", "Why, in words", "the data gives 150"),
+            ),
+            ("claim_id",),
+            "The table on the Claims page.",
+        ),
+    )
+
+
+def dictionary_markdown(published: tuple[Resource, ...]) -> str:
+    """The data dictionary of the published files, as Markdown (the docs page and data/README.md share it)."""
+    lines = []
+    for resource in published:
+        names = ", ".join(f"`{name}`" for name in resource.files)
+        key = ", ".join(f"`{name}`" for name in resource.primary_key)
+        lines += [f"### {resource.title}", "", f"{names}: one row per {resource.row}; key {key}.", ""]
+        lines += [resource.notes, ""]
+        lines += ["| Field | Description | Type | Unit | Example | Allowed values | When empty |"]
+        lines += ["| :-- | :-- | :-- | :-- | :-- | :-- | :-- |"]
+        for item in resource.fields:
+            cells = [f"`{item.name}`", item.description, item.type, item.unit, f"`{item.example}`",
+                     item.allowed(), item.unknown]  # fmt: skip
+            lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
+        lines.append("")
+    return "\n".join(lines)
