@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Build the crime-data site from raw police department CSV files. See README.md."""
+"""Build the crime-data site from raw police department CSV files, or fetch the official files. See README.md."""
 
 from __future__ import annotations
 
@@ -9,7 +9,10 @@ import os
 import sys
 from pathlib import Path
 
-from crimesite import build, paths
+import yaml
+
+from crimesite import build, fetch, paths
+from crimesite.config import SiteConfig, load_config
 from crimesite.errors import DataError
 
 MAX_PROBLEMS_SHOWN = 200
@@ -18,15 +21,24 @@ EPILOG = """examples:
   python build_data.py                                   # data/raw/ (the bundled sample) -> build/ and site/
   python build_data.py --raw ../shared/data/slmpd/legacy # every legacy file in that folder
   python build_data.py --raw data/raw/january2019.csv --no-site
+  python build_data.py fetch                             # download the official files named in site.yml
+  python build_data.py fetch --config other-city.yml     # ... named in another site config
 """
 
 
 def make_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description="Read SLMPD monthly crime files (.csv, .CSV, .csv.gz) and build the Markdown pages, "
-        "charts and downloads, then the static site with MkDocs.",
+        "charts and downloads, then the static site with MkDocs. With `fetch`: download the official raw "
+        "files listed in the site config into data/ instead.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "command", nargs="?", choices=("build", "fetch"), default="build", help="what to do (default: build)"
+    )
+    parser.add_argument(
+        "--config", type=Path, default=paths.SITE_CONFIG, metavar="PATH", help="site config file (default: site.yml)"
     )
     parser.add_argument(
         "--raw",
@@ -64,16 +76,43 @@ def report(error: DataError) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    parser = make_parser()
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command == "fetch" and (args.raw or args.no_site or args.build_dir != paths.BUILD_DIR
+                                    or args.site_dir != paths.SITE_DIR):  # fmt: skip
+        parser.error("fetch takes only --config and --quiet")
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
-        build.run(args.raw, args.build_dir, None if args.no_site else args.site_dir)
+        config = load_config(args.config)
+    except (OSError, ValueError, yaml.YAMLError) as error:
+        print(f"error: {args.config}: {error}", file=sys.stderr)
+        return 1
+    return run_fetch(config) if args.command == "fetch" else run_build(args, config)
+
+
+def run_build(args: argparse.Namespace, config: SiteConfig) -> int:
+    try:
+        build.run(args.raw, args.build_dir, None if args.no_site else args.site_dir, config=config)
     except DataError as error:
         report(error)
         return 1
     except (ValueError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         print("build stopped; nothing was written", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_fetch(config: SiteConfig) -> int:
+    try:
+        fetch.run(config.fetch, config.raw_dir)
+    except fetch.FetchError as error:
+        for problem in error.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        folder = os.path.relpath(config.fetch.folder)
+        folder = folder if not folder.startswith("..") else str(config.fetch.folder)
+        stopped = f"fetch stopped: {len(error.problems)} problem(s); {folder} was not changed"
+        print(stopped, file=sys.stderr)
         return 1
     return 0
 

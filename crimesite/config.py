@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+import string
 from dataclasses import dataclass, fields, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
@@ -50,6 +51,33 @@ class Places:
 
 
 @dataclass(frozen=True)
+class FetchFile:
+    """One file to download, or with `months` one file a month (placeholders in `url` and `to`)."""
+
+    url: str
+    to: str  # relative to Fetch.folder
+    months: tuple[str, str] | None = None  # first and last month, YYYY-MM
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """What `build_data.py fetch` downloads, and where (`folder` also holds manifest.json)."""
+
+    folder: Path
+    timeout_seconds: float
+    retries: int
+    files: tuple[FetchFile, ...]
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file to download: its URL and its path relative to Fetch.folder, with forward slashes."""
+
+    url: str
+    path: str
+
+
+@dataclass(frozen=True)
 class Goal:
     statement: str
     who: str
@@ -71,16 +99,17 @@ class SiteConfig:
     claims: Path
     geography: Geography
     places: Places
+    fetch: Fetch
     sources: tuple[Source, ...]
     goals: tuple[Goal, ...]
 
 
-def _check_keys(section: str, data: object, cls: type) -> dict:
+def _check_keys(section: str, data: object, cls: type, optional: frozenset[str] = frozenset()) -> dict:
     if not isinstance(data, dict):
         raise ValueError(f"site config: {section} must be a mapping")
     allowed = {f.name for f in fields(cls)}
     unknown = sorted(set(data) - allowed)
-    missing = sorted(allowed - set(data))
+    missing = sorted(allowed - optional - set(data))
     if unknown:
         raise ValueError(f"site config: unknown key(s) in {section}: {', '.join(unknown)}")
     if missing:
@@ -108,6 +137,7 @@ def parse_config(data: object, root: Path) -> SiteConfig:
         claims=root / top["claims"],
         geography=Geography(str(geo["source_crs"]), bounds, str(geo["districts_since"])),
         places=parse_places(top["places"], root),
+        fetch=parse_fetch(top["fetch"], root),
         sources=sources,
         goals=tuple(parse_goal(goal) for goal in top["goals"]),
     )
@@ -132,6 +162,92 @@ def parse_places(data: object, root: Path) -> Places:
         population_year=int(section["population_year"]),
         min_population=int(section["min_population"]),
     )
+
+
+# --- fetch: the official files to download (build_data.py fetch) ---
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+               "october", "november", "december")  # fmt: skip
+PLACEHOLDERS = frozenset({"year", "month", "Month", "mm", "next_year", "next_mm"})
+MONTH_PATTERN = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+
+
+def parse_fetch(data: object, root: Path) -> Fetch:
+    section = _check_keys("fetch", data, Fetch)
+    timeout, retries = float(section["timeout_seconds"]), int(section["retries"])
+    if timeout <= 0 or retries < 0:
+        raise ValueError("site config: fetch.timeout_seconds must be above 0 and fetch.retries 0 or more")
+    if not isinstance(section["files"], list):
+        raise ValueError("site config: fetch.files must be a list")
+    fetch = Fetch(root / str(section["folder"]), timeout, retries, tuple(map(parse_fetch_file, section["files"])))
+    fetch_downloads(fetch)  # expands every entry now, so a bad template or destination stops the load
+    return fetch
+
+
+def parse_fetch_file(data: object) -> FetchFile:
+    entry = _check_keys("fetch.files", data, FetchFile, optional=frozenset({"months"}))
+    url, to, months = str(entry["url"]), str(entry["to"]), entry.get("months")
+    if months is None:
+        if _placeholders(to):
+            raise ValueError(f"site config: fetch.files: {to!r} has placeholders but the entry has no months")
+        return FetchFile(url, to)
+    if not (isinstance(months, list) and len(months) == 2 and all(MONTH_PATTERN.fullmatch(str(m)) for m in months)):
+        raise ValueError(f"site config: fetch.files: months must be [first, last] as YYYY-MM, not {months!r}")
+    if str(months[0]) > str(months[1]):
+        raise ValueError(f"site config: fetch.files: months {months!r} run backwards")
+    unknown = sorted((_placeholders(url) | _placeholders(to)) - PLACEHOLDERS)
+    if unknown:
+        raise ValueError(f"site config: fetch.files: unknown placeholder(s) {', '.join(unknown)} in {url!r} or {to!r}")
+    return FetchFile(url, to, (str(months[0]), str(months[1])))
+
+
+def _placeholders(template: str) -> set[str]:
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as error:
+        raise ValueError(f"site config: fetch.files: {template!r}: {error}") from None
+
+
+def month_values(month: str) -> dict[str, str]:
+    """What each placeholder stands for in a month (YYYY-MM); next_* name the month after it."""
+    year, number = int(month[:4]), int(month[5:7])
+    next_year, next_number = (year + 1, 1) if number == 12 else (year, number + 1)
+    name = MONTH_NAMES[number - 1]
+    return {"year": str(year), "month": name, "Month": name.capitalize(), "mm": f"{number:02d}",
+            "next_year": str(next_year), "next_mm": f"{next_number:02d}"}  # fmt: skip
+
+
+def month_range(first: str, last: str) -> list[str]:
+    months, year, number = [], int(first[:4]), int(first[5:7])
+    while f"{year:04d}-{number:02d}" <= last:
+        months.append(f"{year:04d}-{number:02d}")
+        year, number = (year + 1, 1) if number == 12 else (year, number + 1)
+    return months
+
+
+def fetch_downloads(fetch: Fetch) -> tuple[Download, ...]:
+    """Every file the fetch section names, month templates expanded, in the order given."""
+    found: list[Download] = []
+    for entry in fetch.files:
+        if entry.months is None:
+            found.append(Download(entry.url, _destination(entry.to)))
+            continue
+        for month in month_range(*entry.months):
+            values = month_values(month)
+            found.append(Download(entry.url.format(**values), _destination(entry.to.format(**values))))
+    seen: set[str] = set()
+    for download in found:
+        if download.path in seen:
+            raise ValueError(f"site config: fetch.files: two entries download to {download.path!r}")
+        seen.add(download.path)
+    return tuple(found)
+
+
+def _destination(to: str) -> str:
+    """A destination inside the fetch folder, with forward slashes; anything that could leave it is refused."""
+    path = PurePosixPath(to)
+    if "\\" in to or path.is_absolute() or not path.parts or ".." in path.parts or str(path) == "manifest.json":
+        raise ValueError(f"site config: fetch.files: {to!r} must be a file path inside the fetch folder")
+    return str(path)
 
 
 def parse_goal(data: object) -> Goal:
