@@ -7,12 +7,15 @@ INSTALLED := $(VENV)/.installed
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 
-.PHONY: site data serve test lint sample dictionary bench lock clean
+.PHONY: install site data serve test lint sample dictionary bench lock clean
 
 $(INSTALLED): requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(INSTALLED)
+
+## install: create .venv and install the pinned dependencies (the other targets do this on first use)
+install: $(INSTALLED)
 
 ## site: install, build the pages and data from data/raw/ (the bundled sample), then the site into site/
 site: $(INSTALLED)
@@ -26,12 +29,17 @@ data: $(INSTALLED)
 serve: site
 	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
 
-## test: lint and the whole test suite (real-data tests read ../shared/data/)
+## test: lint and the whole test suite (real-data tests read ../shared/data/); PYTEST_ARGS passes options to
+## pytest, e.g. PYTEST_ARGS='-m "not real_data"' (what the GitHub workflows run: ../shared is not there)
+PYTEST_ARGS ?=
 test: $(INSTALLED) lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## lint: ruff on the code; zizmor (offline: no GitHub token, no network) and the workflow JSON schema on .github/workflows/
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
+	$(BIN)/zizmor --offline --no-progress --persona auditor .github/workflows/
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 ## sample: regenerate the bundled sample under data/raw/
 sample: $(INSTALLED)

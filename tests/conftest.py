@@ -1,4 +1,10 @@
-"""Shared fixtures. Real-data tests read ../shared/data/; in CI a missing folder fails, never skips."""
+"""Shared fixtures. Real-data tests read ../shared/data/; in CI a missing folder fails, never skips.
+
+Every fixture that reads ../shared/data/ is named in REAL_DATA_FIXTURES, and every test that uses one of them
+(directly or through another fixture) is marked `real_data`. The GitHub workflows, whose runners have no
+../shared, deselect them with `-m "not real_data"`; our own CI (.ci/run) runs everything. Tests never call
+shared_folder() themselves (tests/test_workflows.py checks), so the marker cannot miss one.
+"""
 
 from __future__ import annotations
 
@@ -15,8 +21,18 @@ GOLDEN = Path(__file__).parent / "golden"
 SHARED_DATA = paths.ROOT.parent / "shared" / "data"
 
 
+REAL_DATA_FIXTURES = frozenset({"shared_places_config", "legacy_dir", "nibrs_dir", "real_site"})
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", help="rewrite tests/golden/ from the current output")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark `real_data` every test whose fixtures (with the fixtures they use) include one that reads ../shared."""
+    for item in items:
+        if REAL_DATA_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.real_data)
 
 
 @pytest.fixture
@@ -74,6 +90,11 @@ def shared_places_config(site_config: config.SiteConfig) -> config.SiteConfig:
 @pytest.fixture(scope="session")
 def legacy_dir() -> Path:
     return shared_folder("slmpd", "legacy")
+
+
+@pytest.fixture(scope="session")
+def nibrs_dir() -> Path:
+    return shared_folder("slmpd", "nibrs")
 
 
 @pytest.fixture(scope="session")

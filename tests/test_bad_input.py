@@ -142,24 +142,37 @@ def test_the_cli_prints_one_line_per_problem_and_writes_nothing(tmp_path):
 
 
 def test_the_cli_writes_github_annotations_in_actions(tmp_path):
-    bad = write(tmp_path, "feb.csv", HEADER_20, with_field(6, "x"))
-    env = {**os.environ, "GITHUB_ACTIONS": "true"}
+    """In GitHub Actions each problem is an ::error command naming the file (relative to the working folder,
+    which is the repository there), the line, and in its message the column and the value."""
+    raw = tmp_path / "data" / "raw"
+    raw.mkdir(parents=True)
+    write(raw, "feb.csv", HEADER_20, GOOD_ROW, with_field(6, "x"), with_field(8, '"AB%C\nD"'))
+    env = {**os.environ, "GITHUB_ACTIONS": "true", "NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
     result = subprocess.run(
         [
             sys.executable,
             str(paths.ROOT / "build_data.py"),
             "--raw",
-            str(bad),
+            "data/raw/feb.csv",
             "--no-site",
             "--build-dir",
-            str(tmp_path / "build"),
+            "out",
         ],
         capture_output=True,
         text=True,
         env=env,
+        cwd=tmp_path,
         check=False,
     )
     assert result.returncode == 1
+    assert "Traceback" not in result.stderr
     annotations = [line for line in result.stderr.splitlines() if line.startswith("::error ")]
-    assert len(annotations) == 1
-    assert annotations[0].startswith(f"::error file={bad},line=2::")
+    assert len(annotations) == 2  # the newline inside the second value did not split its annotation
+    count, crime = annotations
+    assert count.startswith("::error file=data/raw/feb.csv,line=3::")
+    assert "column Count" in count and "value 'x'" in count
+    assert crime.startswith("::error file=data/raw/feb.csv,line=4::")
+    assert (
+        "column Crime" in crime and "value 'AB%25C\\nD'" in crime
+    )  # % encoded; repr() already wrote the newline as \\n
+    assert not (tmp_path / "out").exists()

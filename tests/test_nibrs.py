@@ -13,7 +13,7 @@ import pytest
 
 from crimesite import build, metrics, sources
 from crimesite.errors import DataError
-from tests.conftest import FIXTURES, shared_folder
+from tests.conftest import FIXTURES
 
 NIBRS = FIXTURES / "nibrs"
 JANUARY, FEBRUARY = NIBRS / "Crime-01-2024.csv", NIBRS / "Crime-02-2024.csv"
@@ -149,13 +149,12 @@ def independent_homicide_victims(folder: Path) -> dict[str, int]:
     return {month: len(keys) for month, keys in victims.items()}
 
 
-def test_real_january_february_2024_homicide_victims(tmp_path):
-    folder = shared_folder("slmpd", "nibrs")
+def test_real_january_february_2024_homicide_victims(tmp_path, nibrs_dir):
     build_dir = tmp_path / "build"
-    build.run([folder], build_dir=build_dir, site_dir=None)
+    build.run([nibrs_dir], build_dir=build_dir, site_dir=None)
     with open(build_dir / "docs" / "downloads" / "monthly_counts.csv", newline="") as handle:
         monthly = {(r["month"], r["category"]): int(r["count"]) for r in csv.DictReader(handle)}
-    expected = independent_homicide_victims(folder)
+    expected = independent_homicide_victims(nibrs_dir)
     assert monthly[("2024-01", "homicide")] == expected["2024-01"]
     assert monthly[("2024-02", "homicide")] == expected["2024-02"]
     assert sorted({month for month, _ in monthly}) == ["2024-01", "2024-02"]
