@@ -172,6 +172,7 @@ def input_fingerprint(files: list[RawFile], config: SiteConfig) -> str:
     ):
         output.hash_tree(digest, root, pattern)
     place = config.places
+    digest.update(repr(config).encode())  # every setting, whichever file (--config) they came from
     inputs = (paths.SITE_CONFIG, paths.MKDOCS_CONFIG, paths.SAMPLE_MANIFEST, paths.FETCH_MANIFEST, config.categories,
               config.claims, place.neighborhood_table, place.neighborhood_boundaries,
               place.district_boundaries)  # fmt: skip

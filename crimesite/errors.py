@@ -23,8 +23,14 @@ class Problem:
 
     def github_annotation(self) -> str:
         """The same problem as a GitHub Actions workflow command."""
-        message = str(self).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::error file={self.file},line={self.line}::{message}"
+        message = _escape_data(str(self))
+        # A property value (the file name) must also escape the characters that separate properties.
+        file = _escape_data(self.file).replace(":", "%3A").replace(",", "%2C")
+        return f"::error file={file},line={self.line}::{message}"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 class DataError(ValueError):

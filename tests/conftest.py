@@ -21,7 +21,7 @@ GOLDEN = Path(__file__).parent / "golden"
 SHARED_DATA = paths.ROOT.parent / "shared" / "data"
 
 
-REAL_DATA_FIXTURES = frozenset({"shared_places_config", "legacy_dir", "nibrs_dir", "real_site"})
+REAL_DATA_FIXTURES = frozenset({"shared_data", "shared_places_config", "legacy_dir", "nibrs_dir", "real_site"})
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -85,6 +85,12 @@ def shared_places_config(site_config: config.SiteConfig) -> config.SiteConfig:
         geo / "stl_neighborhoods_88_wgs84.geojson",
         geo / "slmpd_districts_6_wgs84.geojson",
     )
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """../shared/data/ itself (the fetch tests serve it over HTTP)."""
+    return shared_folder()
 
 
 @pytest.fixture(scope="session")

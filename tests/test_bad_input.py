@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from crimesite import paths, sources
-from crimesite.errors import DataError
+from crimesite.errors import DataError, Problem
 from tests.conftest import FIXTURES
 
 HEADER_20 = (FIXTURES / "legacy" / "february2014_20_columns.csv").read_text().splitlines()[0]
@@ -176,3 +176,8 @@ def test_the_cli_writes_github_annotations_in_actions(tmp_path):
         "column Crime" in crime and "value 'AB%25C\\nD'" in crime
     )  # % encoded; repr() already wrote the newline as \\n
     assert not (tmp_path / "out").exists()
+
+
+def test_an_annotation_escapes_a_file_name_that_holds_its_separators():
+    problem = Problem("data/raw/june,2019:v2.csv", 3, "Count", "x", "+1 or -1")
+    assert problem.github_annotation().startswith("::error file=data/raw/june%2C2019%3Av2.csv,line=3::data/raw/june")

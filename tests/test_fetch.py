@@ -19,7 +19,6 @@ import pytest
 import yaml
 
 from crimesite import build, config, fetch, paths
-from tests.conftest import shared_folder
 
 LEGACY = ("january2019.csv.gz", "february2019.csv.gz", "march2019.csv.gz")
 JANUARY = datetime(2026, 1, 5, 6, 0, 0, tzinfo=UTC)
@@ -86,8 +85,8 @@ def make_handler(server: Server) -> type[BaseHTTPRequestHandler]:
 
 
 @pytest.fixture
-def server() -> Iterator[Server]:
-    state = Server(shared_folder().resolve())
+def server(shared_data: Path) -> Iterator[Server]:
+    state = Server(shared_data.resolve())
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(state))
     state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -129,11 +128,11 @@ def manifest(folder: Path) -> list[dict]:
     return json.loads((folder / "manifest.json").read_text())["files"]
 
 
-def test_a_first_fetch_brings_each_file_as_served_and_lists_it_in_the_manifest(tmp_path, server):
+def test_a_first_fetch_brings_each_file_as_served_and_lists_it_in_the_manifest(tmp_path, server, shared_data):
     data = tmp_path / "data"
     summary = run(fetch_config(data, legacy_files(server.url) + place_files(server.url)))
     assert (summary.new, summary.changed, summary.unchanged) == (6, 0, 0)
-    shared = shared_folder()
+    shared = shared_data
     expected = {f"raw/{name}": shared / "slmpd" / "legacy" / name for name in LEGACY} | {
         "reference/neighborhoods.csv": shared / "reference" / "neighborhoods.csv",
         "reference/neighborhoods.geojson": shared / "geo" / "stl_neighborhoods_88_wgs84.geojson",
@@ -169,9 +168,9 @@ def test_a_second_fetch_with_nothing_new_rewrites_nothing(tmp_path, server):
     assert all("If-None-Match" in headers and "If-Modified-Since" in headers for _, headers in server.requests)
 
 
-def test_a_file_present_with_the_same_content_is_kept_and_listed(tmp_path, server):
+def test_a_file_present_with_the_same_content_is_kept_and_listed(tmp_path, server, legacy_dir):
     data = tmp_path / "data"
-    source = shared_folder("slmpd", "legacy") / LEGACY[0]
+    source = legacy_dir / LEGACY[0]
     (data / "raw").mkdir(parents=True)
     (data / "raw" / LEGACY[0]).write_bytes(source.read_bytes())
     mtime = (data / "raw" / LEGACY[0]).stat().st_mtime_ns
@@ -222,11 +221,11 @@ def test_a_404_stops_the_fetch_and_changes_nothing(tmp_path, server):
     assert not (tmp_path / ".cache" / "fetch").exists()
 
 
-def test_a_dropped_connection_names_the_url_and_the_bytes_received(tmp_path, server):
+def test_a_dropped_connection_names_the_url_and_the_bytes_received(tmp_path, server, legacy_dir):
     data = tmp_path / "data"
     run(fetch_config(data, place_files(server.url)))
     before = snapshot(data)
-    size = (shared_folder("slmpd", "legacy") / LEGACY[1]).stat().st_size
+    size = (legacy_dir / LEGACY[1]).stat().st_size
     files = legacy_files(server.url, LEGACY[:1]) + legacy_files(server.url, LEGACY[1:2], kind="drop")
     server.requests.clear()
     problems = failed_run(fetch_config(data, files, retries=1))
@@ -236,11 +235,11 @@ def test_a_dropped_connection_names_the_url_and_the_bytes_received(tmp_path, ser
     assert snapshot(data) == before
 
 
-def test_a_500_is_tried_again(tmp_path, server):
+def test_a_500_is_tried_again(tmp_path, server, legacy_dir):
     data = tmp_path / "data"
     run(fetch_config(data, legacy_files(server.url, LEGACY[:1], kind="flaky"), retries=1))
     assert server.paths_asked() == [f"/flaky/slmpd/legacy/{LEGACY[0]}"] * 2
-    assert (data / "raw" / LEGACY[0]).read_bytes() == (shared_folder("slmpd", "legacy") / LEGACY[0]).read_bytes()
+    assert (data / "raw" / LEGACY[0]).read_bytes() == (legacy_dir / LEGACY[0]).read_bytes()
 
 
 def test_a_web_page_in_place_of_the_file_is_refused(tmp_path, server):
