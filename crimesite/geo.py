@@ -30,3 +30,11 @@ def to_block(number: pd.Series, street: pd.Series) -> pd.Series:
     with_number = hundreds.astype("Int64").astype("string") + " block " + street
     block = street.where(~has_number, with_number)
     return block.where(street != "").astype("string")
+
+
+def split_address(location: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """'8025 S BROADWAY' -> ('8025', 'S BROADWAY'); a location without a leading number is all street."""
+    parts = location.str.extract(r"^\s*(\d+)\s+(.*)$")
+    number = parts[0].fillna("")
+    street = parts[1].where(parts[1].notna(), location).fillna("")
+    return number, street
