@@ -73,14 +73,16 @@ def run(
 
 def build_docs(files: list[RawFile], config: SiteConfig, build_dir: Path, fingerprint: str, timings: Timings) -> None:
     categories = reference.load_categories(config.categories)
+    context = read_context(config, categories)
     with timings.stage("read"):
-        table, infos = sources.load(files, read_context(config, categories))
+        table, infos = sources.load(files, context)
     with timings.stage("validate"):
-        incidents.validate(table)
-        cover = metrics.coverage({month for info in infos for month in info.covers}, config.methods_break)
+        incidents.validate(table, config.places.neighborhood_numbers)
+        cover = metrics.coverage({month for info in infos for month in info.covers}, config.methods_break,
+                                 config.reader.csv.era if config.reader.csv else "ucr")  # fmt: skip
         official = claims.load_claims(config.claims, categories)
     with timings.stage("metrics"):
-        data = site_data(config, categories, table, infos, cover, is_sample(files), official)
+        data = site_data(config, categories, table, infos, cover, is_sample(files), official, context.offense_codes)
     with timings.stage("pages+charts"):
         render = pages.renderer(data)
         rendered = pages.render_pages(data) | place_pages.render_place_pages(data, data.places, render)
@@ -94,15 +96,20 @@ def build_docs(files: list[RawFile], config: SiteConfig, build_dir: Path, finger
 
 
 def read_context(config: SiteConfig, categories: tuple[reference.Category, ...]) -> ReadContext:
+    csv = config.reader.csv
     return ReadContext(
         categories={c.ucr_class: c.slug for c in categories},
         parts={c.ucr_class: c.part for c in categories},
         source_crs=config.geography.source_crs,
         bounds=config.geography.bounds,
+        neighborhood_numbers=config.places.neighborhood_numbers,
+        district_numbers=config.places.district_numbers,
+        csv=csv,
+        offense_codes=reference.load_offense_codes(csv.offense_codes, categories) if csv else {},
     )
 
 
-def site_data(config, categories, table, infos, cover, sample, official) -> pages.SiteData:
+def site_data(config, categories, table, infos, cover, sample, official, offense_codes) -> pages.SiteData:
     counted, excluded = metrics.split_counted(table, cover)
     annual = metrics.annual_counts(counted, categories, cover)
     monthly = metrics.monthly_counts(counted, categories, cover)
@@ -123,13 +130,14 @@ def site_data(config, categories, table, infos, cover, sample, official) -> page
         shootings=metrics.shootings(counted, cover),
         sample=sample,
         places=placemetrics.place_data(counted, table, categories, cover, geography, since),
+        offense_codes=offense_codes,
     )
 
 
-def seen_places(counted: pd.DataFrame, districts_since: str) -> tuple[dict[int, int | None], set[int]]:
+def seen_places(counted: pd.DataFrame, districts_since: str | None) -> tuple[dict[int, int | None], set[int]]:
     """The neighborhoods in the data, each with the district most of its crimes are in (current map), and
     the districts of the current map."""
-    current = counted[metrics.month_labels(counted) >= districts_since]
+    current = counted[metrics.month_labels(counted) >= (districts_since or "")]
     districts = {int(d) for d in current["district"].dropna().unique()}
     located = current.dropna(subset=["neighborhood", "district"])
     modal = located.groupby(["neighborhood", "district"]).size().sort_index().groupby(level=0).idxmax()
@@ -173,8 +181,9 @@ def input_fingerprint(files: list[RawFile], config: SiteConfig) -> str:
         output.hash_tree(digest, root, pattern)
     place = config.places
     digest.update(repr(config).encode())  # every setting, whichever file (--config) they came from
+    codes = config.reader.csv.offense_codes if config.reader.csv else None
     inputs = (paths.SITE_CONFIG, paths.MKDOCS_CONFIG, paths.SAMPLE_MANIFEST, paths.FETCH_MANIFEST, config.categories,
-              config.claims, place.neighborhood_table, place.neighborhood_boundaries,
+              config.claims, codes, place.neighborhood_table, place.neighborhood_boundaries,
               place.district_boundaries)  # fmt: skip
     for path in inputs:
         digest.update(f"{path}\0".encode())

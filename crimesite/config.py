@@ -22,7 +22,7 @@ class Source:
 class Geography:
     source_crs: str
     bounds: tuple[float, float, float, float]
-    districts_since: str
+    districts_since: str | None  # first month of the district map in use; None: one map throughout
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,50 @@ class Places:
     district_key: str
     population_year: int
     min_population: int  # no rate per 1,000 residents below this population
+    neighborhood_numbers: tuple[int, int]  # lowest and highest neighborhood number; others are unknown
+    district_numbers: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class CsvColumns:
+    """For each canonical field, the name of the column in the agency's file; None when the file has none."""
+
+    incident_id: str | None
+    occurred: str  # date (and time) the crime occurred
+    occurred_time: str | None  # a separate time column, joined to `occurred` with a space before parsing
+    counted: str | None  # the date the crime is counted in; None: counted when it occurred
+    offense_code: str
+    description: str | None
+    district: str | None
+    neighborhood: str | None
+    address: str | None  # house number and street in one column
+    house_number: str | None
+    street: str | None
+    latitude: str | None
+    longitude: str | None
+    x: str | None  # projected coordinates in geography.source_crs
+    y: str | None
+    count: str | None  # +1 or -1; None: every row counts +1
+    firearm: str | None
+
+
+@dataclass(frozen=True)
+class CsvReader:
+    """How the generic CSV reader reads an agency's incident file."""
+
+    era: str  # the counting system of the file: ucr or nibrs
+    offense_codes: Path  # the code table: the agency's offense code -> UCR class
+    date_formats: tuple[str, ...]
+    missing_values: tuple[str, ...]  # values that mean "not known", in any column
+    firearm_yes: tuple[str, ...]
+    firearm_no: tuple[str, ...]
+    columns: CsvColumns
+
+
+@dataclass(frozen=True)
+class Reader:
+    format: str  # slmpd (the two SLMPD formats, told apart by header) or csv
+    csv: CsvReader | None
 
 
 @dataclass(frozen=True)
@@ -94,8 +138,9 @@ class SiteConfig:
     agency: str
     agency_short: str
     raw_dir: Path
+    reader: Reader
     categories: Path
-    methods_break: str
+    methods_break: str | None  # first month of the NIBRS era; None when the data has one era
     claims: Path
     geography: Geography
     places: Places
@@ -104,12 +149,17 @@ class SiteConfig:
     goals: tuple[Goal, ...]
 
 
+READER_FORMATS = ("slmpd", "csv")
+ERAS = ("ucr", "nibrs")
+MONTH = r"\d{4}-\d{2}"
+
+
 def _check_keys(section: str, data: object, cls: type, optional: frozenset[str] = frozenset()) -> dict:
     if not isinstance(data, dict):
         raise ValueError(f"site config: {section} must be a mapping")
     allowed = {f.name for f in fields(cls)}
     unknown = sorted(set(data) - allowed)
-    missing = sorted(allowed - optional - set(data))
+    missing = sorted(allowed - set(data) - optional)
     if unknown:
         raise ValueError(f"site config: unknown key(s) in {section}: {', '.join(unknown)}")
     if missing:
@@ -123,8 +173,12 @@ def parse_config(data: object, root: Path) -> SiteConfig:
     bounds = tuple(float(v) for v in geo["bounds"])
     if len(bounds) != 4 or not (bounds[0] < bounds[2] and bounds[1] < bounds[3]):
         raise ValueError("site config: geography.bounds must be [west, south, east, north]")
-    if not re.fullmatch(r"\d{4}-\d{2}", str(top["methods_break"])):
-        raise ValueError("site config: methods_break must be a month as YYYY-MM")
+    reader = parse_reader(top["reader"], root)
+    methods_break = optional_month("methods_break", top["methods_break"])
+    if reader.format == "slmpd" and methods_break is None:
+        raise ValueError("site config: methods_break is needed with reader format slmpd (the month NIBRS began)")
+    if reader.format == "csv" and methods_break is not None:
+        raise ValueError("site config: methods_break must be null with reader format csv (one file, one era)")
     sources = tuple(Source(**_check_keys("sources", s, Source)) for s in top["sources"])
     return SiteConfig(
         city=str(top["city"]),
@@ -132,15 +186,104 @@ def parse_config(data: object, root: Path) -> SiteConfig:
         agency=str(top["agency"]),
         agency_short=str(top["agency_short"]),
         raw_dir=root / top["raw_dir"],
+        reader=reader,
         categories=root / top["categories"],
-        methods_break=str(top["methods_break"]),
+        methods_break=methods_break,
         claims=root / top["claims"],
-        geography=Geography(str(geo["source_crs"]), bounds, str(geo["districts_since"])),
+        geography=Geography(
+            str(geo["source_crs"]), bounds, optional_month("geography.districts_since", geo["districts_since"])
+        ),
         places=parse_places(top["places"], root),
         fetch=parse_fetch(top["fetch"], root),
         sources=sources,
         goals=tuple(parse_goal(goal) for goal in top["goals"]),
     )
+
+
+def optional_month(key: str, value: object) -> str | None:
+    if value is None:
+        return None
+    if not re.fullmatch(MONTH, str(value)):
+        raise ValueError(f"site config: {key} must be a month as YYYY-MM (quoted) or null")
+    return str(value)
+
+
+def number_range(key: str, value: object) -> tuple[int, int]:
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value)):
+        raise ValueError(f"site config: {key} must be [lowest, highest], two whole numbers")
+    low, high = value
+    if not 1 <= low <= high:
+        raise ValueError(f"site config: {key} must be [lowest, highest] with 1 <= lowest <= highest")
+    return low, high
+
+
+def text_list(key: str, value: object, allow_empty: bool = True) -> tuple[str, ...]:
+    """A list of strings. YAML reads unquoted Yes, No, On, Off and numbers as other types: ask for quotes."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ValueError(f'site config: {key} must be a list of quoted strings, e.g. ["Yes", "Y"]')
+    if not value and not allow_empty:
+        raise ValueError(f"site config: {key} must not be empty")
+    return tuple(value)
+
+
+def parse_reader(data: object, root: Path) -> Reader:
+    section = _check_keys("reader", data, Reader, optional=frozenset({"csv"}))
+    if section["format"] not in READER_FORMATS:
+        raise ValueError(f"site config: reader.format must be one of {', '.join(READER_FORMATS)}")
+    if section["format"] == "slmpd":
+        if section.get("csv") is not None:
+            raise ValueError("site config: reader.csv is only read with reader format csv")
+        return Reader("slmpd", None)
+    if section.get("csv") is None:
+        raise ValueError("site config: reader format csv needs a reader.csv section")
+    return Reader("csv", parse_csv_reader(section["csv"], root))
+
+
+REQUIRED_COLUMNS = ("occurred", "offense_code")
+
+
+def parse_csv_reader(data: object, root: Path) -> CsvReader:
+    section = _check_keys("reader.csv", data, CsvReader)
+    given = _check_keys("reader.csv.columns", section["columns"], CsvColumns)
+    for key, value in given.items():
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ValueError(f"site config: reader.csv.columns.{key} must be a column name (quoted if need be) or null")
+    columns = CsvColumns(**given)
+    for key in REQUIRED_COLUMNS:
+        if getattr(columns, key) is None:
+            raise ValueError(f"site config: reader.csv.columns.{key} is needed")
+    check_column_choices(columns)
+    if section["era"] not in ERAS:
+        raise ValueError(f"site config: reader.csv.era must be one of {', '.join(ERAS)}")
+    names = [name for name in vars(columns).values() if name is not None]
+    if len(set(names)) != len(names):
+        raise ValueError("site config: reader.csv.columns names a column twice")
+    reader = CsvReader(
+        era=section["era"],
+        offense_codes=root / str(section["offense_codes"]),
+        date_formats=text_list("reader.csv.date_formats", section["date_formats"], allow_empty=False),
+        missing_values=text_list("reader.csv.missing_values", section["missing_values"]),
+        firearm_yes=text_list("reader.csv.firearm_yes", section["firearm_yes"]),
+        firearm_no=text_list("reader.csv.firearm_no", section["firearm_no"]),
+        columns=columns,
+    )
+    if columns.firearm is not None and not reader.firearm_yes:
+        raise ValueError("site config: reader.csv.firearm_yes must list the values that mean a firearm was used")
+    return reader
+
+
+def check_column_choices(columns: CsvColumns) -> None:
+    """Coordinates are latitude and longitude, or x and y, or none; the street comes from one place."""
+    pairs = {"latitude/longitude": (columns.latitude, columns.longitude), "x/y": (columns.x, columns.y)}
+    for label, pair in pairs.items():
+        if (pair[0] is None) != (pair[1] is None):
+            raise ValueError(f"site config: reader.csv.columns: give both of {label} or neither")
+    if columns.latitude is not None and columns.x is not None:
+        raise ValueError("site config: reader.csv.columns: give latitude/longitude or x/y, not both")
+    if columns.address is not None and (columns.street is not None or columns.house_number is not None):
+        raise ValueError("site config: reader.csv.columns: give address, or street (and house_number), not both")
+    if columns.house_number is not None and columns.street is None:
+        raise ValueError("site config: reader.csv.columns: house_number needs street")
 
 
 def parse_places(data: object, root: Path) -> Places:
@@ -161,6 +304,8 @@ def parse_places(data: object, root: Path) -> Places:
         district_key=str(section["district_key"]),
         population_year=int(section["population_year"]),
         min_population=int(section["min_population"]),
+        neighborhood_numbers=number_range("places.neighborhood_numbers", section["neighborhood_numbers"]),
+        district_numbers=number_range("places.district_numbers", section["district_numbers"]),
     )
 
 
@@ -266,7 +411,7 @@ def parse_goal(data: object) -> Goal:
 
 def load_config(path: Path = paths.SITE_CONFIG) -> SiteConfig:
     with path.open(encoding="utf-8") as handle:
-        return parse_config(yaml.safe_load(handle), path.parent)
+        return parse_config(yaml.safe_load(handle), path.resolve().parent)
 
 
 def with_place_files(config: SiteConfig, table: Path | None, neighborhoods: Path | None, districts: Path | None):

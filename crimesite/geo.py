@@ -41,3 +41,11 @@ def with_hundreds(number: pd.Series, street: pd.Series) -> pd.Series:
     has_number = number.notna() & (number > 0)
     labelled = (number // 100 * 100).astype("Int64").astype("string") + " block " + street
     return street.where(~has_number, labelled)
+
+
+def split_address(location: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """'8025 S BROADWAY' -> ('8025', 'S BROADWAY'); a location without a leading number is all street."""
+    parts = location.str.extract(r"^\s*(\d+)\s+(.*)$")
+    number = parts[0].fillna("")
+    street = parts[1].where(parts[1].notna(), location).fillna("")
+    return number, street

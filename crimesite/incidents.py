@@ -174,8 +174,9 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(converted, index=pd.RangeIndex(len(frame)))
 
 
-def validate(frame: pd.DataFrame) -> None:
-    """Raise ValueError when the table breaks a rule the pages rely on."""
+def validate(frame: pd.DataFrame, neighborhood_numbers: tuple[int, int]) -> None:
+    """Raise ValueError when the table breaks a rule the pages rely on. `neighborhood_numbers` is the
+    configured range (lowest, highest) of neighborhood numbers."""
     problems = []
     if tuple(frame.columns) != NAMES:
         problems.append(f"columns are {list(frame.columns)}, expected {list(NAMES)}")
@@ -186,13 +187,15 @@ def validate(frame: pd.DataFrame) -> None:
                 problems.append(f"column {column.name} has dtype {actual}, expected {column.dtype}")
     if problems:
         raise ValueError("incident table: " + "; ".join(problems))
+    low, high = neighborhood_numbers
     checks = {
         "count is +1 or -1": frame["count"].isin([1, -1]),
         "month is 1-12": frame["month"].between(1, 12),
         "ucr_class is 1-26": frame["ucr_class"].between(1, 26),
         "part is 1 or 2": frame["part"].isin([1, 2]),
         "category is set": frame["category"].notna(),
-        "neighborhood is 1-88 or empty": frame["neighborhood"].isna() | frame["neighborhood"].between(1, 88),
+        f"neighborhood is {low}-{high} or empty": frame["neighborhood"].isna()
+        | frame["neighborhood"].between(low, high),
         "coordinates only where location_status is ok": (frame["location_status"] == "ok") == frame["latitude"].notna(),
     }
     for rule, ok in checks.items():

@@ -26,7 +26,8 @@ class Coverage:
     first: str
     last: str
     missing: tuple[str, ...]  # months between first and last that no file stands for
-    methods_break: str  # first month of the NIBRS era
+    methods_break: str | None  # first month of the NIBRS era; None when the data has one era
+    single_era: str = "ucr"  # the era of every month when there is no methods break
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -46,6 +47,8 @@ class Coverage:
         return self.months_in(year) == 12
 
     def era(self, month: str) -> str:
+        if self.methods_break is None:
+            return self.single_era
         return "nibrs" if month >= self.methods_break else "ucr"
 
     def year_era(self, year: int) -> str:
@@ -54,7 +57,7 @@ class Coverage:
 
     @property
     def spans_break(self) -> bool:
-        return self.first < self.methods_break <= self.last
+        return self.methods_break is not None and self.first < self.methods_break <= self.last
 
 
 def month_labels(frame: pd.DataFrame) -> pd.Series:
@@ -63,21 +66,22 @@ def month_labels(frame: pd.DataFrame) -> pd.Series:
     )
 
 
-def coverage(covered: set[str] | list[str], methods_break: str) -> Coverage:
-    """Coverage from the months the raw files stand for."""
+def coverage(covered: set[str] | list[str], methods_break: str | None, single_era: str = "ucr") -> Coverage:
+    """Coverage from the months the raw files stand for; `single_era` is the era of all months when there is
+    no methods break."""
     present = sorted(set(covered))
     if not present:
         raise ValueError("no data: the raw files hold no rows")
     span = pd.period_range(present[0], present[-1], freq="M").strftime("%Y-%m").tolist()
     missing = tuple(month for month in span if month not in set(present))
-    return Coverage(tuple(present), present[0], present[-1], missing, methods_break)
+    return Coverage(tuple(present), present[0], present[-1], missing, methods_break, single_era)
 
 
 def split_counted(incidents: pd.DataFrame, cover: Coverage) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The rows counted in the series, and the rows left out: NIBRS crimes dated before the methods break
     (the legacy files count that period) or in a month whose own file is not in the data."""
     labels = month_labels(incidents)
-    early_nibrs = (incidents["era"] == "nibrs") & (labels < cover.methods_break)
+    early_nibrs = (incidents["era"] == "nibrs") & (labels < (cover.methods_break or ""))
     kept = labels.isin(set(cover.months)) & ~early_nibrs
     excluded = incidents[~kept].assign(reason=np.where(early_nibrs[~kept], EARLY_NIBRS, UNCOVERED_MONTH))
     return incidents[kept].reset_index(drop=True), excluded.reset_index(drop=True)
@@ -187,13 +191,14 @@ def firearm_share(counted: pd.DataFrame, category: str, year: int) -> tuple[int,
     return total, armed, unknown
 
 
-def quality_summary(incidents: pd.DataFrame) -> pd.DataFrame:
+def quality_summary(incidents: pd.DataFrame, neighborhood_numbers: tuple[int, int]) -> pd.DataFrame:
     """Rows and net counts for each problem that does not change a total."""
+    low, high = neighborhood_numbers
     checks = {
         "No usable coordinates (0 or blank)": incidents["location_status"] == "missing",
         "Coordinates outside the city's box": incidents["location_status"] == "outside_bounds",
         "No district (0 or blank)": incidents["district"].isna(),
-        "No neighborhood (0, blank or not 1-88)": incidents["neighborhood"].isna(),
+        f"No neighborhood (0, blank or not {low}-{high})": incidents["neighborhood"].isna(),
         "No street": incidents["block"].isna(),
         "Occurrence date is a placeholder (before 1901)": incidents["occurred_status"] == "placeholder",
         "Occurrence date missing": incidents["occurred_status"] == "missing",

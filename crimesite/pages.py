@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape as html_escape
+from pathlib import Path
 
 import altair as alt
 import pandas as pd
@@ -32,6 +34,7 @@ MONTH_NAMES = (
     "December",
 )
 LONG_TABLE_ROWS = 15
+CODES_SHOWN = 12  # offense codes named on a crime page; the methodology page lists them all
 # Checking every spec against the Vega-Lite schema doubles the time pages take; the tests switch it on.
 VALIDATE_CHARTS = False
 
@@ -54,6 +57,7 @@ class SiteData:
     shootings: pd.DataFrame  # by month: firearm aggravated assaults and homicides
     sample: bool
     places: object  # placemetrics.PlaceData: counts by district and neighborhood, the weekly reports
+    offense_codes: dict[str, int | None] = field(default_factory=dict)  # generic CSV reader: code -> UCR class
 
     @property
     def part1(self) -> tuple[Category, ...]:
@@ -95,6 +99,19 @@ def fmt_percent(value: float | None) -> Markup:
     if value is None or pd.isna(value):
         return Markup("n/a")
     return Markup(f"{value:+.1f}%" if value else "0.0%")
+
+
+PLAIN_CODE = re.compile(r"[A-Za-z0-9_./ -]+")
+
+
+def as_code(value: object) -> Markup:
+    """A name from a file or the configuration (a column name, a code, a path) set as code. Plain names go in
+    Markdown backticks; anything else is escaped inside an HTML code element (in backticks the escapes
+    would show literally)."""
+    text = str(value)
+    if PLAIN_CODE.fullmatch(text) and text.strip() == text:
+        return Markup(f"`{text}`")
+    return Markup(f"<code>{escape.text(text)}</code>")
 
 
 def month_name(label: str) -> str:
@@ -259,6 +276,7 @@ def crime_page(data: SiteData, category: Category) -> dict:
     rolling = data.rolling[(data.rolling["category"] == slug) & data.rolling["rolling_12"].notna()]
     rolling = rolling[["month", "rolling_12"]].reset_index(drop=True)
     rolling["segment"] = metrics.segments(rolling["month"], data.cover)
+    codes = sorted(code for code, ucr_class in data.offense_codes.items() if ucr_class == category.ucr_class)
     latest = yearly.iloc[-1]
     name = category.plural if int(latest["count"]) != 1 else category.name.lower()
     year = int(latest.year)
@@ -317,6 +335,8 @@ def crime_page(data: SiteData, category: Category) -> dict:
         "rolling": None,
         "previous": None,
         "descriptions": None,
+        "codes": codes[:CODES_SHOWN],
+        "more_codes": max(0, len(codes) - CODES_SHOWN),
     }
     if len(rolling):
         last = rolling.iloc[-1]
@@ -443,7 +463,7 @@ def crime_index(data: SiteData) -> Markup:
 
 
 def quality_page(data: SiteData) -> dict:
-    summary = metrics.quality_summary(data.incidents)
+    summary = metrics.quality_summary(data.incidents, data.config.places.neighborhood_numbers)
     files = [
         [
             f.name,
@@ -475,6 +495,7 @@ def quality_page(data: SiteData) -> dict:
         ),
         "missing": [month_name(m) for m in data.cover.missing],
         "rows": fmt_int(len(data.incidents)),
+        "not_counted": fmt_int(sum(f.not_counted for f in data.files)),
         "files_count": len(data.files),
         "places_not_found": list(data.places.geography.not_found),
     }
@@ -614,6 +635,35 @@ def shootings_page(data: SiteData) -> dict:
     }
 
 
+def offense_code_table(data: SiteData) -> Markup:
+    """The generic CSV reader's code table: each offense code, its UCR class and category."""
+    names = {c.ucr_class: c.name for c in data.categories}
+    rows = [
+        [as_code(offense_code), "" if ucr_class is None else f"{ucr_class:02d}",
+         "not counted" if ucr_class is None else names[ucr_class]]
+        for offense_code, ucr_class in sorted(data.offense_codes.items())
+    ]  # fmt: skip
+    return md_table(["Offense code", "UCR class", "Category"], rows, "lll")
+
+
+def repository_path(path: Path) -> str:
+    """A configured file as the repository names it (relative to its root), else its name."""
+    return path.relative_to(paths.ROOT).as_posix() if path.is_relative_to(paths.ROOT) else path.name
+
+
+def methodology_page(data: SiteData) -> dict:
+    csv = data.config.reader.csv
+    since = data.config.geography.districts_since
+    return {
+        "categories": category_table(data),
+        "cover": data.cover,
+        "codes": offense_code_table(data) if csv else None,
+        "code_file": repository_path(csv.offense_codes) if csv else None,
+        "categories_file": repository_path(data.config.categories),
+        "districts_since": month_name(since) if since else None,
+    }
+
+
 def category_table(data: SiteData) -> Markup:
     rows = [[f"{c.ucr_class:02d}", c.slug, c.name, f"Part {'I' if c.part == 1 else 'II'}"] for c in data.categories]
     return md_table(["UCR class", "Slug", "Name", "Part"], rows, "llll")
@@ -630,15 +680,20 @@ def environment() -> Environment:
         keep_trailing_newline=True,
         finalize=lambda value: escape.text(value) if isinstance(value, str) else value,
     )
-    env.filters.update(n=fmt_int, change=fmt_change, percent=fmt_percent)
+    env.filters.update(n=fmt_int, change=fmt_change, percent=fmt_percent, code=as_code)
     return env
 
 
 def renderer(data: SiteData) -> Callable[..., str]:
     """A function rendering a template with the context every page shares and the page's own."""
     env = environment()
+    methods_break = data.config.methods_break
     common = {
         "site": data.config,
+        # SLMPD's own wording (its files, FAQ and history) is for its reader; any other reader gets neutral text.
+        "slmpd": data.config.reader.format == "slmpd",
+        "columns": data.config.reader.csv.columns if data.config.reader.csv else None,
+        "methods_break": month_name(methods_break) if methods_break else None,
         "data_through": month_name(data.cover.last),
         "first_month": month_name(data.cover.first),
         "sample": data.sample,
@@ -658,18 +713,12 @@ def render_pages(data: SiteData) -> dict[str, str]:
         "index.md": render("home.md.j2", headline=headline(data), homicides=homicide_trend(data), part1=data.part1),
         "crimes/index.md": render("crimes.md.j2", table=crime_index(data), latest_year=data.latest_year),
         "years/index.md": render("years.md.j2", table=year_index(data)),
-        "methodology.md": render(
-            "methodology.md.j2",
-            categories=category_table(data),
-            cover=data.cover,
-            methods_break=month_name(data.cover.methods_break),
-        ),
-        "data-quality.md": render(
-            "data_quality.md.j2", quality=quality_page(data), methods_break=month_name(data.cover.methods_break)
-        ),
-        "claims.md": render("claims.md.j2", claims=claims_page(data)),
+        "methodology.md": render("methodology.md.j2", **methodology_page(data)),
+        "data-quality.md": render("data_quality.md.j2", quality=quality_page(data)),
+        "claims.md": render("claims.md.j2", claims=claims_page(data), claims_file=repository_path(data.config.claims)),
         "goals.md": render("goals.md.j2", goals=goals_page(data)),
         "shootings.md": render("shootings.md.j2", **shootings_page(data)),
+        "about.md": render("about.md.j2"),
     }
     for category in data.part1:
         pages[f"crimes/{category.slug}.md"] = render("crime.md.j2", **crime_page(data, category))
@@ -691,4 +740,5 @@ def navigation(data: SiteData) -> list:
         {"Data": [{"Downloads": "downloads/index.md"}, {"Data dictionary": "downloads/dictionary.md"},
                   {"Data quality": "data-quality.md"}]},
         {"About": "about.md"},
+        {"Fork this site": "fork.md"},
     ]

@@ -311,7 +311,8 @@ def district_index(data: SiteData, places: PlaceData) -> dict:
         headers, rows = headers[:-1], [row[:-1] for row in rows]
     return {
         "table": sortable(md_table(headers, rows, "lrrr" + ("r" if len(headers) == 5 else ""))),
-        "since": month_name(places.districts_since),
+        "since": month_name(places.districts_since) if places.districts_since else None,
+        "district_count": len(places.geography.districts),
         "rate_year": places.rate_year,
         "first_year": int(annual["year"].min()) if len(annual) else None,
         "map": district_map(data, places),
@@ -326,7 +327,8 @@ def district_page(data: SiteData, places: PlaceData, number: int) -> dict:
     members = [n for n in places.geography.neighborhoods if n.district == number]
     return {
         "number": number,
-        "since": month_name(places.districts_since),
+        "since": month_name(places.districts_since) if places.districts_since else None,
+        "district_count": len(places.geography.districts),
         "comparison": comparison,
         "trend": place_trend(data, annual, f"d{number}", label),
         "mix": crime_mix(data, annual, comparison["latest"], f"d{number}", label),

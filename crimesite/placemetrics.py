@@ -19,7 +19,7 @@ POINT_DECIMALS = 3  # about 110 m north-south, 90 m east-west: a city block, nev
 @dataclass(frozen=True)
 class PlaceData:
     geography: Geography
-    districts_since: str  # YYYY-MM: the first month of the district map in use
+    districts_since: str | None  # YYYY-MM: the first month of the district map in use; None: one map throughout
     neighborhood_annual: pd.DataFrame  # year, place, category, count (place 0: unknown location)
     district_annual: pd.DataFrame  # the same, from districts_since on
     rate_year: int  # the year rates and ranks are for: the latest whole year
@@ -41,7 +41,7 @@ def place_data(
     categories: tuple[Category, ...],
     cover: metrics.Coverage,
     geography: Geography,
-    districts_since: str,
+    districts_since: str | None,
 ) -> PlaceData:
     part1 = [c for c in categories if c.part == 1]
     slugs = [c.slug for c in part1]

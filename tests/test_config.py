@@ -33,3 +33,18 @@ def test_bounds_must_be_a_box():
     data["geography"]["bounds"] = [-90.16, 38.53, -90.33, 38.78]
     with pytest.raises(ValueError, match="bounds"):
         config.parse_config(data, paths.ROOT)
+
+
+def test_the_slmpd_reader_needs_a_methods_break_and_no_csv_mapping(site_config):
+    assert site_config.reader.format == "slmpd" and site_config.reader.csv is None
+    data = yaml.safe_load(paths.SITE_CONFIG.read_text())
+    data["methods_break"] = None
+    with pytest.raises(ValueError, match="methods_break is needed"):
+        config.parse_config(data, paths.ROOT)
+    data = yaml.safe_load(paths.SITE_CONFIG.read_text())
+    data["reader"]["csv"] = {"era": "ucr"}
+    with pytest.raises(ValueError, match=r"reader\.csv is only read"):
+        config.parse_config(data, paths.ROOT)
+    data["reader"] = {"format": "slmpd", "columns": {}}
+    with pytest.raises(ValueError, match=r"unknown key.*reader.*columns"):
+        config.parse_config(data, paths.ROOT)

@@ -67,10 +67,10 @@ class Resources(HTMLParser):
 def test_every_page_of_a_sample_build_says_it_is_sample_data(sample_site):
     _, site_dir = sample_site
     pages = html_pages(site_dir)
-    # home, 404, about, methodology, data quality, downloads, data dictionary, shootings, claims, goals;
+    # home, 404, about, fork guide, methodology, data quality, downloads, data dictionary, shootings, claims, goals;
     # 8 crimes + index; 3 years + index; 88 neighborhoods + index; 6 districts + index;
     # weekly report for the city and 6 districts; 2 map pages
-    assert len(pages) == 10 + 9 + 4 + 89 + 7 + 7 + 2
+    assert len(pages) == 11 + 9 + 4 + 89 + 7 + 7 + 2
     missing = [p.relative_to(site_dir).as_posix() for p in pages if NOTICE not in p.read_text()]
     assert missing == []
 

@@ -1,4 +1,7 @@
-"""Find raw files, detect each one's format from its header, and read them into one table."""
+"""Find raw files, detect each one's format from its header, and read them into one table.
+
+site.yml's `reader.format` chooses the readers: `slmpd` (the legacy and NIBRS readers, told apart by
+header) or `csv` (the generic reader, driven by the column mapping in `reader.csv`)."""
 
 from __future__ import annotations
 
@@ -14,10 +17,13 @@ import pandas as pd
 
 from crimesite import incidents, textio
 from crimesite.errors import DataError, Problem
-from crimesite.sources import common, slmpd_legacy, slmpd_nibrs
+from crimesite.sources import common, generic_csv, slmpd_legacy, slmpd_nibrs
 from crimesite.sources.common import RawFile, ReadContext
 
-READERS = (slmpd_legacy, slmpd_nibrs)
+SLMPD_READERS = (slmpd_legacy, slmpd_nibrs)
+SLMPD_HEADERS = "a known header (SLMPD legacy: 18, 20 or 26 columns; SLMPD NIBRS: 22 columns; see data/README.md)"
+# Formats whose files never repeat a crime: the same content twice would count its crimes twice.
+UNIQUE_CONTENT = (slmpd_legacy.FORMAT, generic_csv.FORMAT)
 SUFFIXES = (".csv", ".CSV", ".csv.gz")
 FILE = "(file)"
 
@@ -36,6 +42,7 @@ class FileInfo:
     cp1252_bytes: int
     months: tuple[str, ...]  # counting months of its rows
     covers: tuple[str, ...]  # months this file is the source for (legacy: its months; NIBRS: its release month)
+    not_counted: int = 0  # rows read but left out as not crimes (generic CSV: codes with an empty UCR class)
 
 
 def is_raw_file(path: Path) -> bool:
@@ -88,7 +95,18 @@ class Prepared:
     names: dict[str, str]
 
 
-def prepare_file(raw: RawFile) -> tuple[Prepared | None, list[Problem]]:
+def readers(context: ReadContext) -> tuple:
+    """The readers site.yml's reader format asks for, in the order they are tried."""
+    return (generic_csv.Reader(context.csv),) if context.csv is not None else SLMPD_READERS
+
+
+def expected_header(found: tuple, header: list[str]) -> str:
+    if len(found) == 1 and isinstance(found[0], generic_csv.Reader):
+        return found[0].expected_header(header)
+    return SLMPD_HEADERS
+
+
+def prepare_file(raw: RawFile, found: tuple = SLMPD_READERS) -> tuple[Prepared | None, list[Problem]]:
     """Decode one file, detect its format and split it into rows; nothing is interpreted yet."""
     decoded, problems = read_text(raw)
     if decoded is None:
@@ -96,11 +114,10 @@ def prepare_file(raw: RawFile) -> tuple[Prepared | None, list[Problem]]:
     header = common.read_header(common.normalize_newlines(decoded.text[:10_000]))
     if not any(header):
         return None, [Problem(raw.display, 1, common.HEADER, "", "a header line naming the columns")]
-    reader = next((r for r in READERS if r.detect(header)), None)
+    reader = next((r for r in found if r.detect(header)), None)
     if reader is None:
         shown = ",".join(header)
-        expected = "a known header (SLMPD legacy: 18, 20 or 26 columns; SLMPD NIBRS: 22 columns; see data/README.md)"
-        return None, [Problem(raw.display, 1, common.HEADER, shown, expected)]
+        return None, [Problem(raw.display, 1, common.HEADER, shown, expected_header(found, header))]
     table = common.parse_table(raw, decoded.text)
     if table.problems:
         return None, table.problems
@@ -108,7 +125,9 @@ def prepare_file(raw: RawFile) -> tuple[Prepared | None, list[Problem]]:
     return Prepared(raw, reader, reader.detect(header), decoded, frame, table.lines, names), []
 
 
-def describe_files(prepared: list[Prepared], rows: pd.DataFrame, covers: dict[str, str]) -> list[FileInfo]:
+def describe_files(
+    prepared: list[Prepared], rows: pd.DataFrame, covers: dict[str, str], not_counted: dict[str, int] | None = None
+) -> list[FileInfo]:
     """What each file holds. A file stands for the months of its rows, unless its reader said otherwise
     (a NIBRS release also re-sends older incidents: it stands for its main month only)."""
     sums = rows.groupby("source_file", observed=True)["count"].agg(["size", "sum"])
@@ -134,6 +153,7 @@ def describe_files(prepared: list[Prepared], rows: pd.DataFrame, covers: dict[st
                 cp1252_bytes=item.decoded.cp1252_bytes,
                 months=file_months,
                 covers=(covers[name],) if name in covers else file_months,
+                not_counted=(not_counted or {}).get(name, 0),
             )
         )
     return infos
@@ -142,26 +162,28 @@ def describe_files(prepared: list[Prepared], rows: pd.DataFrame, covers: dict[st
 def load(files: list[RawFile], context: ReadContext) -> tuple[pd.DataFrame, list[FileInfo]]:
     """Read every file into the canonical table; raise DataError listing every problem in every file."""
     prepared, problems = [], []
+    found = readers(context)
     for raw in files:
-        item, file_problems = prepare_file(raw)
+        item, file_problems = prepare_file(raw, found)
         problems.extend(file_problems)
         if item is not None:
             prepared.append(item)
-    frames, covers = [], {}
-    for reader in READERS:
+    frames, covers, not_counted = [], {}, {}
+    for reader in found:
         mine = [item for item in prepared if item.reader is reader]
         if mine:
             batch = common.Batch.combine([(i.raw, i.frame, i.lines, i.names) for i in mine])
             rows, batch_problems = reader.to_incidents(batch, context)
             problems.extend(batch_problems)
             covers.update(batch.covers)
+            not_counted.update(batch.not_counted)
             frames.append(rows)
     if problems:
         raise DataError(problems)
     if not frames:
         return incidents.empty(), []
     table = incidents.conform(pd.concat(frames, ignore_index=True))
-    infos = describe_files(prepared, table, covers)
+    infos = describe_files(prepared, table, covers, not_counted)
     problems = check_across_files(files, infos)
     if problems:
         raise DataError(problems)
@@ -172,12 +194,12 @@ def check_across_files(files: list[RawFile], infos: list[FileInfo]) -> list[Prob
     """The same file twice, or one legacy month in two files, would count crimes twice."""
     problems = []
     display = {raw.name: raw.display for raw in files}
-    # NIBRS files may hold the same incidents again (the newest version wins), so only legacy copies are refused.
-    legacy = {info.name for info in infos if info.format == slmpd_legacy.FORMAT}
+    # NIBRS files may hold the same incidents again (the newest version wins), so their copies are allowed.
+    unique = {info.name for info in infos if info.format in UNIQUE_CONTENT}
     first_with_hash: dict[str, str] = {}
     duplicates = set()
     for raw in files:
-        if raw.name not in legacy:
+        if raw.name not in unique:
             continue
         if raw.sha256 in first_with_hash:
             expected = (

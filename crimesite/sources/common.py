@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from crimesite.config import CsvReader
 from crimesite.errors import Problem
 
 HEADER = "(header)"
@@ -33,6 +34,10 @@ class ReadContext:
     parts: dict[int, int]  # UCR class -> Part (1 or 2)
     source_crs: str
     bounds: tuple[float, float, float, float]
+    neighborhood_numbers: tuple[int, int]  # lowest, highest; other numbers are an unknown place
+    district_numbers: tuple[int, int]
+    csv: CsvReader | None = None  # the generic CSV reader's settings (reader format csv)
+    offense_codes: dict[str, int | None] = field(default_factory=dict)  # csv: code -> UCR class (None: not a crime)
 
 
 @dataclass
@@ -54,6 +59,23 @@ def normalize_newlines(text: str) -> str:
 def read_header(text: str) -> list[str]:
     first = text.split("\n", 1)[0]
     return [name.strip() for name in next(csv.reader([first]), [])]
+
+
+NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)"
+
+
+def to_number(text: pd.Series) -> pd.Series:
+    """Floats from numeric strings; anything else (including the empty string) becomes NaN."""
+    strings = pa.array(text, type=pa.string())
+    valid = pc.match_substring_regex(strings, pattern=f"^{NUMBER}$")
+    numbers = pc.cast(pc.if_else(valid, strings, pa.scalar(None, pa.string())), pa.float64())
+    return pd.Series(numbers.to_numpy(zero_copy_only=False), index=text.index)
+
+
+def place_number(text: pd.Series, numbers: tuple[int, int]) -> pd.Series:
+    """A district or neighborhood number; 0, blank or outside `numbers` (lowest, highest) is unknown (NA)."""
+    number = to_number(text.str.strip())
+    return number.where(number.between(*numbers)).astype("Int64")
 
 
 # Months and days written without their leading zero (1/2/2014 8:05) get it back: arrow's strptime wants it.
@@ -152,6 +174,7 @@ class Batch:
     files: list[RawFile]
     names: list[dict[str, str]]  # for each file: the reader's column name -> the name in the file
     covers: dict[str, str] = field(default_factory=dict)  # file name -> the month it stands for, if the reader says
+    not_counted: dict[str, int] = field(default_factory=dict)  # file name -> rows read but not crimes (a reader's say)
 
     @classmethod
     def combine(cls, parts: list[tuple[RawFile, pd.DataFrame, np.ndarray, dict[str, str]]]) -> Batch:

@@ -8,12 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from crimesite import geo, incidents
 from crimesite.errors import Problem
-from crimesite.sources.common import Batch, ReadContext, Table, parse_datetimes
+from crimesite.sources.common import Batch, ReadContext, Table, parse_datetimes, place_number, to_number
 
 FORMAT = "slmpd-legacy"
 
@@ -191,8 +189,8 @@ def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list
             "category": ucr_class.map(context.categories),
             "part": ucr_class.map(context.parts),
             "description": frame["description"].str.strip(),
-            "district": place_number(frame["district"], 1, 9),
-            "neighborhood": place_number(frame["neighborhood"], 1, 88),
+            "district": place_number(frame["district"], context.district_numbers),
+            "neighborhood": place_number(frame["neighborhood"], context.neighborhood_numbers),
             "block": geo.to_block(frame["address_number"], frame["street"]),
             "latitude": lat,
             "longitude": lon,
@@ -222,17 +220,6 @@ def _firearm_of_texts(description: pd.Series) -> pd.Series:
     )
 
 
-NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)"
-
-
-def to_number(text: pd.Series) -> pd.Series:
-    """Floats from numeric strings; anything else (including the empty string) becomes NaN."""
-    strings = pa.array(text, type=pa.string())
-    valid = pc.match_substring_regex(strings, pattern=f"^{NUMBER}$")
-    numbers = pc.cast(pc.if_else(valid, strings, pa.scalar(None, pa.string())), pa.float64())
-    return pd.Series(numbers.to_numpy(zero_copy_only=False), index=text.index)
-
-
 def parse_occurred(text: pd.Series, year: pd.Series, month: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Occurrence time and its status; problems here do not change any total."""
     text = text.str.strip()
@@ -259,9 +246,3 @@ def locate(x_text: pd.Series, y_text: pd.Series, context: ReadContext) -> tuple[
     inside = given.to_numpy() & (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
     status = np.select([~given.to_numpy(), ~inside], ["missing", "outside_bounds"], default="ok")
     return np.where(inside, lon, np.nan), np.where(inside, lat, np.nan), pd.Series(status, index=x_text.index)
-
-
-def place_number(text: pd.Series, low: int, high: int) -> pd.Series:
-    """A district or neighborhood number; 0, blank or out of range is unknown (NA)."""
-    number = to_number(text.str.strip())
-    return number.where(number.between(low, high)).astype("Int64")

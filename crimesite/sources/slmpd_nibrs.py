@@ -82,7 +82,9 @@ def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list
     frame["_date"] = incident_date
     frame["_supp"] = supplemented.dt.floor("D")  # files disagree on precision: compare whole days
     latest = latest_versions(frame, release_rank(frame, batch))
-    latest["_neighborhood"] = reconcile_neighborhoods(latest["NbhdNum"], latest["Neighborhood"])
+    latest["_neighborhood"] = reconcile_neighborhoods(
+        latest["NbhdNum"], latest["Neighborhood"], context.neighborhood_numbers
+    )
     units = counted_units(latest, context)
     return to_canonical(units, batch, context), []
 
@@ -167,7 +169,7 @@ def to_canonical(units: pd.DataFrame, batch: Batch, context: ReadContext) -> pd.
     west, south, east, north = context.bounds
     inside = given & lon.between(west, east) & lat.between(south, north)
     status = np.select([~given, ~inside], ["missing", "outside_bounds"], default="ok")
-    number, street = split_address(units["IncidentLocation"])
+    number, street = geo.split_address(units["IncidentLocation"])
     neighborhood = units["_neighborhood"]
     district = pd.to_numeric(
         units["District"].where(units["District"].str.fullmatch(r"\d").fillna(False).astype(bool)), errors="coerce"
@@ -193,8 +195,8 @@ def to_canonical(units: pd.DataFrame, batch: Batch, context: ReadContext) -> pd.
             "category": units["ucr_class"].map(context.categories).to_numpy(),
             "part": units["ucr_class"].map(context.parts).to_numpy(),
             "description": units["Offense"].to_numpy(),
-            "district": district.where(district.between(1, 9)).to_numpy(),
-            "neighborhood": neighborhood.where(neighborhood.between(1, 88)).to_numpy(),
+            "district": district.where(district.between(*context.district_numbers)).to_numpy(),
+            "neighborhood": neighborhood.where(neighborhood.between(*context.neighborhood_numbers)).to_numpy(),
             "block": geo.to_block(number, street).to_numpy(),
             "latitude": lat.where(inside).to_numpy(),
             "longitude": lon.where(inside).to_numpy(),
@@ -210,12 +212,12 @@ def name_key(name: pd.Series) -> pd.Series:
     return name.str.lower().str.replace(r"[^a-z0-9]", "", regex=True)
 
 
-def reconcile_neighborhoods(number: pd.Series, name: pd.Series) -> pd.Series:
-    """The neighborhood number 1-88 of each row: `NbhdNum` where it is one, otherwise the number the same
-    name carries most often in rows that have both. Rows left without a number (such as `G-88`,
-    "NA (Outside City)") stay unknown and are counted on the data-quality page."""
+def reconcile_neighborhoods(number: pd.Series, name: pd.Series, numbers: tuple[int, int]) -> pd.Series:
+    """The neighborhood number (within `numbers`, 1-88 in St. Louis) of each row: `NbhdNum` where it is one,
+    otherwise the number the same name carries most often in rows that have both. Rows left without a number
+    (such as `G-88`, "NA (Outside City)") stay unknown and are counted on the data-quality page."""
     given = pd.to_numeric(number.where(number.str.fullmatch(r"\d{1,2}").fillna(False).astype(bool)), errors="coerce")
-    given = given.where(given.between(1, 88))
+    given = given.where(given.between(*numbers))
     keys = name_key(name)
     known = pd.DataFrame({"key": keys, "number": given}).dropna()
     known = known[known["key"] != ""]
@@ -225,11 +227,3 @@ def reconcile_neighborhoods(number: pd.Series, name: pd.Series) -> pd.Series:
     by_name = by_name.sort_values(["key", "rows", "number"], ascending=[True, False, True]).drop_duplicates("key")
     learned = keys.map(by_name.set_index("key")["number"])
     return given.fillna(learned)
-
-
-def split_address(location: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """'8025 S BROADWAY' -> ('8025', 'S BROADWAY'); a location without a leading number is all street."""
-    parts = location.str.extract(r"^\s*(\d+)\s+(.*)$")
-    number = parts[0].fillna("")
-    street = parts[1].where(parts[1].notna(), location).fillna("")
-    return number, street
