@@ -8,7 +8,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from crimesite import schema
+from crimesite import publish, schema
 from crimesite.pages import fmt_int, html_table, md_table
 from crimesite.publish import FileFacts
 
@@ -62,7 +62,7 @@ def raw_file_rows(data, urls: dict[str, str]) -> list[list[object]]:
 
 
 def download_pages(data, facts: list[FileFacts], urls: dict[str, str], render: Callable[..., str]) -> dict[str, str]:
-    published = schema.resources(data.categories)
+    published = publish.published_resources(data.config, data.categories)
     files = md_table(["File", "What", "Format", "Rows", "Covers", "Size", "SHA-256"], file_rows(facts), "lllrlll")
     raw = html_table("table-raw-files", "Raw files this build read",
                      ["File", "Format", "Months", "Rows", "SHA-256", "Downloaded from"], raw_file_rows(data, urls),

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from crimesite import paths, places, schema
+from crimesite import paths, places, schema, sources
 from crimesite.place_pages import UNKNOWN_LABEL
 from crimesite.placemetrics import POINT_DECIMALS, block_positions
 
@@ -47,6 +47,11 @@ class FileFacts:
     sha256: str
     first: str  # the period it covers, as its time field writes it
     last: str
+
+
+def published_resources(config, categories) -> tuple[schema.Resource, ...]:
+    """Every published table's schema, naming the raw columns of the configured reader."""
+    return schema.resources(categories, sources.source_columns(config.reader))
 
 
 def aggregate_tables(data) -> dict[str, pd.DataFrame]:
@@ -178,7 +183,7 @@ def period(frame: pd.DataFrame, resource: schema.Resource) -> tuple[str, str]:
 
 def published_files(data) -> tuple[dict[str, bytes], list[FileFacts]]:
     """Every published file (path under the docs folder -> bytes) and the facts about each."""
-    resources = {r.name: r for r in schema.resources(data.categories)}
+    resources = {r.name: r for r in published_resources(data.config, data.categories)}
     tables = {"incidents": incident_table(data.incidents, data.categories), **aggregate_tables(data)}
     files: dict[str, bytes] = {}
     facts = []

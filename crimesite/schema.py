@@ -105,7 +105,8 @@ INCIDENT_OVERRIDES = {  # column -> (description, when empty, example)
 }
 
 
-def incident_fields(categories: tuple[Category, ...]) -> tuple[Field, ...]:
+def incident_fields(categories: tuple[Category, ...], sources: dict[str, str]) -> tuple[Field, ...]:
+    """The published incident columns; `sources` says which raw column each comes from (the reader's names)."""
     fields = []
     for column in incidents.COLUMNS:
         description, unknown, example = INCIDENT_OVERRIDES.get(
@@ -130,13 +131,16 @@ def incident_fields(categories: tuple[Category, ...]) -> tuple[Field, ...]:
         elif column.name in ("district", "neighborhood", "ucr_class", "source_line"):
             constraints = {"minimum": 1}
         unit = "degrees" if column.name in ("latitude", "longitude") else ""
+        if column.name in sources:
+            description += f". From {sources[column.name]}"
         unknown = "never empty" if unknown == "never unknown" else unknown
         fields.append(Field(column.name, TYPES[column.dtype], description, example, constraints, unknown, unit))
     return tuple(fields)
 
 
-def resources(categories: tuple[Category, ...]) -> tuple[Resource, ...]:
-    """Every published table, in the order the downloads page lists them."""
+def resources(categories: tuple[Category, ...], sources: dict[str, str] | None = None) -> tuple[Resource, ...]:
+    """Every published table, in the order the downloads page lists them. `sources`: where the raw files give
+    each incident column (sources.source_columns)."""
     slugs = [c.slug for c in categories]
     part1 = [c.slug for c in categories if c.part == 1]
     era = Field("era", "string", "Reporting system: `ucr` (legacy UCR files) or `nibrs` (NIBRS files); "
@@ -169,7 +173,7 @@ def resources(categories: tuple[Category, ...]) -> tuple[Resource, ...]:
             "incidents",
             "Incidents (cleaned)",
             "raw row (legacy files) or counted crime (NIBRS files)",
-            incident_fields(categories),
+            incident_fields(categories, sources or {}),
             ("source_file", "source_line"),
             "Every crime the build read, in the canonical form every page is computed from, including rows the "
             "series leave out (see the methodology page). Published as CSV, gzip-compressed CSV and Parquet with "

@@ -17,15 +17,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from crimesite import paths, reference, schema
+from crimesite import paths, publish, reference, schema
 from crimesite.config import load_config
 
 DICTIONARY = paths.ROOT / "data" / "README.md"
 
 
 def generated_section() -> str:
-    categories = reference.load_categories(load_config().categories)
-    body = schema.dictionary_markdown(schema.resources(categories))
+    config = load_config()
+    categories = reference.load_categories(config.categories)
+    body = schema.dictionary_markdown(publish.published_resources(config, categories))
     return f"{schema.DICTIONARY_START}\n\n{body}\n{schema.DICTIONARY_END}"
 
 

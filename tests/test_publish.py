@@ -15,7 +15,7 @@ import frictionless
 import pandas as pd
 import pytest
 
-from crimesite import build, paths, schema
+from crimesite import build, paths, publish, schema
 from tests.conftest import FIXTURES
 
 PAGES = {"index.md", "dictionary.md", "datapackage.json", "SHA256SUMS"}
@@ -121,8 +121,8 @@ def test_the_manifest_urls_reach_the_package_and_the_page(tmp_path, monkeypatch,
     assert "<b>" not in page and "example&#46;org/files/May2017&#46;CSV?x&#61;&#60;b&#62;&#95;1&#95;" in page
 
 
-def test_the_dictionary_page_readme_and_package_say_the_same(fixture_build, categories):
-    published = schema.resources(categories)
+def test_the_dictionary_page_readme_and_package_say_the_same(fixture_build, site_config, categories):
+    published = publish.published_resources(site_config, categories)
     generated = schema.dictionary_markdown(published)
     readme = (paths.ROOT / "data" / "README.md").read_text()
     start, end = readme.index(schema.DICTIONARY_START), readme.index(schema.DICTIONARY_END)

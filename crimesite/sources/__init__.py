@@ -21,6 +21,52 @@ from crimesite.sources import common, generic_csv, slmpd_legacy, slmpd_nibrs
 from crimesite.sources.common import RawFile, ReadContext
 
 SLMPD_READERS = (slmpd_legacy, slmpd_nibrs)
+# Where the SLMPD files give each canonical column (the data dictionary says it beside the column).
+SLMPD_SOURCE_COLUMNS = {
+    "complaint": "`Complaint` (legacy files from June 2013; none before) and `IncidentNum` (NIBRS)",
+    "year": "legacy: the coded month, `CodedMonth` / `MonthReportedtoMSHP`; NIBRS: `IncidentDate`",
+    "occurred_at": "legacy: `DateOccur` (the 'occurred from' time); NIBRS: `IncidentDate` and `OccurredFromTime`",
+    "flag_new": "`FlagCrime` = Y (legacy; always true for NIBRS)",
+    "flag_unfounded": "`FlagUnfounded` = Y (legacy)",
+    "flag_administrative": "`FlagAdministrative` = Y (legacy)",
+    "crime_code": "legacy: the six-digit SLMPD crime code in `Crime`; NIBRS: `NIBRS`",
+    "ucr_class": "legacy: the first two digits of the crime code; NIBRS: `SRS_UCR`",
+    "description": "legacy: `Description`; NIBRS: `Offense`",
+    "district": "`District` (1-9 until 2013, 1-6 from January 2014)",
+    "neighborhood": "`Neighborhood` (legacy) and `NbhdNum` (NIBRS): 1-79 neighborhoods, 80-88 parks and other areas",
+    "block": "legacy: `ILEADSAddress` and `ILEADSStreet`; NIBRS: `IncidentLocation`",
+    "latitude": "legacy: `XCoord`/`YCoord` (Missouri State Plane East, US feet); NIBRS: `Latitude`",
+    "longitude": "legacy: `XCoord`/`YCoord`; NIBRS: `Longitude`",
+    "firearm": "NIBRS: `FirearmUsed`; legacy: whether the description names a firearm or another weapon",
+}
+# The CSV reader's columns: canonical column -> the `reader.csv.columns` keys it comes from.
+CSV_SOURCE_KEYS = {
+    "complaint": ("incident_id",),
+    "year": ("counted", "occurred"),
+    "occurred_at": ("occurred", "occurred_time"),
+    "crime_code": ("offense_code",),
+    "description": ("description",),
+    "district": ("district",),
+    "neighborhood": ("neighborhood",),
+    "block": ("address", "house_number", "street"),
+    "latitude": ("latitude", "y"),
+    "longitude": ("longitude", "x"),
+    "count": ("count",),
+    "firearm": ("firearm",),
+}
+
+
+def source_columns(reader) -> dict[str, str]:
+    """canonical column -> where the raw files give it, for the data dictionary (`reader`: config.Reader)."""
+    if reader.csv is None:
+        return dict(SLMPD_SOURCE_COLUMNS)
+    mapped = vars(reader.csv.columns)
+    found = {}
+    for column, keys in CSV_SOURCE_KEYS.items():
+        names = [mapped[key] for key in keys if mapped.get(key)]
+        if names:
+            found[column] = ", ".join(f"`{name}`" for name in names)
+    return found
 SLMPD_HEADERS = "a known header (SLMPD legacy: 18, 20 or 26 columns; SLMPD NIBRS: 22 columns; see data/README.md)"
 # Formats whose files never repeat a crime: the same content twice would count its crimes twice.
 UNIQUE_CONTENT = (slmpd_legacy.FORMAT, generic_csv.FORMAT)
