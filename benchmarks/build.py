@@ -30,7 +30,7 @@ from crimesite import build, config, paths
 
 SHARED = paths.ROOT.parent / "shared" / "data"
 DEFAULT_RAW = SHARED / "slmpd" / "legacy"
-DATA_STAGES = ("discover", "read", "validate", "metrics", "pages+charts")
+DATA_STAGES = ("discover", "read", "validate", "metrics", "pages+charts", "downloads")
 
 
 def peak_mb(who: int) -> float:
@@ -98,6 +98,10 @@ def main(argv: list[str]) -> int:
         print(f"\nsite: {len(pages)} pages, {size / 1e6:.1f} MB")
         for maps, where in map_payloads(root / "site")[:3]:
             print(f"  map payload {maps / 1000:6.1f} KB  {where}")
+        downloads = sorted((root / "site" / "downloads").iterdir(), key=lambda p: -p.stat().st_size)
+        print(f"downloads: {sum(p.stat().st_size for p in downloads) / 1e6:.1f} MB in {len(downloads)} files")
+        for path in downloads[:4]:
+            print(f"  {path.stat().st_size / 1e6:7.1f} MB  {path.name}")
     print(f"peak memory of the build process: {peak_mb(resource.RUSAGE_SELF):.0f} MB")
     return 0
 
