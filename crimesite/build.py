@@ -7,6 +7,7 @@ import importlib.metadata
 import logging
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,11 +84,17 @@ def build_docs(files: list[RawFile], config: SiteConfig, build_dir: Path, finger
         official = claims.load_claims(config.claims, categories)
     with timings.stage("metrics"):
         data = site_data(config, categories, table, infos, cover, is_sample(files), official, context.offense_codes)
-    with timings.stage("pages+charts"):
-        render = pages.renderer(data)
-        rendered = pages.render_pages(data) | place_pages.render_place_pages(data, data.places, render)
+    # The incident files (mostly Arrow, zlib and Parquet, which release the GIL) are written on the second core
+    # while the pages render.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        incident_files = pool.submit(publish.incident_contents, data)
+        with timings.stage("pages+charts"):
+            render = pages.renderer(data)
+            rendered = pages.render_pages(data) | place_pages.render_place_pages(data, data.places, render)
+        with timings.stage("downloads"):
+            incident_files = incident_files.result()
     with timings.stage("downloads"):
-        files, facts = publish.published_files(data)
+        files, facts = publish.published_files(data, incident_files)
         urls = publish.manifest_urls()
         files[publish.PACKAGE] = publish.package_bytes(publish.package_descriptor(data, facts, urls))
         files[publish.CHECKSUMS] = publish.checksums(facts)

@@ -9,6 +9,7 @@ import importlib.metadata
 import io
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,14 +158,19 @@ def incident_files(table: pd.DataFrame) -> dict[str, bytes]:
     text = io.BytesIO()
     pacsv.write_csv(as_text, text, pacsv.WriteOptions(quoting_style="needed", batch_size=1 << 16))
     csv = text.getvalue()
-    parquet = io.BytesIO()
-    pq.write_table(arrow, parquet, compression="zstd")
-    return {
-        "incidents.csv": csv,
-        # mtime=0 and no file name in the header: the same rows always give the same bytes.
-        "incidents.csv.gz": gzip.compress(csv, compresslevel=6, mtime=0),
-        "incidents.parquet": parquet.getvalue(),
-    }
+    # zlib and the Parquet writer both release the GIL: compress on the second core meanwhile.
+    # mtime=0 and no file name in the gzip header: the same rows always give the same bytes.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        compressed = pool.submit(gzip.compress, csv, compresslevel=6, mtime=0)
+        parquet = io.BytesIO()
+        pq.write_table(arrow, parquet, compression="zstd")
+        return {"incidents.csv": csv, "incidents.csv.gz": compressed.result(), "incidents.parquet": parquet.getvalue()}
+
+
+def incident_contents(data) -> dict[str, bytes]:
+    """The incident files of a build (`data`: pages.SiteData), as the published schema has them."""
+    resource = next(r for r in published_resources(data.config, data.categories) if r.name == "incidents")
+    return incident_files(schema_columns("incidents", incident_table(data.incidents, data.categories), resource))
 
 
 def period(frame: pd.DataFrame, resource: schema.Resource) -> tuple[str, str]:
@@ -181,15 +187,20 @@ def period(frame: pd.DataFrame, resource: schema.Resource) -> tuple[str, str]:
     return "", ""
 
 
-def published_files(data) -> tuple[dict[str, bytes], list[FileFacts]]:
-    """Every published file (path under the docs folder -> bytes) and the facts about each."""
+def published_files(data, incidents: dict[str, bytes] | None = None) -> tuple[dict[str, bytes], list[FileFacts]]:
+    """Every published file (path under the docs folder -> bytes) and the facts about each. `incidents`:
+    the incident files, when incident_contents() already made them (the build does, beside the pages)."""
     resources = {r.name: r for r in published_resources(data.config, data.categories)}
-    tables = {"incidents": incident_table(data.incidents, data.categories), **aggregate_tables(data)}
+    tables = {"incidents": data.incidents, **aggregate_tables(data)}
     files: dict[str, bytes] = {}
     facts = []
     for name, resource in resources.items():
-        frame = schema_columns(name, tables[name], resource)
-        contents = incident_files(frame) if name == "incidents" else {f"{name}.csv": csv_bytes(frame)}
+        if name == "incidents":
+            frame = tables[name]  # the same rows and periods; the published columns are made in incident_contents
+            contents = incidents if incidents is not None else incident_contents(data)
+        else:
+            frame = schema_columns(name, tables[name], resource)
+            contents = {f"{name}.csv": csv_bytes(frame)}
         first, last = period(frame, resource)
         for file_name, content in contents.items():
             path = f"{DOWNLOADS}/{file_name}"
