@@ -95,7 +95,7 @@ def build_docs(files: list[RawFile], config: SiteConfig, build_dir: Path, finger
             incident_files = incident_files.result()
     with timings.stage("downloads"):
         files, facts = publish.published_files(data, incident_files)
-        urls = publish.manifest_urls()
+        urls = publish.manifest_urls(config.fetch.manifest)
         files[publish.PACKAGE] = publish.package_bytes(publish.package_descriptor(data, facts, urls))
         files[publish.CHECKSUMS] = publish.checksums(facts)
         rendered |= download_pages.download_pages(data, facts, urls, render)
@@ -189,7 +189,7 @@ def input_fingerprint(files: list[RawFile], config: SiteConfig) -> str:
     place = config.places
     digest.update(repr(config).encode())  # every setting, whichever file (--config) they came from
     codes = config.reader.csv.offense_codes if config.reader.csv else None
-    inputs = (paths.SITE_CONFIG, paths.MKDOCS_CONFIG, paths.SAMPLE_MANIFEST, paths.FETCH_MANIFEST, config.categories,
+    inputs = (paths.SITE_CONFIG, paths.MKDOCS_CONFIG, paths.SAMPLE_MANIFEST, config.fetch.manifest, config.categories,
               config.claims, codes, place.neighborhood_table, place.neighborhood_boundaries,
               place.district_boundaries)  # fmt: skip
     for path in inputs:

@@ -112,6 +112,11 @@ class Fetch:
     retries: int
     files: tuple[FetchFile, ...]
 
+    @property
+    def manifest(self) -> Path:
+        """What was downloaded: each file's URL, checksum and retrieval time (the build reads the URLs)."""
+        return self.folder / MANIFEST_NAME
+
 
 @dataclass(frozen=True)
 class Download:
@@ -150,6 +155,7 @@ class SiteConfig:
 
 
 READER_FORMATS = ("slmpd", "csv")
+MANIFEST_NAME = "manifest.json"
 ERAS = ("ucr", "nibrs")
 MONTH = r"\d{4}-\d{2}"
 
@@ -390,7 +396,7 @@ def fetch_downloads(fetch: Fetch) -> tuple[Download, ...]:
 def _destination(to: str) -> str:
     """A destination inside the fetch folder, with forward slashes; anything that could leave it is refused."""
     path = PurePosixPath(to)
-    if "\\" in to or path.is_absolute() or not path.parts or ".." in path.parts or str(path) == "manifest.json":
+    if "\\" in to or path.is_absolute() or not path.parts or ".." in path.parts or str(path) == MANIFEST_NAME:
         raise ValueError(f"site config: fetch.files: {to!r} must be a file path inside the fetch folder")
     return str(path)
 

@@ -23,12 +23,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from crimesite import paths
-from crimesite.config import Download, Fetch, fetch_downloads
+from crimesite.config import MANIFEST_NAME, Download, Fetch, fetch_downloads
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = "crimesite-fetch/1.0 (St. Louis crime data site; Python urllib)"
-MANIFEST_NAME = paths.FETCH_MANIFEST.name
 SAMPLE_LISTING = paths.SAMPLE_MANIFEST.name
 STAGING_NAME = "fetch"
 CHUNK_BYTES = 1 << 16
@@ -105,7 +104,7 @@ def utc_now() -> datetime:
 def run(fetch: Fetch, raw_dir: Path, backoff_seconds: float = 1.0, clock: Callable[[], datetime] = utc_now) -> Summary:
     """Fetch every file the config names into fetch.folder; raise FetchError (and change nothing) on any failure."""
     downloads = fetch_downloads(fetch)
-    manifest_path = fetch.folder / MANIFEST_NAME
+    manifest_path = fetch.manifest
     known = read_manifest(manifest_path)
     staging = fetch.folder.parent / ".cache" / STAGING_NAME
     shutil.rmtree(staging, ignore_errors=True)  # what a killed run left behind

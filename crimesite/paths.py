@@ -14,5 +14,3 @@ HANDWRITTEN_DOCS = ROOT / "docs"
 BUILD_DIR = ROOT / "build"
 SITE_DIR = ROOT / "site"
 CACHE_DIR = ROOT / ".cache"
-# What `build_data.py fetch` downloaded: each file's URL, checksum and retrieval time (committed with the files).
-FETCH_MANIFEST = ROOT / "data" / "manifest.json"

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from crimesite import paths, places, schema, sources
+from crimesite import fetch, places, schema, sources
 from crimesite.place_pages import UNKNOWN_LABEL
 from crimesite.placemetrics import POINT_DECIMALS, block_positions
 
@@ -98,22 +98,20 @@ def rate_table(rates: pd.DataFrame, year: int, key: str, names: dict[int, str] |
 
 
 def claims_table(checks) -> pd.DataFrame:
-    rows = [
+    """One row per checked claim (column by column, so that no claims still gives the columns)."""
+    return pd.DataFrame(
         {
-            "claim_id": item.claim.id,
-            "statement": item.claim.statement,
-            "measure": item.claim.measure,
-            "category": item.claim.category,
-            "year": item.claim.year,
-            "figure_claimed": item.claim.figure,
-            "figure_in_data": item.computed,
-            "verdict": item.verdict,
-            "reason": item.reason,
+            "claim_id": [item.claim.id for item in checks],
+            "statement": [item.claim.statement for item in checks],
+            "measure": [item.claim.measure for item in checks],
+            "category": [item.claim.category for item in checks],
+            "year": [item.claim.year for item in checks],
+            "figure_claimed": [item.claim.figure for item in checks],
+            "figure_in_data": [item.computed for item in checks],
+            "verdict": [item.verdict for item in checks],
+            "reason": [item.reason for item in checks],
         }
-        for item in checks
-    ]
-    columns = [f.name for f in next(r for r in schema.resources(()) if r.name == "claims_checked").fields]
-    return pd.DataFrame(rows, columns=columns)
+    )
 
 
 def incident_table(incidents: pd.DataFrame, categories) -> pd.DataFrame:
@@ -217,13 +215,9 @@ def checksums(facts: list[FileFacts]) -> bytes:
     return "".join(lines).encode("utf-8")
 
 
-def manifest_urls(manifest: Path | None = None) -> dict[str, str]:
-    """sha256 -> the URL the fetch step downloaded that content from (data/manifest.json by default)."""
-    manifest = manifest or paths.FETCH_MANIFEST
-    if not manifest.exists():
-        return {}
-    entries = json.loads(manifest.read_text(encoding="utf-8")).get("files", [])
-    return {entry["sha256"]: entry["url"] for entry in entries if entry.get("sha256") and entry.get("url")}
+def manifest_urls(manifest: Path) -> dict[str, str]:
+    """sha256 -> the URL the fetch step downloaded that content from."""
+    return {entry.sha256: entry.url for entry in fetch.read_manifest(manifest).values()}
 
 
 def package_name(title: str) -> str:

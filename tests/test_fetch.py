@@ -412,7 +412,7 @@ def test_the_repository_config_fetches_the_legacy_months_nibrs_and_boundaries(si
     assert len(legacy) == 13 * 12
     assert by_path["raw/january2008.csv"].endswith("/January2008.CSV")
     assert by_path["raw/nibrs/2024-12.csv"] == "https://slmpd.org/wp-content/uploads/2025/01/December2024.csv"
-    assert site_config.fetch.folder / "manifest.json" == paths.FETCH_MANIFEST
+    assert site_config.fetch.manifest == paths.ROOT / "data" / "manifest.json"
     places = site_config.places
     for path in (places.neighborhood_boundaries, places.district_boundaries):
         assert path.relative_to(site_config.fetch.folder).as_posix() in by_path

@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import frictionless
@@ -105,15 +106,15 @@ def test_the_three_incident_formats_hold_the_same_rows(fixture_build):
     assert parquet["occurred_at"].dt.strftime("%Y-%m-%dT%H:%M:%S").fillna("").tolist() == text["occurred_at"].tolist()
 
 
-def test_the_manifest_urls_reach_the_package_and_the_page(tmp_path, monkeypatch, fixture_places_config):
+def test_the_manifest_urls_reach_the_package_and_the_page(tmp_path, fixture_places_config):
     raw = FIXTURES / "legacy" / "may2017_26_columns.csv"
     url = "https://example.org/files/May2017.CSV?x=<b>_1_</b>"
-    manifest = tmp_path / "manifest.json"
-    entry = {"path": "raw/may2017.csv", "url": url, "sha256": hashlib.sha256(raw.read_bytes()).hexdigest()}
-    manifest.write_text(json.dumps({"files": [entry]}))
-    monkeypatch.setattr(paths, "FETCH_MANIFEST", manifest)
+    entry = {"path": "raw/may2017.csv", "url": url, "sha256": hashlib.sha256(raw.read_bytes()).hexdigest(),
+             "bytes": raw.stat().st_size, "retrieved_at": "2026-11-05T07:23:00Z"}  # fmt: skip
+    (tmp_path / "manifest.json").write_text(json.dumps({"files": [entry]}))
+    fetched = replace(fixture_places_config, fetch=replace(fixture_places_config.fetch, folder=tmp_path))
     build_dir = tmp_path / "build"
-    build.run([raw], build_dir=build_dir, site_dir=None, config=fixture_places_config)
+    build.run([raw], build_dir=build_dir, site_dir=None, config=fetched)
     [file] = descriptor(downloads(build_dir))["provenance"]["raw_files"]
     assert file["url"] == url
     page = (downloads(build_dir) / "index.md").read_text()
