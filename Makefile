@@ -4,10 +4,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
+# The browser the Playwright tests drive: Debian's Chromium package (never `playwright install`). The GitHub
+# workflows point this at the runner's own Chrome.
+CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM
+
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 
-.PHONY: install site data serve test lint sample dictionary bench lock clean
+.PHONY: install browser site data serve test lint sample dictionary bench lock clean
 
 $(INSTALLED): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +21,14 @@ $(INSTALLED): requirements.txt
 
 ## install: create .venv and install the pinned dependencies (the other targets do this on first use)
 install: $(INSTALLED)
+
+## browser: install Debian's chromium for the browser tests when $(CHROMIUM) is missing (apt-get, as root or via sudo)
+browser: $(CHROMIUM)
+
+$(CHROMIUM):
+	@echo "installing Debian's chromium for the browser tests"
+	if [ "$$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi; \
+	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium
 
 ## site: install, build the pages and data from data/raw/ (the bundled sample), then the site into site/
 site: $(INSTALLED)
@@ -32,7 +45,7 @@ serve: site
 ## test: lint and the whole test suite (real-data tests read ../shared/data/); PYTEST_ARGS passes options to
 ## pytest, e.g. PYTEST_ARGS='-m "not real_data"' (what the GitHub workflows run: ../shared is not there)
 PYTEST_ARGS ?=
-test: $(INSTALLED) lint
+test: $(INSTALLED) $(CHROMIUM) lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## lint: ruff on the code; zizmor (offline: no GitHub token, no network) and the workflow JSON schema on .github/workflows/

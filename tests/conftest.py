@@ -15,6 +15,7 @@ import pytest
 
 from crimesite import build, config, pages, paths, reference
 from crimesite.build import read_context
+from tests import browser
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = Path(__file__).parent / "golden"
@@ -109,6 +110,31 @@ def real_site(legacy_dir, shared_places_config, tmp_path_factory) -> tuple[Path,
     root = tmp_path_factory.mktemp("real")
     build.run([legacy_dir], build_dir=root / "build", site_dir=root / "site", config=shared_places_config)
     return root / "build", root / "site"
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory) -> tuple[Path, Path]:
+    """The bundled sample (data/raw/) with the repository's own configuration, built as `make site` builds it."""
+    root = tmp_path_factory.mktemp("sample")
+    build.run(None, build_dir=root / "build", site_dir=root / "site")
+    return root / "build", root / "site"
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium under Playwright: a failure in CI when it is missing (the Makefile installs it), a skip
+    elsewhere."""
+    from playwright.sync_api import sync_playwright
+
+    if not browser.CHROMIUM.exists():
+        message = f"{browser.CHROMIUM} is missing: `make test` installs Debian's chromium package"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(browser.CHROMIUM), args=browser.CHROMIUM_ARGS)
+        yield launched
+        launched.close()
 
 
 @pytest.fixture(scope="session")
