@@ -28,7 +28,9 @@ from crimesite import (
     publish,
     reference,
     sources,
+    static_charts,
 )
+from crimesite.cache import Cache
 from crimesite.config import SiteConfig, load_config
 from crimesite.sources.common import RawFile, ReadContext
 
@@ -55,8 +57,10 @@ def run(
     site_dir: Path | None = paths.SITE_DIR,
     config: SiteConfig | None = None,
     timings: Timings | None = None,
+    cache_dir: Path | None = paths.CACHE_DIR,
 ) -> Timings:
-    """Build the docs folder (and the site, unless site_dir is None) from the raw files."""
+    """Build the docs folder (and the site, unless site_dir is None) from the raw files. `cache_dir` keeps
+    each raw file's rows and each static chart by content hash (None: no cache)."""
     config = config or load_config()
     timings = timings or Timings()
     with timings.stage("discover"):
@@ -65,18 +69,20 @@ def run(
     if output.read_stamp(build_dir / output.FINGERPRINT) == fingerprint and (build_dir / "docs").is_dir():
         log.info("data: unchanged input, %s kept as it is", build_dir)
     else:
-        build_docs(files, config, build_dir, fingerprint, timings)
+        build_docs(files, config, build_dir, fingerprint, timings, Cache.at(cache_dir))
     if site_dir is not None:
         with timings.stage("mkdocs build"):
             output.build_site(build_dir, site_dir, source_date_epoch(build_dir))
     return timings
 
 
-def build_docs(files: list[RawFile], config: SiteConfig, build_dir: Path, fingerprint: str, timings: Timings) -> None:
+def build_docs(
+    files: list[RawFile], config: SiteConfig, build_dir: Path, fingerprint: str, timings: Timings, store: Cache
+) -> None:
     categories = reference.load_categories(config.categories)
     context = read_context(config, categories)
     with timings.stage("read"):
-        table, infos = sources.load(files, context)
+        table, infos = sources.load(files, context, store)
     with timings.stage("validate"):
         incidents.validate(table, config.places.neighborhood_numbers)
         cover = metrics.coverage({month for info in infos for month in info.covers}, config.methods_break,
@@ -91,6 +97,8 @@ def build_docs(files: list[RawFile], config: SiteConfig, build_dir: Path, finger
         with timings.stage("pages+charts"):
             render = pages.renderer(data)
             rendered = pages.render_pages(data) | place_pages.render_place_pages(data, data.places, render)
+        with timings.stage("static charts"):
+            rendered = static_charts.fill(rendered, store)
         with timings.stage("downloads"):
             incident_files = incident_files.result()
     with timings.stage("downloads"):

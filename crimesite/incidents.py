@@ -164,13 +164,21 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
                 column.name
             )
             converted[column.name] = (
-                pd.Categorical(series, categories=categories) if categories else series.astype("category")
+                pd.Categorical(series, categories=categories) if categories else sorted_categories(series)
             )
         elif column.dtype == "datetime64[s]":
             converted[column.name] = series.astype("datetime64[s]")
         else:
             converted[column.name] = series.astype(column.dtype)
     return pd.DataFrame(converted, index=pd.RangeIndex(len(frame)))
+
+
+def sorted_categories(series: pd.Series) -> pd.Series:
+    """A categorical whose categories are the values present, sorted, however the table was put together (rows
+    read together or file by file from the cache must give the same table)."""
+    series = series.astype("category").cat.remove_unused_categories()
+    categories = series.cat.categories
+    return series if categories.is_monotonic_increasing else series.cat.reorder_categories(sorted(categories))
 
 
 def validate(frame: pd.DataFrame, neighborhood_numbers: tuple[int, int]) -> None:

@@ -13,7 +13,7 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from crimesite import charts, escape, metrics, paths
+from crimesite import charts, escape, metrics, paths, static_charts
 from crimesite import claims as claims_module
 from crimesite.config import SiteConfig
 from crimesite.reference import Category
@@ -164,9 +164,13 @@ def _align(letter: str) -> str:
     return "num" if letter == "r" else "text"
 
 
-def chart_block(chart_id: str, chart: alt.Chart, title: str, summary: str, datasets: dict | None = None) -> Markup:
+def chart_block(
+    chart_id: str, chart: alt.Chart, title: str, summary: str, datasets: dict | None = None, static: bool = False
+) -> Markup:
     """A chart: the Vega-Lite spec inline (drawn by assets/javascripts/charts.js) and its summary.
-    `datasets` adds named datasets (lists of rows, e.g. map features) to the spec as they are."""
+    `datasets` adds named datasets (lists of rows, e.g. map features) to the spec as they are. A `static` chart
+    also gets an SVG copy for readers without JavaScript (filled in by static_charts.fill); every chart is
+    followed by its data table, which is what readers without JavaScript get for the others."""
     spec = chart.to_dict(validate=VALIDATE_CHARTS)
     spec.pop("$schema", None)
     if datasets:
@@ -176,7 +180,9 @@ def chart_block(chart_id: str, chart: alt.Chart, title: str, summary: str, datas
         f'<figure class="chart" id="{chart_id}">'
         f'<div class="chart-view" role="img" aria-label="{label}"></div>'
         f'<script type="application/json" class="chart-spec">{escape.json_for_script(spec)}</script>'
-        f"<figcaption>{escape.text(summary, limit=None)}</figcaption></figure>"
+        + (f'<noscript><div class="chart-static" role="img" aria-label="{label}">{static_charts.PLACEHOLDER}'
+           "</div></noscript>" if static else "")
+        + f"<figcaption>{escape.text(summary, limit=None)}</figcaption></figure>"
     )
 
 
@@ -255,6 +261,7 @@ def homicide_trend(data: SiteData) -> dict:
             charts.yearly_bars(frame, "Homicides", summary, data.break_year),
             "Homicides by year",
             summary,
+            static=True,
         ),
         "table": html_table(
             "table-homicide-years",
@@ -303,6 +310,7 @@ def crime_page(data: SiteData, category: Category) -> dict:
             charts.yearly_bars(yearly, category.name, summary_years, data.break_year),
             f"{category.name} by year",
             summary_years,
+            static=True,
         ),
         "table_years": html_table(
             f"table-{slug}-years",
@@ -424,7 +432,7 @@ def year_page(data: SiteData, year: int) -> dict:
         "has_previous": has_previous,
         "previous_months": data.cover.months_in(year - 1),
         "chart": chart_block(
-            f"chart-year-{year}", charts.category_bars(part1, summary), f"Part I crimes in {year}", summary
+            f"chart-year-{year}", charts.category_bars(part1, summary), f"Part I crimes in {year}", summary, static=True
         ),
         "part1_table": md_table(headers, rows_for(data.part1, True), align),
         "part1_total": fmt_int(part1["count"].sum()),
@@ -623,6 +631,7 @@ def shootings_page(data: SiteData) -> dict:
             charts.monthly_line(frame, "count", "Aggravated assaults with a firearm", summary, data.break_month),
             "Aggravated assaults with a firearm by month",
             summary,
+            static=True,
         ),
         "table": html_table(
             "table-shootings",

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from crimesite import incidents, textio
+from crimesite.cache import Cache
 from crimesite.errors import DataError, Problem
 from crimesite.sources import common, generic_csv, slmpd_legacy, slmpd_nibrs
 from crimesite.sources.common import RawFile, ReadContext
@@ -171,9 +173,28 @@ def prepare_file(raw: RawFile, found: tuple = SLMPD_READERS) -> tuple[Prepared |
     return Prepared(raw, reader, reader.detect(header), decoded, frame, table.lines, names), []
 
 
-def describe_files(
-    prepared: list[Prepared], rows: pd.DataFrame, covers: dict[str, str], not_counted: dict[str, int] | None = None
-) -> list[FileInfo]:
+@dataclass(frozen=True)
+class FileMeta:
+    """What reading one file found besides its rows (kept beside its rows in the cache)."""
+
+    name: str
+    sha256: str
+    format: str
+    layout: str
+    had_bom: bool
+    cp1252_bytes: int
+    covers: str | None = None  # the month the file stands for, when its reader says
+    not_counted: int = 0
+
+    @classmethod
+    def of(cls, item: Prepared, batch: common.Batch | None = None) -> FileMeta:
+        name = item.raw.name
+        return cls(name, item.raw.sha256, item.reader.FORMAT, item.layout, item.decoded.had_bom,
+                   item.decoded.cp1252_bytes, batch.covers.get(name) if batch else None,
+                   batch.not_counted.get(name, 0) if batch else 0)  # fmt: skip
+
+
+def describe_files(metas: list[FileMeta], rows: pd.DataFrame) -> list[FileInfo]:
     """What each file holds. A file stands for the months of its rows, unless its reader said otherwise
     (a NIBRS release also re-sends older incidents: it stands for its main month only)."""
     sums = rows.groupby("source_file", observed=True)["count"].agg(["size", "sum"])
@@ -183,57 +204,99 @@ def describe_files(
         .unique()
     )
     infos = []
-    for item in prepared:
-        name = item.raw.name
+    for meta in metas:
+        name = meta.name
         present = name in sums.index
         file_months = tuple(f"{m // 100:04d}-{m % 100:02d}" for m in sorted(months[name])) if present else ()
         infos.append(
             FileInfo(
                 name=name,
-                sha256=item.raw.sha256,
-                format=item.reader.FORMAT,
-                layout=item.layout,
+                sha256=meta.sha256,
+                format=meta.format,
+                layout=meta.layout,
                 rows=int(sums.loc[name, "size"]) if present else 0,
                 count_sum=int(sums.loc[name, "sum"]) if present else 0,
-                had_bom=item.decoded.had_bom,
-                cp1252_bytes=item.decoded.cp1252_bytes,
+                had_bom=meta.had_bom,
+                cp1252_bytes=meta.cp1252_bytes,
                 months=file_months,
-                covers=(covers[name],) if name in covers else file_months,
-                not_counted=(not_counted or {}).get(name, 0),
+                covers=(meta.covers,) if meta.covers else file_months,
+                not_counted=meta.not_counted,
             )
         )
     return infos
 
 
-def load(files: list[RawFile], context: ReadContext) -> tuple[pd.DataFrame, list[FileInfo]]:
-    """Read every file into the canonical table; raise DataError listing every problem in every file."""
-    prepared, problems = [], []
+def per_file(reader) -> bool:
+    """Whether the reader turns each file into rows on its own (so each file's rows can be cached); a NIBRS
+    release can replace incidents of earlier releases, so those files are read together."""
+    return getattr(reader, "PER_FILE", False)
+
+
+def load(
+    files: list[RawFile], context: ReadContext, store: Cache | None = None
+) -> tuple[pd.DataFrame, list[FileInfo]]:
+    """Read every file into the canonical table; raise DataError listing every problem in every file.
+
+    A reader that works file by file (`PER_FILE`) gets its rows for a file from `store` when that content was
+    read before with the same settings and code; the other files are read together in one batch (much faster
+    than one by one), then their rows are stored file by file."""
+    store = store or Cache(None, "")
     found = readers(context)
+    settings = repr(context)
+    keys = {raw.name: store.key("rows", raw.name, raw.sha256, settings) for raw in files}
+    cached: dict[str, tuple[FileMeta, pa.Table]] = {}
+    prepared, problems = [], []
     for raw in files:
+        hit = store.read_table("rows", keys[raw.name])
+        if hit is not None:
+            cached[raw.name] = (FileMeta(**hit[1]), hit[0])
+            continue
         item, file_problems = prepare_file(raw, found)
         problems.extend(file_problems)
         if item is not None:
             prepared.append(item)
-    frames, covers, not_counted = [], {}, {}
+    metas = {name: meta for name, (meta, _) in cached.items()}
+    tables = []
     for reader in found:
         mine = [item for item in prepared if item.reader is reader]
+        rows = None
         if mine:
             batch = common.Batch.combine([(i.raw, i.frame, i.lines, i.names) for i in mine])
             rows, batch_problems = reader.to_incidents(batch, context)
             problems.extend(batch_problems)
-            covers.update(batch.covers)
-            not_counted.update(batch.not_counted)
-            frames.append(rows)
+            metas.update({item.raw.name: FileMeta.of(item, batch) for item in mine})
+        if problems:
+            continue
+        if per_file(reader):
+            fresh = split_by_file(rows) if rows is not None else {}
+            for name, part in fresh.items():
+                store.write_table("rows", keys[name], part, vars(metas[name]))
+            arrived = fresh | {name: table for name, (meta, table) in cached.items() if meta.format == reader.FORMAT}
+            tables.extend(arrived[raw.name] for raw in files if raw.name in arrived)
+        elif rows is not None:
+            tables.append(to_arrow(rows))
     if problems:
         raise DataError(problems)
-    if not frames:
+    if not tables:
         return incidents.empty(), []
-    table = incidents.conform(pd.concat(frames, ignore_index=True))
-    infos = describe_files(prepared, table, covers, not_counted)
+    combined = pa.concat_tables(tables, promote_options="permissive").unify_dictionaries()
+    table = incidents.conform(combined.to_pandas())
+    infos = describe_files([metas[raw.name] for raw in files if raw.name in metas], table)
     problems = check_across_files(files, infos)
     if problems:
         raise DataError(problems)
     return table, infos
+
+
+def to_arrow(rows: pd.DataFrame) -> pa.Table:
+    return pa.Table.from_pandas(rows, preserve_index=False)
+
+
+def split_by_file(rows: pd.DataFrame) -> dict[str, pa.Table]:
+    """A batch's rows as Arrow tables, file by file (a file with no rows gets an empty table)."""
+    table = to_arrow(rows)
+    names = rows["source_file"]
+    return {str(name): table.filter((names == name).to_numpy()) for name in names.cat.categories}
 
 
 def check_across_files(files: list[RawFile], infos: list[FileInfo]) -> list[Problem]:

@@ -35,6 +35,7 @@ class Reader:
 
     settings: CsvReader
     FORMAT: ClassVar[str] = FORMAT
+    PER_FILE: ClassVar[bool] = True  # each file is read on its own (and cached by content)
 
     @property
     def mapping(self) -> dict[str, str]:

@@ -14,6 +14,7 @@ from crimesite.errors import Problem
 from crimesite.sources.common import Batch, ReadContext, Table, parse_datetimes, place_number, to_number
 
 FORMAT = "slmpd-legacy"
+PER_FILE = True  # each file is read on its own (and cached by content)
 
 # Header names are compared after normalize_header(); these map them to the reader's names.
 RENAME = {

@@ -1,0 +1,67 @@
+"""The per-file cache: a table read through it is the same, cold, warm or partly warm, and it never serves stale
+or damaged rows."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from crimesite import cache, sources
+from crimesite.cache import Cache
+from tests.conftest import FIXTURES
+
+
+def read(folders, context, store):
+    return sources.load(sources.discover(folders), context, store)
+
+
+@pytest.fixture
+def copied(tmp_path):
+    """The legacy and NIBRS fixture files in a folder the test may change."""
+    for kind in ("legacy", "nibrs"):
+        shutil.copytree(FIXTURES / kind, tmp_path / "raw" / kind)
+    return tmp_path / "raw"
+
+
+def assert_same(left, right):
+    pd.testing.assert_frame_equal(left[0], right[0])
+    assert left[1] == right[1]
+
+
+def test_cold_warm_and_partly_warm_reads_are_identical(copied, context, tmp_path):
+    uncached = read([copied], context, None)
+    store = Cache.at(tmp_path / "cache")
+    cold = read([copied], context, store)
+    entries = sorted((tmp_path / "cache" / "rows").glob("*.arrow"))
+    legacy_files = [raw for raw in sources.discover([copied]) if raw.name.startswith("legacy/")]
+    assert len(entries) == len(legacy_files) > 3  # one entry per legacy file; NIBRS releases are read together
+    warm = read([copied], context, store)
+    entries[0].unlink()
+    entries[1].write_bytes(b"not an arrow file")  # damaged: read again, not trusted
+    partly = read([copied], context, store)
+    for other in (cold, warm, partly):
+        assert_same(uncached, other)
+    assert uncached[0]["source_file"].cat.categories.is_monotonic_increasing
+
+
+def test_a_changed_file_is_read_again(copied, context, tmp_path):
+    store = Cache.at(tmp_path / "cache")
+    before, _ = read([copied], context, store)
+    target = next(p for p in sorted((copied / "legacy").iterdir()) if p.suffix == ".csv")
+    lines = target.read_bytes().splitlines(keepends=True)
+    target.write_bytes(b"".join(lines[:-1]))  # the last row is gone
+    after, _ = read([copied], context, store)
+    name = f"legacy/{target.name}"
+    assert (after["source_file"] == name).sum() == (before["source_file"] == name).sum() - 1
+    assert_same(read([copied], context, None), (after, _))
+
+
+def test_the_key_covers_code_and_settings(context, tmp_path, monkeypatch):
+    store = Cache.at(tmp_path)
+    assert store.key("rows", "a.csv", "abc", repr(context)) != store.key("rows", "a.csv", "abd", repr(context))
+    assert store.key("rows", "a.csv", "abc", "x") != store.key("rows", "b.csv", "abc", "x")
+    monkeypatch.setattr(cache.importlib.metadata, "version", lambda name: "0-other")
+    assert Cache.at(tmp_path).salt != store.salt  # another library version: every entry misses
+    assert Cache.at(None).folder is None
