@@ -65,3 +65,13 @@ def test_the_key_covers_code_and_settings(context, tmp_path, monkeypatch):
     monkeypatch.setattr(cache.importlib.metadata, "version", lambda name: "0-other")
     assert Cache.at(tmp_path).salt != store.salt  # another library version: every entry misses
     assert Cache.at(None).folder is None
+
+
+def test_nibrs_releases_are_kept_split_into_rows(copied, context, tmp_path):
+    store = Cache.at(tmp_path / "cache")
+    cold = read([copied], context, store)
+    nibrs_files = [raw for raw in sources.discover([copied]) if raw.name.startswith("nibrs/")]
+    assert len(list((tmp_path / "cache" / "prepared").glob("*.arrow"))) == len(nibrs_files) > 1
+    warm = read([copied], context, store)
+    assert_same(cold, warm)
+    assert_same(read([copied], context, None), warm)

@@ -251,7 +251,7 @@ def load(
         if hit is not None:
             cached[raw.name] = (FileMeta(**hit[1]), hit[0])
             continue
-        item, file_problems = prepare_file(raw, found)
+        item, file_problems = prepared_file(raw, found, store, settings)
         problems.extend(file_problems)
         if item is not None:
             prepared.append(item)
@@ -286,6 +286,25 @@ def load(
     if problems:
         raise DataError(problems)
     return table, infos
+
+
+def prepared_file(raw: RawFile, found: tuple, store: Cache, settings: str) -> tuple[Prepared | None, list[Problem]]:
+    """A file split into rows, from `store` when the same content was split before. Only files whose reader needs
+    every file at once (NIBRS) are kept at this stage: the others keep their finished rows instead."""
+    key = store.key("prepared", raw.name, raw.sha256, settings)
+    hit = store.read_table("prepared", key)
+    if hit is not None:
+        table, meta = hit
+        reader = next(r for r in found if meta["format"] == r.FORMAT)
+        frame = table.drop(["_line"]).to_pandas()
+        decoded = textio.DecodedText("", meta["had_bom"], meta["cp1252_bytes"])
+        return Prepared(raw, reader, meta["layout"], decoded, frame, table["_line"].to_numpy(), meta["names"]), []
+    item, problems = prepare_file(raw, found)
+    if item is not None and not per_file(item.reader):
+        meta = {"format": item.reader.FORMAT, "layout": item.layout, "names": item.names,
+                "had_bom": item.decoded.had_bom, "cp1252_bytes": item.decoded.cp1252_bytes}  # fmt: skip
+        store.write_table("prepared", key, to_arrow(item.frame.assign(_line=item.lines)), meta)
+    return item, problems
 
 
 def to_arrow(rows: pd.DataFrame) -> pa.Table:
