@@ -12,6 +12,7 @@ import hashlib
 import importlib.metadata
 import json
 import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,7 +45,17 @@ class Cache:
 
     @classmethod
     def at(cls, folder: Path | None) -> Cache:
-        return cls(folder, code_fingerprint() if folder is not None else "")
+        """The cache for this code under `folder`/content/. Entries made by other versions of the code can never
+        be used again, so they are removed: the cache holds one copy of the data at most."""
+        if folder is None:
+            return cls(None, "")
+        salt = code_fingerprint()
+        current = folder / "content" / salt[:16]
+        if current.parent.is_dir():
+            for other in current.parent.iterdir():
+                if other.name != current.name and other.is_dir():
+                    shutil.rmtree(other, ignore_errors=True)
+        return cls(current, salt)
 
     def key(self, *parts: str) -> str:
         return hashlib.sha256("\0".join((self.salt, *parts)).encode()).hexdigest()

@@ -34,7 +34,7 @@ def test_cold_warm_and_partly_warm_reads_are_identical(copied, context, tmp_path
     uncached = read([copied], context, None)
     store = Cache.at(tmp_path / "cache")
     cold = read([copied], context, store)
-    entries = sorted((tmp_path / "cache" / "rows").glob("*.arrow"))
+    entries = sorted(store.folder.joinpath("rows").glob("*.arrow"))
     legacy_files = [raw for raw in sources.discover([copied]) if raw.name.startswith("legacy/")]
     assert len(entries) == len(legacy_files) > 3  # one entry per legacy file; NIBRS releases are read together
     warm = read([copied], context, store)
@@ -62,8 +62,11 @@ def test_the_key_covers_code_and_settings(context, tmp_path, monkeypatch):
     store = Cache.at(tmp_path)
     assert store.key("rows", "a.csv", "abc", repr(context)) != store.key("rows", "a.csv", "abd", repr(context))
     assert store.key("rows", "a.csv", "abc", "x") != store.key("rows", "b.csv", "abc", "x")
+    store.write_text("svg", "k", ".svg", "<svg/>")
     monkeypatch.setattr(cache.importlib.metadata, "version", lambda name: "0-other")
-    assert Cache.at(tmp_path).salt != store.salt  # another library version: every entry misses
+    other = Cache.at(tmp_path)
+    assert other.salt != store.salt  # another library version: every entry misses ...
+    assert not store.folder.exists() and other.folder.parent == store.folder.parent  # ... and the old ones go
     assert Cache.at(None).folder is None
 
 
@@ -71,7 +74,7 @@ def test_nibrs_releases_are_kept_split_into_rows(copied, context, tmp_path):
     store = Cache.at(tmp_path / "cache")
     cold = read([copied], context, store)
     nibrs_files = [raw for raw in sources.discover([copied]) if raw.name.startswith("nibrs/")]
-    assert len(list((tmp_path / "cache" / "prepared").glob("*.arrow"))) == len(nibrs_files) > 1
+    assert len(list(store.folder.joinpath("prepared").glob("*.arrow"))) == len(nibrs_files) > 1
     warm = read([copied], context, store)
     assert_same(cold, warm)
     assert_same(read([copied], context, None), warm)
