@@ -75,15 +75,19 @@ def write_docs(
 ) -> None:
     """Write the MkDocs input (hand-written docs + generated pages + published files) and swap it in."""
     staging = fresh_staging(build_dir)
-    docs = staging / "docs"
-    shutil.copytree(paths.HANDWRITTEN_DOCS, docs)
-    for relative, text in sorted(pages.items()):
-        write_text(docs / relative, text)
-    for relative, content in sorted(files.items()):
-        write_bytes(docs / relative, content)
-    write_text(docs / VENDOR_BUNDLE, vega_bundle())
-    write_text(staging / GENERATED_CONFIG, yaml.safe_dump(generated_config, sort_keys=False, allow_unicode=True))
-    write_text(staging / FINGERPRINT, fingerprint + "\n")
+    try:
+        docs = staging / "docs"
+        shutil.copytree(paths.HANDWRITTEN_DOCS, docs)
+        for relative, text in sorted(pages.items()):
+            write_text(docs / relative, text)
+        for relative, content in sorted(files.items()):
+            write_bytes(docs / relative, content)
+        write_text(docs / VENDOR_BUNDLE, vega_bundle())
+        write_text(staging / GENERATED_CONFIG, yaml.safe_dump(generated_config, sort_keys=False, allow_unicode=True))
+        write_text(staging / FINGERPRINT, fingerprint + "\n")
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # a half-written staging folder is of no use to anyone
+        raise
     replace_folder(staging, build_dir)
 
 

@@ -114,6 +114,12 @@ def as_code(value: object) -> Markup:
     return Markup(f"<code>{escape.text(text)}</code>")
 
 
+def nav_title(name: str) -> str:
+    """A navigation title from a data file (a category or neighborhood name). Material puts titles into
+    the page as HTML, so the title is escaped HTML (overrides/main.html escapes the <title> element again)."""
+    return str(escape.text(name))
+
+
 def month_name(label: str) -> str:
     """'December 2019' from '2019-12'."""
     return f"{MONTH_NAMES[int(label[5:7]) - 1]} {label[:4]}"
@@ -169,9 +175,11 @@ def chart_block(chart_id: str, chart: alt.Chart, title: str, summary: str, datas
     `datasets` adds named datasets (lists of rows, e.g. map features) to the spec as they are."""
     spec = chart.to_dict(validate=VALIDATE_CHARTS)
     spec.pop("$schema", None)
+    if "description" in spec:  # the summary, which can name places: Vega shows it as the chart's description
+        spec["description"] = escape.plain(spec["description"], limit=None)
     if datasets:
         spec.setdefault("datasets", {}).update(datasets)
-    label = html_escape(f"Chart: {title}. The numbers are in the table that follows.", quote=True)
+    label = html_escape(f"Chart: {escape.plain(title)}. The numbers are in the table that follows.", quote=True)
     return Markup(
         f'<figure class="chart" id="{chart_id}">'
         f'<div class="chart-view" role="img" aria-label="{label}"></div>'
@@ -731,7 +739,7 @@ def navigation(data: SiteData) -> list:
     """The site navigation, for the generated MkDocs configuration."""
     return [
         {"Home": "index.md"},
-        {"Crimes": ["crimes/index.md"] + [{c.name: f"crimes/{c.slug}.md"} for c in data.part1]},
+        {"Crimes": ["crimes/index.md"] + [{nav_title(c.name): f"crimes/{c.slug}.md"} for c in data.part1]},
         {"Years": ["years/index.md"] + [{str(y): f"years/{y}.md"} for y in sorted(data.cover.years, reverse=True)]},
         {"Shootings": "shootings.md"},
         {"Claims vs data": "claims.md"},
