@@ -489,6 +489,7 @@ def quality_page(data: SiteData) -> dict:
     return {
         "excluded_early": fmt_int(left_out.get(metrics.EARLY_NIBRS, 0)),
         "excluded_uncovered": fmt_int(left_out.get(metrics.UNCOVERED_MONTH, 0)),
+        "excluded_after_file": fmt_int(left_out.get(metrics.AFTER_FILE, 0)),
         "summary": md_table(
             ["What", "Rows", "Net count"],
             [[r.problem, fmt_int(r.rows), fmt_int(r.net_count)] for r in summary.itertuples()],
