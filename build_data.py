@@ -96,7 +96,7 @@ def run_build(args: argparse.Namespace, config: SiteConfig) -> int:
     except DataError as error:
         report(error)
         return 1
-    except (ValueError, RuntimeError) as error:
+    except (ValueError, RuntimeError, OSError) as error:  # OSError: a folder that cannot be written, a full disk
         print(f"error: {error}", file=sys.stderr)
         print("build stopped; nothing was written", file=sys.stderr)
         return 1

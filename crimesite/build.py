@@ -59,8 +59,9 @@ def run(
     timings: Timings | None = None,
     cache_dir: Path | None = paths.CACHE_DIR,
 ) -> Timings:
-    """Build the docs folder (and the site, unless site_dir is None) from the raw files. `cache_dir` keeps
-    each raw file's rows and each static chart by content hash (None: no cache)."""
+    """Build the docs folder (and the site, unless site_dir is None) from the raw files. All or nothing: the
+    new docs folder and site are built beside the old ones and swapped in only when both are complete.
+    `cache_dir` keeps each raw file's rows and each static chart by content hash (None: no cache)."""
     config = config or load_config()
     timings = timings or Timings()
     with timings.stage("discover"):
@@ -68,17 +69,28 @@ def run(
         fingerprint = input_fingerprint(files, config)
     if output.read_stamp(build_dir / output.FINGERPRINT) == fingerprint and (build_dir / "docs").is_dir():
         log.info("data: unchanged input, %s kept as it is", build_dir)
+        build_site(build_dir, site_dir, timings)
     else:
-        build_docs(files, config, build_dir, fingerprint, timings, Cache.at(cache_dir))
+        staging = build_docs(files, config, build_dir, fingerprint, timings, Cache.at(cache_dir))
+        # The new pages are swapped in only once the site is built from them: a failing MkDocs step leaves
+        # both folders as they were.
+        with output.removed_on_error(staging):
+            build_site(staging, site_dir, timings)
+        output.replace_folder(staging, build_dir)
+    return timings
+
+
+def build_site(docs_folder: Path, site_dir: Path | None, timings: Timings) -> None:
     if site_dir is not None:
         with timings.stage("mkdocs build"):
-            output.build_site(build_dir, site_dir, source_date_epoch(build_dir))
-    return timings
+            output.build_site(docs_folder, site_dir, source_date_epoch(docs_folder))
 
 
 def build_docs(
     files: list[RawFile], config: SiteConfig, build_dir: Path, fingerprint: str, timings: Timings, store: Cache
-) -> None:
+) -> Path:
+    """Read, check and count the raw files, and write the pages and published files into a staging folder
+    beside `build_dir` (returned)."""
     categories = reference.load_categories(config.categories)
     context = read_context(config, categories)
     with timings.stage("read"):
@@ -107,7 +119,7 @@ def build_docs(
         files[publish.PACKAGE] = publish.package_bytes(publish.package_descriptor(data, facts, urls))
         files[publish.CHECKSUMS] = publish.checksums(facts)
         rendered |= download_pages.download_pages(data, facts, urls, render)
-    output.write_docs(build_dir, rendered, files, generated_config(data), fingerprint)
+    return output.stage_docs(build_dir, rendered, files, generated_config(data), fingerprint)
 
 
 def read_context(config: SiteConfig, categories: tuple[reference.Category, ...]) -> ReadContext:
@@ -125,7 +137,8 @@ def read_context(config: SiteConfig, categories: tuple[reference.Category, ...])
 
 
 def site_data(config, categories, table, infos, cover, sample, official, offense_codes) -> pages.SiteData:
-    counted, excluded = metrics.split_counted(table, cover)
+    file_months = {info.name: max(info.covers) for info in infos if info.covers}
+    counted, excluded = metrics.split_counted(table, cover, file_months)
     annual = metrics.annual_counts(counted, categories, cover)
     monthly = metrics.monthly_counts(counted, categories, cover)
     since = config.geography.districts_since

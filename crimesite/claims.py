@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from crimesite import metrics
+from crimesite.errors import Problem
 from crimesite.reference import Category
 
 MEASURES = ("count", "percent_change", "firearm_share")
@@ -26,6 +28,8 @@ COLUMNS = [
     "note",
 ]
 PART1 = "part1"
+# The claims page links each source as it is (a Markdown autolink): only a plain web address may be one.
+URL = re.compile(r"https?://[^\s<>\"'`\\]+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,9 @@ def load_claims(path: Path, categories: tuple[Category, ...]) -> tuple[Claim, ..
             base = int(row["base_year"]) if row["base_year"] else None
         except ValueError as error:
             raise ValueError(f"{path}:{line}: year, base_year and figure must be numbers ({error})") from None
+        if row["url"] and not URL.fullmatch(row["url"]):
+            expected = "empty or a web address (http:// or https://, no spaces, quotes or angle brackets)"
+            raise ValueError(str(Problem(str(path), line, "url", row["url"], expected)))
         if row["measure"] == "percent_change" and base is None:
             raise ValueError(f"{path}:{line}: a percent_change claim needs base_year")
         claims.append(Claim(**{**row, "year": year, "base_year": base, "figure": figure}))

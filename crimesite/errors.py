@@ -19,7 +19,7 @@ class Problem:
 
     def __str__(self) -> str:
         value = self.value if len(self.value) <= MAX_VALUE_CHARS else self.value[:MAX_VALUE_CHARS] + "..."
-        return f"{self.file}:{self.line}: column {self.column}: value {value!r}: expected {self.expected}"
+        return f"{printable(self.file)}:{self.line}: column {self.column}: value {value!r}: expected {self.expected}"
 
     def github_annotation(self) -> str:
         """The same problem as a GitHub Actions workflow command."""
@@ -27,6 +27,12 @@ class Problem:
         # A property value (the file name) must also escape the characters that separate properties.
         file = _escape_data(self.file).replace(":", "%3A").replace(",", "%2C")
         return f"::error file={file},line={self.line}::{message}"
+
+
+def printable(name: str) -> str:
+    """A file name as a terminal or a log can show it: control and bidirectional characters written as escapes
+    (as repr() writes the value), so that a name cannot hide, reorder or colour the rest of the line."""
+    return name if name.isprintable() else repr(name)[1:-1]
 
 
 def _escape_data(text: str) -> str:

@@ -16,6 +16,7 @@ from crimesite.reference import Category
 ROLLING_MONTHS = 12
 EARLY_NIBRS = "nibrs_before_break"
 UNCOVERED_MONTH = "month_not_in_data"
+AFTER_FILE = "dated_after_its_file"
 
 
 @dataclass(frozen=True)
@@ -77,14 +78,33 @@ def coverage(covered: set[str] | list[str], methods_break: str | None, single_er
     return Coverage(tuple(present), present[0], present[-1], missing, methods_break, single_era)
 
 
-def split_counted(incidents: pd.DataFrame, cover: Coverage) -> tuple[pd.DataFrame, pd.DataFrame]:
+def split_counted(
+    incidents: pd.DataFrame, cover: Coverage, file_months: dict[str, str] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The rows counted in the series, and the rows left out: NIBRS crimes dated before the methods break
-    (the legacy files count that period) or in a month whose own file is not in the data."""
+    (the legacy files count that period), crimes dated after the last month their own file stands for
+    (`file_months`: file name -> that month), and crimes in a month whose own file is not in the data.
+
+    "After its file" is how a date in the future is told without a clock, so that a build does not depend on
+    the day it runs: a file cannot report a crime that had not happened when it was written, so the date is a
+    typo (SLMPD's FAQ says as much). Only NIBRS rows can be: they are counted in the month they occurred. A
+    legacy row is counted in its coded month, which is always one of its file's months; a legacy occurrence
+    date after the coded month is kept and counted (`occurred_status` `after_counting_month`). A coded month
+    after every other file's is simply the newest month."""
     labels = month_labels(incidents)
     early_nibrs = (incidents["era"] == "nibrs") & (labels < (cover.methods_break or ""))
-    kept = labels.isin(set(cover.months)) & ~early_nibrs
-    excluded = incidents[~kept].assign(reason=np.where(early_nibrs[~kept], EARLY_NIBRS, UNCOVERED_MONTH))
+    after_file = ~early_nibrs & (labels > last_file_months(incidents["source_file"], file_months or {}))
+    kept = labels.isin(set(cover.months)) & ~early_nibrs & ~after_file
+    reason = np.select([early_nibrs, after_file], [EARLY_NIBRS, AFTER_FILE], default=UNCOVERED_MONTH)
+    excluded = incidents[~kept].assign(reason=reason[~kept.to_numpy()])
     return incidents[kept].reset_index(drop=True), excluded.reset_index(drop=True)
+
+
+def last_file_months(source_file: pd.Series, file_months: dict[str, str]) -> pd.Series:
+    """For each row, the last month its file stands for ("9999-99" when not given): looked up once per file."""
+    names = source_file.astype("category")
+    limits = np.array([file_months.get(str(name), "9999-99") for name in names.cat.categories], dtype=object)
+    return pd.Series(limits[names.cat.codes.to_numpy()], index=source_file.index)
 
 
 def segments(months: pd.Series, cover: Coverage) -> pd.Series:

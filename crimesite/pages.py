@@ -114,6 +114,12 @@ def as_code(value: object) -> Markup:
     return Markup(f"<code>{escape.text(text)}</code>")
 
 
+def nav_title(name: str) -> str:
+    """A navigation title from a data file (a category or neighborhood name). Material puts titles into
+    the page as HTML, so the title is escaped HTML (overrides/main.html escapes the <title> element again)."""
+    return str(escape.text(name))
+
+
 def month_name(label: str) -> str:
     """'December 2019' from '2019-12'."""
     return f"{MONTH_NAMES[int(label[5:7]) - 1]} {label[:4]}"
@@ -173,9 +179,11 @@ def chart_block(
     followed by its data table, which is what readers without JavaScript get for the others."""
     spec = chart.to_dict(validate=VALIDATE_CHARTS)
     spec.pop("$schema", None)
+    if "description" in spec:  # the summary, which can name places: Vega shows it as the chart's description
+        spec["description"] = escape.plain(spec["description"], limit=None)
     if datasets:
         spec.setdefault("datasets", {}).update(datasets)
-    label = html_escape(f"Chart: {title}. The numbers are in the table that follows.", quote=True)
+    label = html_escape(f"Chart: {escape.plain(title)}. The numbers are in the table that follows.", quote=True)
     return Markup(
         f'<figure class="chart" id="{chart_id}">'
         f'<div class="chart-view" role="img" aria-label="{label}"></div>'
@@ -489,6 +497,7 @@ def quality_page(data: SiteData) -> dict:
     return {
         "excluded_early": fmt_int(left_out.get(metrics.EARLY_NIBRS, 0)),
         "excluded_uncovered": fmt_int(left_out.get(metrics.UNCOVERED_MONTH, 0)),
+        "excluded_after_file": fmt_int(left_out.get(metrics.AFTER_FILE, 0)),
         "summary": md_table(
             ["What", "Rows", "Net count"],
             [[r.problem, fmt_int(r.rows), fmt_int(r.net_count)] for r in summary.itertuples()],
@@ -740,7 +749,7 @@ def navigation(data: SiteData) -> list:
     """The site navigation, for the generated MkDocs configuration."""
     return [
         {"Home": "index.md"},
-        {"Crimes": ["crimes/index.md"] + [{c.name: f"crimes/{c.slug}.md"} for c in data.part1]},
+        {"Crimes": ["crimes/index.md"] + [{nav_title(c.name): f"crimes/{c.slug}.md"} for c in data.part1]},
         {"Years": ["years/index.md"] + [{str(y): f"years/{y}.md"} for y in sorted(data.cover.years, reverse=True)]},
         {"Shootings": "shootings.md"},
         {"Claims vs data": "claims.md"},

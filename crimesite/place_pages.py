@@ -6,7 +6,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from crimesite import charts, escape, weekly
-from crimesite.pages import SiteData, chart_block, fmt_change, fmt_int, html_table, md_table, month_name
+from crimesite.pages import SiteData, chart_block, fmt_change, fmt_int, html_table, md_table, month_name, nav_title
 from crimesite.placemetrics import PlaceData
 from crimesite.places import UNKNOWN, Neighborhood
 
@@ -357,7 +357,7 @@ def weekly_page(data: SiteData, places: PlaceData, district: int | None) -> dict
 
 def map_values(data: SiteData, rates: pd.DataFrame, names: dict[int, str], value: str) -> pd.DataFrame:
     """One row per area: id, name, and per option (part1 and each category) its value and count."""
-    frame = pd.DataFrame({"id": list(names), "name": list(names.values())})
+    frame = pd.DataFrame({"id": list(names), "name": [escape.plain(name) for name in names.values()]})
     for key in ["part1"] + [c.slug for c in data.part1]:
         part = rates[rates["category"] == key].set_index("place")
         frame[f"v_{key}"] = frame["id"].map(part[value]).astype(float)
@@ -462,7 +462,8 @@ def recent_map(data: SiteData, places: PlaceData) -> dict:
     context = {"start": date_label(start), "end": date_label(end), "counts": counts, "available": shapes is not None,
                "chart": None, "points": fmt_int(len(points))}  # fmt: skip
     if shapes is not None:
-        csv = points.to_csv(index=False, lineterminator="\n")
+        # The block is shown in the tooltip as text (vega-tooltip escapes it): only cleaned and cut here.
+        csv = points.assign(block=points["block"].map(escape.plain)).to_csv(index=False, lineterminator="\n")
         chart = charts.points_map("boundaries", csv, mapped, summary)
         context["chart"] = chart_block("chart-recent-map", chart, "Map of crimes in the last 28 days", summary,
                                        {"boundaries": shapes["features"]})  # fmt: skip
@@ -507,7 +508,7 @@ def place_navigation(places: PlaceData) -> list:
     groups: dict[str, list] = {}
     for place in geography.neighborhoods:
         group = f"District {place.district}" if place.district is not None else "District not known"
-        groups.setdefault(group, []).append({place.name: neighborhood_path(place)})
+        groups.setdefault(group, []).append({nav_title(place.name): neighborhood_path(place)})
     return [
         {"Districts": ["districts/index.md"] + [{f"District {d}": f"districts/{d}.md"} for d in geography.districts]},
         {"Neighborhoods": ["neighborhoods/index.md"] + [{group: groups[group]} for group in sorted(groups)]},

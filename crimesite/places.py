@@ -52,8 +52,12 @@ class Geography:
         return not place.park and place.population is not None and place.population >= self.min_population
 
 
+SLUG_CHARS = 60  # a page's file name must stay well under the 255 bytes file systems allow, whatever the name
+
+
 def slugify(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower().replace("'", "")).strip("-") or "neighborhood"
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower().replace("'", "")).strip("-")
+    return slug[:SLUG_CHARS].rstrip("-") or "neighborhood"
 
 
 def placeholder(number: int, district: int | None) -> Neighborhood:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 import pandas as pd
 import pytest
 
@@ -75,3 +77,19 @@ def test_a_bad_claims_file_names_the_line(tmp_path, categories):
     (tmp_path / "claims.csv").write_text(text)
     with pytest.raises(ValueError, match=r"claims\.csv:3:"):
         claims.load_claims(tmp_path / "claims.csv", categories)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["javascript:window.__pwned=1", " https://example.org", 'https://example.org/"><script>x</script>',
+     "https://example.org/a b", "ftp://example.org/file", "data:text/html,<script>x</script>"],
+)  # fmt: skip
+def test_a_claim_whose_url_is_not_a_web_address_stops_the_build(tmp_path, categories, url):
+    path = tmp_path / "claims.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(claims.COLUMNS)
+        writer.writerow(["a", "3 homicides", "count", "homicide", "2021", "", "3", "x", "", "x", url, ""])
+    with pytest.raises(ValueError) as caught:
+        claims.load_claims(path, categories)
+    assert str(caught.value).startswith(f"{path}:2: column url: value {url!r}: expected")

@@ -68,3 +68,13 @@ def test_json_in_a_script_element_cannot_close_it():
 def test_html_tables_escape_every_cell():
     table = str(pages.html_table("t", "<i>cap</i>", ["<h>", "n"], [["<script>x</script>", pages.fmt_int(1)]], "lr"))
     assert "<script>" not in table and "<i>" not in table and "<h>" not in table
+
+
+def test_format_characters_go_and_letters_of_every_script_stay():
+    """Hebrew, Arabic, accents and the no-break space are kept; tag characters, isolates and the soft hyphen
+    (all Unicode category Cf) are dropped, as are C0 and C1 controls."""
+    assert escape.plain("\u05e9\u05dc\u05d5\u05dd \u0633\u0644\u0627\u0645 caf\u00e9 \u00a0x") == (
+        "\u05e9\u05dc\u05d5\u05dd \u0633\u0644\u0627\u0645 caf\u00e9 \u00a0x"
+    )
+    assert escape.plain("a\U000e0041\U000e0042b\u2066c\u2069\u00ad") == "abc"
+    assert escape.plain("a\x1cb\x9bc\x7fd\x00e") == "abcde"

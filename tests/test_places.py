@@ -329,3 +329,10 @@ def test_the_weekly_page_says_which_week_and_how_to_read_it(real_site):
     assert "Recent weeks are incomplete" in html and "at least 20" in html
     share = re.search(r"files, (\d+)% of the crimes that happened in the last week of a month", html)
     assert share and 50 < int(share.group(1)) < 100
+
+
+def test_a_page_address_stays_short_whatever_the_name():
+    slug = places.slugify("W" * 10_000)
+    assert slug == "w" * places.SLUG_CHARS
+    assert places.slugify("-" * 500 + "a") == "a"
+    assert places.slugify("\u202e\u0000") == "neighborhood"

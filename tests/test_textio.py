@@ -3,6 +3,7 @@ import gzip
 import pytest
 
 from crimesite import textio
+from tests.conftest import FIXTURES
 
 
 def test_plain_utf8_is_decoded_as_is():
@@ -34,3 +35,18 @@ def test_gzip_is_recognised_by_content():
 def test_a_gz_name_on_plain_bytes_is_an_error():
     with pytest.raises(textio.NotGzipError):
         textio.decompress(b"a,b\n", "x.csv.gz")
+
+
+def test_what_is_not_text_is_recognised():
+    text = "Complaint,CodedMonth\r\n14-1,2014-02\r\n"
+    assert textio.not_text(text.encode("utf-16")).startswith("UTF-16 text (")
+    assert textio.not_text(text.encode("utf-16-le")).startswith("UTF-16 text without a byte-order mark")
+    assert textio.not_text(b"PK\x03\x04" + b"x" * 100).startswith("a ZIP archive")
+    assert textio.not_text(bytes(range(256)) * 4) == "binary data, not CSV text"
+
+
+def test_text_with_a_few_control_characters_is_text():
+    """The hostile fixtures hold NUL, ESC and C1 characters in some cells: still text."""
+    for path in sorted((FIXTURES / "hostile" / "raw").rglob("*.csv")) + sorted((FIXTURES / "legacy").glob("*.csv")):
+        assert textio.not_text(path.read_bytes()) is None, path.name
+    assert textio.not_text(b"") is None

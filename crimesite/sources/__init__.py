@@ -129,6 +129,10 @@ def read_text(raw: RawFile) -> tuple[textio.DecodedText | None, list[Problem]]:
         data = textio.decompress(raw.path.read_bytes(), raw.path.name)
     except (textio.NotGzipError, OSError, EOFError, zlib.error, gzip.BadGzipFile) as error:
         return None, [Problem(raw.display, 1, FILE, raw.path.name, f"a readable file ({error})")]
+    kind = textio.not_text(data)
+    if kind is not None:
+        expected = f"a CSV text file (UTF-8 or Windows-1252); this is {kind}"
+        return None, [Problem(raw.display, 1, FILE, raw.path.name, expected)]
     return textio.decode(data), []
 
 
@@ -165,12 +169,26 @@ def prepare_file(raw: RawFile, found: tuple = SLMPD_READERS) -> tuple[Prepared |
     reader = next((r for r in found if r.detect(header)), None)
     if reader is None:
         shown = ",".join(header)
-        return None, [Problem(raw.display, 1, common.HEADER, shown, expected_header(found, header))]
+        expected = expected_header(found, header) + header_hint(shown)
+        return None, [Problem(raw.display, 1, common.HEADER, shown, expected)]
     table = common.parse_table(raw, decoded.text)
     if table.problems:
         return None, table.problems
+    if table.frame.empty:
+        return None, [Problem(raw.display, 2, common.ROW, "", "at least one row after the header")]
     frame, names = reader.prepare(table)
     return Prepared(raw, reader, reader.detect(header), decoded, frame, table.lines, names), []
+
+
+def header_hint(first_line: str) -> str:
+    """What an unknown header most likely is, when it is one of the usual mistakes."""
+    if first_line.lstrip().startswith("<"):
+        return "; this is an HTML page (an error page saved in place of the file?)"
+    if "," not in first_line:
+        for separator, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
+            if separator in first_line:
+                return f"; its columns are separated by {name}, not commas"
+    return ""
 
 
 @dataclass(frozen=True)

@@ -157,7 +157,8 @@ def _parse_records(raw: RawFile, text: str, header: list[str]) -> Table:
                 numbers.append(start)
             start = reader.line_num + 1
     except csv.Error as error:
-        problems.append(Problem(raw.display, start, ROW, str(error), "well-formed CSV (a quote is left open)"))
+        row = text.split("\n", start)[start - 1] if start <= text.count("\n") + 1 else ""
+        problems.append(Problem(raw.display, start, ROW, row, f"well-formed CSV (a quote is left open: {error})"))
     if problems:
         return Table(header, pd.DataFrame(columns=header), np.array([], dtype=np.int32), problems)
     frame = pd.DataFrame(records, columns=header, dtype=str)
