@@ -171,13 +171,18 @@ def _align(letter: str) -> str:
 
 
 def chart_block(
-    chart_id: str, chart: alt.Chart, title: str, summary: str, datasets: dict | None = None, static: bool = False
+    chart_id: str, chart: alt.Chart | dict, title: str, summary: str, datasets: dict | None = None, static: bool = False
 ) -> Markup:
     """A chart: the Vega-Lite spec inline (drawn by assets/javascripts/charts.js) and its summary.
     `datasets` adds named datasets (lists of rows, e.g. map features) to the spec as they are. A `static` chart
     also gets an SVG copy for readers without JavaScript (filled in by static_charts.fill); every chart is
     followed by its data table, which is what readers without JavaScript get for the others."""
-    spec = chart.to_dict(validate=VALIDATE_CHARTS)
+    if isinstance(chart, dict):  # a spec charts.py assembled itself
+        spec = chart
+        if VALIDATE_CHARTS:
+            alt.TopLevelLayerSpec.validate(spec)
+    else:
+        spec = chart.to_dict(validate=VALIDATE_CHARTS)
     spec.pop("$schema", None)
     if "description" in spec:  # the summary, which can name places: Vega shows it as the chart's description
         spec["description"] = escape.plain(spec["description"], limit=None)
