@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from crimesite import (
+    charts,
     claims,
     download_pages,
     incidents,
@@ -106,7 +107,7 @@ def build_docs(
     # while the pages render.
     with ThreadPoolExecutor(max_workers=1) as pool:
         incident_files = pool.submit(publish.incident_contents, data)
-        with timings.stage("pages+charts"):
+        with timings.stage("pages+charts"), charts.checked(pages.VALIDATE_CHARTS):
             render = pages.renderer(data)
             rendered = pages.render_pages(data) | place_pages.render_place_pages(data, data.places, render)
         with timings.stage("static charts"):

@@ -14,6 +14,12 @@ MUTED = "#595959"
 HEIGHT = 260
 
 
+def checked(enabled: bool):
+    """Whether altair checks every chart object against the Vega-Lite schema as it is made. The golden test
+    build checks them all (pages.VALIDATE_CHARTS); a site build skips it: it is a quarter of the page time."""
+    return alt.utils.schemapi.debug_mode(enabled)
+
+
 def _finish(chart: alt.Chart | alt.LayerChart, description: str) -> alt.Chart | alt.LayerChart:
     return chart.properties(width="container", height=HEIGHT, description=description)
 
