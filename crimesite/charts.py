@@ -150,6 +150,12 @@ def _shapes(name: str) -> alt.NamedData:
     return alt.NamedData(name=name)
 
 
+def _backdrop(shapes: str, stroke_width: float) -> alt.Chart:
+    """The grey outlines a map draws its values over. They carry no data, so they are left out of the SVG's
+    accessibility tree (`aria=False`); unlabelled, each shape would be an image without a text alternative."""
+    return alt.Chart(_shapes(shapes)).mark_geoshape(fill=NO_VALUE, stroke=EDGE, strokeWidth=stroke_width, aria=False)
+
+
 def _records(frame: pd.DataFrame) -> list[dict]:
     """Rows for an inline dataset, with missing values as null (JSON has no NaN)."""
     return [{k: (None if pd.isna(v) else v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
@@ -170,7 +176,7 @@ def choropleth(
         bind=alt.binding_select(options=[k for k, _ in options], labels=[label for _, label in options], name="Show "),
     )
     fields = [c for c in values.columns if c != "id"]
-    base = alt.Chart(_shapes(shapes)).mark_geoshape(fill=NO_VALUE, stroke=EDGE, strokeWidth=0.5)
+    base = _backdrop(shapes, 0.5)
     shaded = (
         alt.Chart(_shapes(shapes))
         .mark_geoshape(stroke=EDGE, strokeWidth=0.5)
@@ -204,7 +210,7 @@ def points_map(shapes: str, points: str, categories: list[str], description: str
         value="All",
         bind=alt.binding_select(options=["All", *categories], name="Crime "),
     )
-    base = alt.Chart(_shapes(shapes)).mark_geoshape(fill=NO_VALUE, stroke=EDGE, strokeWidth=0.7)
+    base = _backdrop(shapes, 0.7)
     data = alt.InlineData(
         values=points, format=alt.CsvDataFormat(type="csv", parse={"x": "number", "y": "number", "n": "number"})
     )

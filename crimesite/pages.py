@@ -143,6 +143,15 @@ def md_table(headers: list[str], rows: list[list[object]], align: str) -> Markup
     return Markup("\n".join(lines))
 
 
+def md_data_table(label: str, headers: list[str], rows: list[list[object]], align: str) -> Markup:
+    """A Markdown table (its links stay MkDocs links, checked and resolved) in the labelled region, scrollable
+    by keyboard, that html_table puts its tables in: for a chart's table that links to other pages."""
+    return Markup(
+        f'<div class="data-table" role="region" aria-label="{html_escape(label, quote=True)}" tabindex="0" markdown>'
+        f"\n\n{md_table(headers, rows, align)}\n\n</div>"
+    )
+
+
 def html_table(table_id: str, caption: str, headers: list[str], rows: list[list[object]], align: str) -> Markup:
     """An HTML data table with a caption and row headers, scrollable by keyboard; folded when long."""
     head = "".join(
@@ -447,7 +456,7 @@ def year_page(data: SiteData, year: int) -> dict:
         "chart": chart_block(
             f"chart-year-{year}", charts.category_bars(part1, summary), f"Part I crimes in {year}", summary, static=True
         ),
-        "part1_table": md_table(headers, rows_for(data.part1, True), align),
+        "part1_table": md_data_table(f"Part I crimes in {year}", headers, rows_for(data.part1, True), align),
         "part1_total": fmt_int(part1["count"].sum()),
         "part2_table": md_table(headers, rows_for(data.part2, False), align),
         "months_table": html_table(

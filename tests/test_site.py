@@ -182,3 +182,20 @@ def test_without_boundary_files_the_maps_fall_back_to_ranked_charts(sample_site)
     assert "no boundary file is configured" in recent and 'id="table-recent-counts"' in recent
     page = (site_dir / "neighborhoods" / "35-neighborhood-35" / "index.html").read_text(encoding="utf-8")
     assert "No rate: this build has no neighborhood table" in page
+
+
+def test_the_search_override_is_materials_own_partial_with_the_dialog_named():
+    """overrides/partials/search.html copies Material's partial to name the search dialog (axe: aria-dialog-name);
+    after an upgrade of Material the copy must follow the new partial, or the site would keep the old one."""
+    import material
+
+    own = (Path(material.__file__).parent / "templates" / "partials" / "search.html").read_text()
+    copy = (paths.ROOT / "overrides" / "partials" / "search.html").read_text()
+    dialog = '<div class="md-search" data-md-component="search" role="dialog">'
+    named = '<div class="md-search" data-md-component="search" role="dialog" aria-label="{{ lang.t(\'search\') }}">'
+    assert dialog in own
+    assert without_opening_comment(copy) == without_opening_comment(own).replace(dialog, named)
+
+
+def without_opening_comment(template: str) -> str:
+    return template.split("-#}\n", 1)[1]

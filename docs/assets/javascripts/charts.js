@@ -14,8 +14,18 @@
         return;
       }
       view.dataset.drawn = "true";
+      // Vega gives the element it draws in its own role and label (graphics-document, the spec's description),
+      // so it draws in a box inside the view: the view keeps role=img and the label that points to the table.
+      // Its menus (a map's "Show") go after the view, as a control inside an image would be hidden from
+      // screen readers.
+      var canvas = document.createElement("div");
+      canvas.className = "chart-canvas";
+      view.appendChild(canvas);
+      var controls = document.createElement("div");
+      controls.className = "chart-controls";
+      view.insertAdjacentElement("afterend", controls);
       window
-        .vegaEmbed(view, JSON.parse(source.textContent), { actions: false, renderer: "svg" })
+        .vegaEmbed(canvas, JSON.parse(source.textContent), { actions: false, renderer: "svg", bind: controls })
         .catch(function (error) {
           view.dataset.drawn = "failed";
           console.error("chart " + figure.id + " could not be drawn:", error);
