@@ -177,7 +177,9 @@ def prepare_file(raw: RawFile, found: tuple = SLMPD_READERS) -> tuple[Prepared |
     if table.frame.empty:
         return None, [Problem(raw.display, 2, common.ROW, "", "at least one row after the header")]
     frame, names = reader.prepare(table)
-    return Prepared(raw, reader, reader.detect(header), decoded, frame, table.lines, names), []
+    # The text itself is not needed any more: keeping it would hold every file's text until all are read.
+    kept = textio.DecodedText("", decoded.had_bom, decoded.cp1252_bytes)
+    return Prepared(raw, reader, reader.detect(header), kept, frame, table.lines, names), []
 
 
 def header_hint(first_line: str) -> str:
@@ -330,10 +332,15 @@ def to_arrow(rows: pd.DataFrame) -> pa.Table:
 
 
 def split_by_file(rows: pd.DataFrame) -> dict[str, pa.Table]:
-    """A batch's rows as Arrow tables, file by file (a file with no rows gets an empty table)."""
+    """A batch's rows as Arrow tables, file by file (a file with no rows gets an empty table). The rows come
+    file after file, so each file's are one slice; filtering the table once per file would cost files x rows."""
     table = to_arrow(rows)
-    names = rows["source_file"]
-    return {str(name): table.filter((names == name).to_numpy()) for name in names.cat.categories}
+    names = rows["source_file"].cat.categories
+    codes = rows["source_file"].cat.codes.to_numpy()
+    if len(codes) and not (codes[:-1] <= codes[1:]).all():
+        return {str(name): table.filter(codes == i) for i, name in enumerate(names)}
+    starts = np.searchsorted(codes, np.arange(len(names) + 1))
+    return {str(name): table.slice(starts[i], starts[i + 1] - starts[i]) for i, name in enumerate(names)}
 
 
 def check_across_files(files: list[RawFile], infos: list[FileInfo]) -> list[Problem]:
