@@ -70,9 +70,10 @@ TARGETS = {
 @dataclass
 class Run:
     stages: dict[str, float]  # wall seconds of each build.Timings stage
-    cpu_stages: dict[str, float]  # CPU seconds of each stage (all threads; mkdocs' own process for its stage)
+    cpu_stages: dict[str, float]  # CPU seconds of each stage: every thread's, and mkdocs' for its own
+    main_cpu_stages: dict[str, float]  # ... the main thread's alone
     wall: float  # build.run
-    cpu: float
+    cpu: float  # every thread's and mkdocs'
     process: float  # the whole process: Python start, imports, build.run
     build_mib: float  # peak resident memory of the build process
     mkdocs_mib: float  # ... and of mkdocs build, its child process
@@ -118,6 +119,7 @@ def build_run(raw: list[Path], root: Path, profile: Path | None = None) -> Run:
         stages=result["stages"],
         cpu_stages=result["cpu_stages"],
         wall=result["wall"],
+        main_cpu_stages=result["main_cpu_stages"],
         cpu=result["cpu"],
         process=wall,
         build_mib=result["self_kib"] / 1024,
@@ -320,11 +322,20 @@ def megabytes(value: float) -> str:
 
 
 def print_details(f: Figures) -> None:
-    print(f"\n{f.label}: stages of the first build        wall        cpu")
-    for stage, value in f.first.stages.items():
-        print(f"   {stage:<32} {value:8.2f} s {f.first.cpu_stages.get(stage, 0.0):8.2f} s")
-    unstaged = f.first.data - sum(v for k, v in f.first.stages.items() if k != MKDOCS)
-    print(f"   {'(in no stage: writing build/docs)':<32} {unstaged:8.2f} s")
+    """Each stage of runs a and c: wall, CPU of every thread, CPU of the main thread."""
+    shown = [("a", f.first), *([("c", f.added)] if f.added else [])]
+    heading = "".join(f"  {name}: wall      cpu     main" for name, _ in shown)
+    print(f"\n{f.label}: stages{'':<28}{heading}")
+    stages = list(dict.fromkeys(stage for _, run in shown for stage in run.stages))
+    for stage in stages:
+        cells = "".join(f"{run.stages.get(stage, 0.0):9.2f}{run.cpu_stages.get(stage, 0.0):9.2f}"
+                        f"{run.main_cpu_stages.get(stage, 0.0):9.2f}" for _, run in shown)  # fmt: skip
+        print(f"   {stage:<34}{cells}")
+    unstaged = "".join(f"{run.data - sum(v for k, v in run.stages.items() if k != MKDOCS):9.2f}{'':18}"
+                       for _, run in shown)  # fmt: skip
+    print(f"   {'(in no stage: writing build/docs)':<34}{unstaged}")
+    print("   (cpu: every thread and mkdocs; main: the main thread alone. The incident files are written on a second")
+    print("   thread beside pages+charts; vl-convert renders the static charts on its own threads.)")
     w = f.weights
     print(f"   f. {len(w.pages)} pages; the heaviest by gzip HTML + the chart files it loads:")
     for page in w.pages[:5]:
@@ -409,7 +420,7 @@ def print_scaling(small: Figures, large: Figures, note: str) -> None:
     print(f"   data stage   {data:5.1f}x (cpu {cpu:.1f}x) {'ok' if data <= 10 else 'OVER'}")
     print(f"   peak memory  {memory:5.1f}x (build process: {megabytes(build_peak(small))} -> "
           f"{megabytes(build_peak(large))})")  # fmt: skip
-    print("   by stage (cpu):")
+    print("   cpu by stage (every thread):")
     for stage, value in large.first.cpu_stages.items():
         base = small.first.cpu_stages.get(stage)
         if base:
@@ -433,13 +444,16 @@ def load(label: str) -> Figures | None:
     if not path.is_file():
         return None
     data = json.loads(path.read_text(encoding="utf-8"))
-    data["first"], data["unchanged"] = Run(**data["first"]), Run(**data["unchanged"])
-    data["added"] = Run(**data["added"]) if data["added"] else None
-    data["floor"] = Floor(**data["floor"])
-    weights = data["weights"]
-    weights["pages"] = [Page(**page) for page in weights["pages"]]
-    data["weights"] = PageWeights(**weights)
-    return Figures(**data)
+    try:
+        data["first"], data["unchanged"] = Run(**data["first"]), Run(**data["unchanged"])
+        data["added"] = Run(**data["added"]) if data["added"] else None
+        data["floor"] = Floor(**data["floor"])
+        weights = data["weights"]
+        weights["pages"] = [Page(**page) for page in weights["pages"]]
+        data["weights"] = PageWeights(**weights)
+        return Figures(**data)
+    except (KeyError, TypeError):  # saved by an older version of this script
+        return None
 
 
 # ---------------------------------------------------------------- main

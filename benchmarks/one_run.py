@@ -28,10 +28,15 @@ def peak_kib(who: int) -> int:
     return resource.getrusage(who).ru_maxrss  # KiB on Linux
 
 
-def cpu_seconds() -> float:
-    """CPU time of this process (all threads) and of its waited-for children (mkdocs build)."""
+def children_cpu() -> float:
+    """CPU time of this process's waited-for children (mkdocs build)."""
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
+    return children.ru_utime + children.ru_stime
+
+
+def cpu_now() -> tuple[float, float]:
+    """CPU time so far of this process's threads and its children (mkdocs build), and of the main thread alone."""
+    return time.process_time() + children_cpu(), time.thread_time()
 
 
 class ChildPeaks:
@@ -85,19 +90,24 @@ def children(pid: int) -> list[int]:
 
 
 def cpu_timings(build):
-    """build.Timings that also keep each stage's CPU time (this process's threads and its children)."""
+    """build.Timings that also keep each stage's CPU time: of every thread and child process, which counts the
+    work of a thread that runs beside the stage (the build writes the incident files on one), and of the main
+    thread alone, which leaves out the work that native threads do for it (vl-convert's rendering)."""
 
     class CpuTimings(build.Timings):
         def __init__(self) -> None:
             super().__init__()
             self.cpu: dict[str, float] = {}
+            self.main_cpu: dict[str, float] = {}
 
         @contextmanager
         def stage(self, name: str):
-            start = cpu_seconds()
+            every, main = cpu_now()
             with super().stage(name):
                 yield
-            self.cpu[name] = self.cpu.get(name, 0.0) + cpu_seconds() - start
+            every_end, main_end = cpu_now()
+            self.cpu[name] = self.cpu.get(name, 0.0) + every_end - every
+            self.main_cpu[name] = self.main_cpu.get(name, 0.0) + main_end - main
 
     return CpuTimings()
 
@@ -137,7 +147,7 @@ def run_build(args: dict) -> dict:
         profiler.enable()
     config = site_config()
     timings = cpu_timings(build)
-    start, cpu_start = time.perf_counter(), cpu_seconds()
+    start, (cpu_start, _) = time.perf_counter(), cpu_now()
     with ChildPeaks("mkdocs") as mkdocs:
         build.run(
             [Path(p) for p in args["raw"]],
@@ -147,13 +157,14 @@ def run_build(args: dict) -> dict:
             timings=timings,
             **options,
         )
-    wall, cpu = time.perf_counter() - start, cpu_seconds() - cpu_start
+    wall, cpu = time.perf_counter() - start, cpu_now()[0] - cpu_start
     if profiler is not None:
         profiler.disable()
         profiler.dump_stats(args["profile"])
     return {
         "stages": timings.stages,
         "cpu_stages": timings.cpu,
+        "main_cpu_stages": timings.main_cpu,
         "wall": wall,
         "cpu": cpu,
         "import": imported,
