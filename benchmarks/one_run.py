@@ -39,18 +39,22 @@ def cpu_now() -> tuple[float, float]:
     return time.process_time() + children_cpu(), time.thread_time()
 
 
-class ChildPeaks:
-    """The peak resident memory (VmHWM) of each child process running `name`, sampled from /proc.
+class MemorySampler:
+    """Samples, from /proc, this process's resident memory (noting the stage it is in at its highest) and the
+    peak (VmHWM) of any child process running `child`.
 
-    ru_maxrss cannot tell: a child's peak counts the memory it shared with this process between fork and exec."""
+    ru_maxrss cannot give the child's peak: it counts the memory the child shared with this process between fork
+    and exec."""
 
-    def __init__(self, name: str, interval: float = 0.05) -> None:
-        self.name, self.interval = name.encode(), interval
-        self.peak_kib = 0
+    def __init__(self, timings, child: str = "mkdocs", interval: float = 0.02) -> None:
+        self.timings, self.child, self.interval = timings, child.encode(), interval
+        self.child_kib = 0
+        self.rss_kib = 0
+        self.rss_stage = ""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
-    def __enter__(self) -> ChildPeaks:
+    def __enter__(self) -> MemorySampler:
         self._thread.start()
         return self
 
@@ -60,16 +64,24 @@ class ChildPeaks:
 
     def _sample(self) -> None:
         while not self._stop.wait(self.interval):
+            rss = status_kib(Path("/proc/self/status"), "VmRSS:")
+            if rss > self.rss_kib:
+                self.rss_kib, self.rss_stage = rss, self.timings.current
             for pid in children(os.getpid()):
                 try:
-                    if self.name not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                    if self.child not in Path(f"/proc/{pid}/cmdline").read_bytes():
                         continue
-                    status = Path(f"/proc/{pid}/status").read_text()
                 except OSError:  # it has just ended
                     continue
-                for line in status.splitlines():
-                    if line.startswith("VmHWM:"):
-                        self.peak_kib = max(self.peak_kib, int(line.split()[1]))
+                self.child_kib = max(self.child_kib, status_kib(Path(f"/proc/{pid}/status"), "VmHWM:"))
+
+
+def status_kib(path: Path, field: str) -> int:
+    try:
+        lines = path.read_text().splitlines()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in lines if line.startswith(field)), 0)
 
 
 def children(pid: int) -> list[int]:
@@ -99,12 +111,15 @@ def cpu_timings(build):
             super().__init__()
             self.cpu: dict[str, float] = {}
             self.main_cpu: dict[str, float] = {}
+            self.current = "(before the stages)"
 
         @contextmanager
         def stage(self, name: str):
             every, main = cpu_now()
+            self.current = name
             with super().stage(name):
                 yield
+            self.current = f"(after {name})"
             every_end, main_end = cpu_now()
             self.cpu[name] = self.cpu.get(name, 0.0) + every_end - every
             self.main_cpu[name] = self.main_cpu.get(name, 0.0) + main_end - main
@@ -148,7 +163,7 @@ def run_build(args: dict) -> dict:
     config = site_config()
     timings = cpu_timings(build)
     start, (cpu_start, _) = time.perf_counter(), cpu_now()
-    with ChildPeaks("mkdocs") as mkdocs:
+    with MemorySampler(timings) as memory:
         build.run(
             [Path(p) for p in args["raw"]],
             build_dir=root / "build",
@@ -170,7 +185,8 @@ def run_build(args: dict) -> dict:
         "import": imported,
         "cache_dir": "cache_dir" in options,
         "self_kib": peak_kib(resource.RUSAGE_SELF),
-        "mkdocs_kib": mkdocs.peak_kib,
+        "mkdocs_kib": memory.child_kib,
+        "peak_stage": memory.rss_stage,  # where the sampled resident memory was highest
     }
 
 
