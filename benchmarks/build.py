@@ -305,8 +305,13 @@ def measure(label: str, raw: Path, add: Path | None, rows: int, profile: Path | 
 
 def print_run(title: str, run: Run) -> None:
     print(f"   {title:<29} data {run.data:7.2f} s (cpu {run.data_cpu:7.2f} s)  mkdocs {run.mkdocs:6.2f} s  "
-          f"process {run.process:7.2f} s  peak {run.build_mib:6,.0f} MB (in {run.peak_stage}), mkdocs "
+          f"process {run.process:7.2f} s  peak {run.build_mib:6,.0f} MB ({where(run.peak_stage)}), mkdocs "
           f"{run.mkdocs_mib:4,.0f} MB", flush=True)  # fmt: skip
+
+
+def where(stage: str) -> str:
+    """'in read', or 'after mkdocs build' for one_run.py's '(after mkdocs build)'."""
+    return stage.strip("()") if stage.startswith("(") else f"in {stage}"
 
 
 def print_profile(path: Path) -> None:
