@@ -11,7 +11,8 @@ missing values, padded incident numbers, `G-88` neighborhood codes and the NIBRS
 
 The mix of crime codes, NIBRS offenses, neighborhoods (share of crimes, centre and spread in State
 Plane feet, district in each era) and streets with their block numbers comes from the tables in
-benchmarks/reference/, which summarise the real files (counts only, no rows). Scale 1 is 650,000 rows:
+benchmarks/output/reference/, which derive_reference.py writes from the real files in ../shared/data (counts
+only, no rows). Scale 1 is 650,000 rows:
 legacy months 2008-2020 and NIBRS months 2021-2024, shared as in the real publication; scale 10 has
 ten times the rows in every month. `--extra` also writes the month after the last NIBRS month into
 OUT/extra/ (the "add one month" benchmark). The same seed and scale always write the same bytes.
@@ -36,7 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 HERE = Path(__file__).resolve().parent
-REFERENCE = HERE / "reference"
+REFERENCE = HERE / "output" / "reference"  # written by derive_reference.py from ../shared/data
 ROWS_AT_SCALE_1 = 650_000
 LEGACY_MONTHS = ("2008-01", "2020-12")
 NIBRS_MONTHS = ("2021-01", "2024-12")
@@ -91,6 +92,7 @@ class Spec:
 
     def key(self) -> str:
         """Changes when the parameters, this file or the reference tables change: reuse generated data only then."""
+        ensure_reference()
         digest = hashlib.sha256(f"{self.scale!r}/{self.seed}/{LEGACY_MONTHS}/{NIBRS_MONTHS}".encode())
         for path in [Path(__file__).resolve(), *sorted(REFERENCE.glob("*.csv"))]:
             digest.update(path.read_bytes())
@@ -110,7 +112,21 @@ class Tables:
 # ---------------------------------------------------------------- reference tables and month sizes
 
 
+REFERENCE_TABLES = ("legacy_codes.csv", "neighborhoods.csv", "streets.csv", "nibrs_offenses.csv")
+
+
+def ensure_reference() -> None:
+    """Derive the reference tables from ../shared/data when they are not there yet."""
+    if all((REFERENCE / name).exists() for name in REFERENCE_TABLES):
+        return
+    import derive_reference
+
+    if derive_reference.main() != 0:
+        raise SystemExit(f"{REFERENCE} is missing and ../shared/data is not there to derive it")
+
+
 def read_reference(name: str) -> pd.DataFrame:
+    ensure_reference()
     return pd.read_csv(REFERENCE / name, keep_default_na=False, dtype=str)
 
 

@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Rewrite the tables in this folder from the real SLMPD files in ../shared/data (counts and positions only).
+"""Write the tables synthetic.py draws from, into benchmarks/output/reference/ (git-ignored), from the real
+SLMPD files in ../shared/data (counts and positions only). They are derived from ../shared on each machine,
+never committed: the repository holds no data derived from those files beyond the tests' own assertions.
 
 benchmarks/synthetic.py draws its rows from these tables:
   legacy_codes.csv    crime codes with 150 or more rows in the 2008-2019 legacy files, their most common
@@ -15,7 +17,7 @@ benchmarks/synthetic.py draws its rows from these tables:
                       files, with their rows (6 or more for a first row, 8 for a later one)
 
 example:
-  python benchmarks/reference/derive.py
+  python benchmarks/derive_reference.py   (synthetic.py runs it when the tables are missing)
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ from pathlib import Path
 import pandas as pd
 
 HERE = Path(__file__).resolve().parent
-SHARED = HERE.parent.parent.parent / "shared" / "data"
+SHARED = HERE.parent.parent / "shared" / "data"
+OUT = HERE / "output" / "reference"
 RENAME = {"monthreportedtomshp": "codedmonth", "dateoccured": "dateoccur"}
 IN_CITY = {"x": (850_000, 940_000), "y": (980_000, 1_080_000)}  # State Plane feet around St. Louis
 NIBRS_KEY = ["Offense", "NIBRS", "NIBRSCategory", "SRS_UCR", "CrimeAgainst", "FelMisdCit"]
@@ -128,10 +131,11 @@ def main() -> int:
         print(f"no real files at {SHARED}", file=sys.stderr)
         return 1
     legacy, nibrs = read_legacy(), read_nibrs()
-    legacy_codes(legacy).to_csv(HERE / "legacy_codes.csv", index=False)
-    neighborhoods(legacy, nibrs).to_csv(HERE / "neighborhoods.csv", index=False)
-    streets(legacy).to_csv(HERE / "streets.csv", index=False)
-    nibrs_offenses(nibrs).to_csv(HERE / "nibrs_offenses.csv", index=False)
+    OUT.mkdir(parents=True, exist_ok=True)
+    legacy_codes(legacy).to_csv(OUT / "legacy_codes.csv", index=False)
+    neighborhoods(legacy, nibrs).to_csv(OUT / "neighborhoods.csv", index=False)
+    streets(legacy).to_csv(OUT / "streets.csv", index=False)
+    nibrs_offenses(nibrs).to_csv(OUT / "nibrs_offenses.csv", index=False)
     return 0
 
 
