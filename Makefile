@@ -12,7 +12,7 @@ export CHROMIUM
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 
-.PHONY: install browser site data serve test lint sample dictionary bench lock clean
+.PHONY: install browser site data serve test lint sample dictionary bench bench-real lock clean
 
 $(INSTALLED): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -62,9 +62,16 @@ sample: $(INSTALLED)
 dictionary: $(INSTALLED)
 	$(BIN)/python scripts/update_dictionary.py
 
-## bench: time each stage on the 144 real legacy files
+## bench: measure the build (first build, unchanged rebuild, one month added, memory, read floor, page weight) on
+## synthetic files in the SLMPD formats: SCALE=1 is 650,000 rows, SCALE=10 6.5 million, SCALE="1 10" both and
+## their scaling; the generated files are kept in benchmarks/output/
+SCALE ?= 1
 bench: $(INSTALLED)
-	$(BIN)/python benchmarks/build.py
+	$(BIN)/python benchmarks/build.py --scale $(SCALE)
+
+## bench-real: the same figures for the 144 real legacy files in ../shared/data
+bench-real: $(INSTALLED)
+	$(BIN)/python benchmarks/build.py --raw ../shared/data/slmpd/legacy
 
 ## lock: re-pin requirements.txt from requirements.in (needs the package registry)
 lock:
