@@ -152,7 +152,8 @@ def test_the_pull_request_workflow_builds_and_compares_but_never_deploys():
     assert granted == {"contents": "read"}
     used = {step.get("uses", "").split("@")[0] for step in all_steps(document)}
     assert not used & {"actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"}
-    artifacts = {step["with"]["name"]: step["with"]["path"] for step in steps_using(document, "actions/upload-artifact")}
+    uploads = steps_using(document, "actions/upload-artifact")
+    artifacts = {step["with"]["name"]: step["with"]["path"] for step in uploads}
     assert artifacts == {"site": "site/", "screenshots": "test-artifacts/screenshots/"}
     [job] = document["jobs"].values()
     assert GITHUB_TEST_COMMAND in runs(job) and "make site" in runs(job)
