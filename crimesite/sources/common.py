@@ -105,25 +105,25 @@ def parse_table(raw: RawFile, text: str) -> Table:
         problem = Problem(raw.display, 1, HEADER, "", "a header line naming the columns")
         return Table(header, pd.DataFrame(), np.array([], dtype=np.int32), [problem])
     body = pa.array(lines[1:], type=pa.string())
-    fields = pc.count_substring(body, ",").to_numpy(zero_copy_only=False) + 1
-    for i in np.flatnonzero(pc.match_substring(body, '"').to_numpy(zero_copy_only=False)):
-        line = lines[i + 1]
-        if line.count('"') % 2:
-            # A quoted field spans lines: only the csv module knows where each record starts.
-            return _parse_records(raw, text, header)
-        fields[i] = len(next(csv.reader([line])))
+    if (pc.count_substring(body, '"').to_numpy(zero_copy_only=False) % 2).any():
+        # A quoted field spans lines: only the csv module knows where each record starts.
+        return _parse_records(raw, text, header)
     filled = pc.utf8_length(body).to_numpy(zero_copy_only=False) > 0
     numbers = np.arange(2, len(lines) + 1, dtype=np.int32)
-    wrong = filled & (fields != len(header))
-    if wrong.any():
-        expected = f"{len(header)} fields as in the header"
-        problems = [
-            Problem(raw.display, int(numbers[i]), ROW, lines[i + 1], f"{expected}, found {fields[i]}")
-            for i in np.flatnonzero(wrong)
-        ]
-        return Table(header, pd.DataFrame(), np.array([], dtype=np.int32), problems)
     if len(set(header)) != len(header):
         return _parse_records(raw, text, header)
+    try:
+        frame = _read_arrow(text, header)
+    except pa.ArrowInvalid:
+        # Arrow stops at the first row with the wrong number of fields; find them all, by line.
+        return _field_count_problems(raw, lines, body, header, numbers) or _parse_records(raw, text, header)
+    numbers = numbers[filled]
+    if len(frame) != len(numbers):
+        return _parse_records(raw, text, header)
+    return Table(header, frame, numbers)
+
+
+def _read_arrow(text: str, header: list[str]) -> pd.DataFrame:
     table = pacsv.read_csv(
         io.BytesIO(text.encode("utf-8")),
         read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 26),
@@ -134,11 +134,26 @@ def parse_table(raw: RawFile, text: str) -> Table:
             quoted_strings_can_be_null=False,
         ),
     )
-    frame = table.to_pandas()
-    numbers = numbers[filled]
-    if len(frame) != len(numbers):
-        return _parse_records(raw, text, header)
-    return Table(header, frame, numbers)
+    return table.to_pandas()
+
+
+def _field_count_problems(
+    raw: RawFile, lines: list[str], body: pa.Array, header: list[str], numbers: np.ndarray
+) -> Table | None:
+    """The rows whose number of fields differs from the header's, as a table of problems (None: there are none)."""
+    fields = pc.count_substring(body, ",").to_numpy(zero_copy_only=False) + 1
+    for i in np.flatnonzero(pc.match_substring(body, '"').to_numpy(zero_copy_only=False)):
+        fields[i] = len(next(csv.reader([lines[i + 1]])))
+    filled = pc.utf8_length(body).to_numpy(zero_copy_only=False) > 0
+    wrong = filled & (fields != len(header))
+    if not wrong.any():
+        return None
+    expected = f"{len(header)} fields as in the header"
+    problems = [
+        Problem(raw.display, int(numbers[i]), ROW, lines[i + 1], f"{expected}, found {fields[i]}")
+        for i in np.flatnonzero(wrong)
+    ]
+    return Table(header, pd.DataFrame(), np.array([], dtype=np.int32), problems)
 
 
 def _parse_records(raw: RawFile, text: str, header: list[str]) -> Table:
