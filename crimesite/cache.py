@@ -19,7 +19,7 @@ from pathlib import Path
 import pyarrow as pa
 from pyarrow import feather
 
-from crimesite import paths
+from crimesite import output, paths
 
 # Libraries whose upgrade can change a cached result (parsing, Arrow files, chart rendering).
 LIBRARIES = ("pandas", "pyarrow", "numpy", "vl-convert-python", "altair")
@@ -28,9 +28,7 @@ LIBRARIES = ("pandas", "pyarrow", "numpy", "vl-convert-python", "altair")
 def code_fingerprint() -> str:
     """Changes whenever the package's code or a library that shapes its results changes."""
     digest = hashlib.sha256()
-    for path in sorted(paths.PACKAGE.rglob("*.py")):
-        digest.update(path.relative_to(paths.PACKAGE).as_posix().encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    output.hash_tree(digest, paths.PACKAGE, "**/*.py")
     for library in LIBRARIES:
         digest.update(f"{library}={importlib.metadata.version(library)}\n".encode())
     return digest.hexdigest()

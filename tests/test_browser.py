@@ -198,6 +198,15 @@ class Tab:
             return f"{path}: charts not drawn within {CHART_TIMEOUT_MS / 1000:.0f} s"
         return None
 
+    def visit(self, paths: list[str], problems: list[str], charts: bool = True) -> Iterator[str]:
+        """Open each page in turn and yield the path of each one that loaded; the others go into `problems`."""
+        for path in paths:
+            problem = self.open(path, charts)
+            if problem:
+                problems.append(problem)
+            else:
+                yield path
+
     def foreign_requests(self) -> list[str]:
         """Requests to any host but the local server (data: and blob: addresses never leave the browser)."""
         local = ("data", "blob")
@@ -255,11 +264,7 @@ def check_every_page(chromium: Browser, site_dir: Path) -> None:
     charts = 0
     started = time.monotonic()
     with browse(chromium, site_dir, **DESKTOP) as tab:
-        for path in pages:
-            problem = tab.open(path)
-            if problem:
-                problems.append(problem)
-                continue
+        for path in tab.visit(pages, problems):
             states = tab.page.evaluate(CHART_STATES)
             charts += len(states)
             problems += chart_problems(path, states)
@@ -297,11 +302,7 @@ def check_axe(chromium: Browser, site_dir: Path) -> None:
     pages = one_page_per_kind(browser.site_pages(site_dir))
     problems: list[str] = []
     with browse(chromium, site_dir, **DESKTOP) as tab:
-        for path in pages:
-            problem = tab.open(path)
-            if problem:
-                problems.append(problem)
-                continue
+        for path in tab.visit(pages, problems):
             problems += [f"{path or '/'}: {line}" for line in serious_violations(axe.run(tab.page).response)]
     assert len(pages) > 1
     assert problems == [], "\n".join(problems)
@@ -334,11 +335,7 @@ def check_keyboard(chromium: Browser, site_dir: Path) -> None:
     problems: list[str] = []
     charts = 0
     with browse(chromium, site_dir, **DESKTOP) as tab:
-        for path in pages:
-            problem = tab.open(path)
-            if problem:
-                problems.append(problem)
-                continue
+        for path in tab.visit(pages, problems):
             for chart_id in tab.page.eval_on_selector_all("figure.chart", "figures => figures.map(f => f.id)"):
                 charts += 1
                 problem = tab_to_table(tab, chart_id)
@@ -378,11 +375,7 @@ def check_phone(chromium: Browser, site_dir: Path, pages: list[str]) -> None:
     wide_tables = 0
     started = time.monotonic()
     with browse(chromium, site_dir, **PHONE) as tab:
-        for path in pages:
-            problem = tab.open(path)
-            if problem:
-                problems.append(problem)
-                continue
+        for path in tab.visit(pages, problems):
             layout = tab.page.evaluate(PHONE_LAYOUT)
             wide_tables += layout["wideTables"]
             problems += layout_problems(path, layout)
@@ -457,11 +450,7 @@ def check_without_javascript(chromium: Browser, site_dir: Path) -> None:
     problems: list[str] = []
     statics = charts = 0
     with browse(chromium, site_dir, java_script_enabled=False, **DESKTOP) as tab:
-        for path in pages_with_charts(site_dir, browser.site_pages(site_dir)):
-            problem = tab.open(path, charts=False)
-            if problem:
-                problems.append(problem)
-                continue
+        for path in tab.visit(pages_with_charts(site_dir, browser.site_pages(site_dir)), problems, charts=False):
             for chart in tab.page.evaluate(STATIC_CHARTS):
                 charts += 1
                 statics += chart["svg"]

@@ -207,11 +207,10 @@ class FileMeta:
     not_counted: int = 0
 
     @classmethod
-    def of(cls, item: Prepared, batch: common.Batch | None = None) -> FileMeta:
+    def of(cls, item: Prepared, batch: common.Batch) -> FileMeta:
         name = item.raw.name
         return cls(name, item.raw.sha256, item.reader.FORMAT, item.layout, item.decoded.had_bom,
-                   item.decoded.cp1252_bytes, batch.covers.get(name) if batch else None,
-                   batch.not_counted.get(name, 0) if batch else 0)  # fmt: skip
+                   item.decoded.cp1252_bytes, batch.covers.get(name), batch.not_counted.get(name, 0))  # fmt: skip
 
 
 def describe_files(metas: list[FileMeta], rows: pd.DataFrame) -> list[FileInfo]:
@@ -260,7 +259,7 @@ def load(
     A reader that works file by file (`PER_FILE`) gets its rows for a file from `store` when that content was
     read before with the same settings and code; the other files are read together in one batch (much faster
     than one by one), then their rows are stored file by file."""
-    store = store or Cache(None, "")
+    store = store or Cache.at(None)
     found = readers(context)
     settings = repr(context)
     keys = {raw.name: store.key("rows", raw.name, raw.sha256, settings) for raw in files}
