@@ -105,7 +105,7 @@ def run_build(args: argparse.Namespace, config: SiteConfig) -> int:
 
 def run_fetch(config: SiteConfig) -> int:
     try:
-        fetch.run(config.fetch, config.raw_dir)
+        fetch.run(config.fetch, fetch.expectations(config))
     except fetch.FetchError as error:
         for problem in error.problems:
             print(f"error: {problem}", file=sys.stderr)

@@ -108,9 +108,12 @@ class Fetch:
     """What `build_data.py fetch` downloads, and where (`folder` also holds manifest.json)."""
 
     folder: Path
-    timeout_seconds: float
+    timeout_seconds: float  # for connecting, and for each read
     retries: int
     files: tuple[FetchFile, ...]
+    deadline_seconds: float = 300.0  # for the whole of one file, retries included, however slowly it comes
+    max_bytes: int = 100_000_000  # per file, as served
+    allowed_hosts: tuple[str, ...] = ()  # hosts (host or host:port) a redirect may lead to besides the file's own
 
     @property
     def manifest(self) -> Path:
@@ -322,16 +325,35 @@ PLACEHOLDERS = frozenset({"year", "month", "Month", "mm", "next_year", "next_mm"
 MONTH_PATTERN = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
+FETCH_DEFAULTS = frozenset({"deadline_seconds", "max_bytes", "allowed_hosts"})
+HOST_PATTERN = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?")
+
+
 def parse_fetch(data: object, root: Path) -> Fetch:
-    section = _check_keys("fetch", data, Fetch)
+    section = _check_keys("fetch", data, Fetch, optional=FETCH_DEFAULTS)
     timeout, retries = float(section["timeout_seconds"]), int(section["retries"])
     if timeout <= 0 or retries < 0:
         raise ValueError("site config: fetch.timeout_seconds must be above 0 and fetch.retries 0 or more")
+    deadline = float(section.get("deadline_seconds", Fetch.deadline_seconds))
+    max_bytes = section.get("max_bytes", Fetch.max_bytes)
+    if deadline <= 0 or isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes <= 0:
+        raise ValueError("site config: fetch.deadline_seconds and fetch.max_bytes (whole bytes) must be above 0")
     if not isinstance(section["files"], list):
         raise ValueError("site config: fetch.files must be a list")
-    fetch = Fetch(root / str(section["folder"]), timeout, retries, tuple(map(parse_fetch_file, section["files"])))
+    files = tuple(map(parse_fetch_file, section["files"]))
+    hosts = parse_allowed_hosts(section.get("allowed_hosts", []))
+    fetch = Fetch(root / str(section["folder"]), timeout, retries, files, deadline, max_bytes, hosts)
     fetch_downloads(fetch)  # expands every entry now, so a bad template or destination stops the load
     return fetch
+
+
+def parse_allowed_hosts(value: object) -> tuple[str, ...]:
+    """Host names, each with a port when it is not the default one (`data.example.org`, `127.0.0.1:8443`)."""
+    hosts = text_list("fetch.allowed_hosts", value)
+    for host in hosts:
+        if not HOST_PATTERN.fullmatch(host.lower()):
+            raise ValueError(f"site config: fetch.allowed_hosts: {host!r} must be a host name, optionally with :port")
+    return tuple(host.lower() for host in hosts)
 
 
 def parse_fetch_file(data: object) -> FetchFile:

@@ -1,7 +1,9 @@
 """Download the official raw files named in site.yml's `fetch:` section, all or nothing.
 
 Every file is first downloaded into a staging folder beside the data folder (`.cache/fetch/`), checked (HTTP
-status, length against Content-Length, not an HTML page) and hashed. Only when every file came through are the
+status, length against Content-Length, size and time limits, redirects only to the same host, and content:
+an incident CSV file whose header a reader knows, the neighborhood table with its columns, or a GeoJSON
+FeatureCollection) and hashed. Only when every file came through are the
 new and changed ones moved into place, the bundled sample removed from raw/ and `manifest.json` rewritten; a
 failure anywhere leaves the data folder byte for byte as it was. Files are kept exactly as served: nothing is
 compressed or decompressed, so a manifest checksum is the checksum of the published file.
@@ -9,21 +11,28 @@ compressed or decompressed, so a manifest checksum is the checksum of the publis
 
 from __future__ import annotations
 
+import functools
+import gzip
 import hashlib
 import http.client
+import io
 import json
 import logging
 import shutil
+import socket
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from crimesite import paths
-from crimesite.config import MANIFEST_NAME, Download, Fetch, fetch_downloads
+from crimesite import paths, sources, textio
+from crimesite.config import MANIFEST_NAME, Download, Fetch, Reader, SiteConfig, fetch_downloads
+from crimesite.sources import common, generic_csv
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +40,11 @@ USER_AGENT = "crimesite-fetch/1.0 (St. Louis crime data site; Python urllib)"
 SAMPLE_LISTING = paths.SAMPLE_MANIFEST.name
 STAGING_NAME = "fetch"
 CHUNK_BYTES = 1 << 16
+HEAD_BYTES = 1 << 16  # how much of a CSV file (decompressed) is read to check its header
 ENTRY_KEYS = ("path", "url", "sha256", "bytes", "retrieved_at")
+GEOJSON_SUFFIXES = (".geojson", ".json")
+SHOWN_HEADER_CHARS = 200
+WEB_PAGE = "the server sent a web page (HTML), not the file"
 
 
 class FetchError(RuntimeError):
@@ -48,6 +61,37 @@ class DownloadError(Exception):
     def __init__(self, message: str, retry: bool):
         self.retry = retry
         super().__init__(message)
+
+
+class NoNetwork(Exception):
+    """A host name did not resolve: the network (or its name service) is down, so no other file is tried."""
+
+
+class DeadlineExceeded(Exception):
+    """The file's deadline passed while waiting for bytes (not an OSError, so nothing on the way wraps it)."""
+
+
+@dataclass(frozen=True)
+class Expect:
+    """What the downloaded files must hold, from the site config: files for raw_dir are incident CSV files
+    that one of `readers` detects; the neighborhood table has its columns; .geojson/.json files are GeoJSON
+    FeatureCollections."""
+
+    raw_dir: Path
+    readers: tuple  # objects with detect(header) -> layout or None (crimesite.sources readers)
+    table: Path | None
+    table_columns: tuple[str, ...]
+
+
+def expectations(site: SiteConfig) -> Expect:
+    places = site.places
+    return Expect(site.raw_dir, header_readers(site.reader), places.neighborhood_table,
+                  tuple(vars(places.table_columns).values()))  # fmt: skip
+
+
+def header_readers(reader: Reader) -> tuple:
+    """The readers the build would try on a raw file: the SLMPD pair, or the generic CSV reader."""
+    return (generic_csv.Reader(reader.csv),) if reader.csv is not None else sources.SLMPD_READERS
 
 
 @dataclass(frozen=True)
@@ -101,16 +145,20 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def run(fetch: Fetch, raw_dir: Path, backoff_seconds: float = 1.0, clock: Callable[[], datetime] = utc_now) -> Summary:
+def run(fetch: Fetch, expect: Expect, backoff_seconds: float = 1.0, clock: Callable[[], datetime] = utc_now) -> Summary:
     """Fetch every file the config names into fetch.folder; raise FetchError (and change nothing) on any failure."""
     downloads = fetch_downloads(fetch)
+    raw_dir = expect.raw_dir
+    unchecked = [f"{d.url}: {problem}" for d in downloads if (problem := kind_problem(fetch.folder / d.path, expect))]
+    if unchecked:
+        raise FetchError(unchecked)
     manifest_path = fetch.manifest
     known = read_manifest(manifest_path)
     staging = fetch.folder.parent / ".cache" / STAGING_NAME
     shutil.rmtree(staging, ignore_errors=True)  # what a killed run left behind
     staging.mkdir(parents=True)
     try:
-        outcomes = download_all(downloads, fetch, known, staging, backoff_seconds, clock)
+        outcomes = download_all(downloads, fetch, expect, known, staging, backoff_seconds, clock)
         manifest_text = manifest_json(merged_entries(known, outcomes, fetch.folder))
         fills_raw = any(is_inside(fetch.folder / d.path, raw_dir) for d in downloads)
         sample = sample_files(raw_dir, {fetch.folder / d.path for d in downloads}) if fills_raw else []
@@ -129,20 +177,27 @@ def run(fetch: Fetch, raw_dir: Path, backoff_seconds: float = 1.0, clock: Callab
 def download_all(
     downloads: tuple[Download, ...],
     fetch: Fetch,
+    expect: Expect,
     known: dict[str, Entry],
     staging: Path,
     backoff_seconds: float,
     clock: Callable[[], datetime],
 ) -> list[Outcome]:
-    """Every file into the staging folder; every failure is collected, then reported together."""
+    """Every file into the staging folder; every failure is collected, then reported together. A host name
+    that does not resolve stops at once: with the network down, every other file would fail the same way."""
     outcomes, problems = [], []
     for index, download in enumerate(downloads):
+        target = staging / f"{index:05d}"
         try:
-            outcome = fetch_file(download, fetch, known.get(download.path), staging / f"{index:05d}", backoff_seconds)
+            outcome = fetch_file(download, fetch, expect, known.get(download.path), target, backoff_seconds)
         except DownloadError as error:
             problems.append(f"{download.url}: {error}")
             log.info("failed   %s: %s", download.path, error)
             continue
+        except NoNetwork as error:
+            left = len(downloads) - index - 1
+            problems.append(f"{download.url}: {error}; is the network down? {left} other file(s) not tried")
+            break
         outcomes.append(with_time(outcome, clock))
         log.info("%-8s %s", outcome.status, download.path)
     if problems:
@@ -150,17 +205,23 @@ def download_all(
     return outcomes
 
 
-def fetch_file(download: Download, fetch: Fetch, known: Entry | None, target: Path, backoff: float) -> Outcome:
-    """Download one file to `target` (conditionally when the manifest knows the file present) and classify it."""
+def fetch_file(
+    download: Download, fetch: Fetch, expect: Expect, known: Entry | None, target: Path, backoff: float
+) -> Outcome:
+    """Download one file to `target` (conditionally when the manifest knows the file present), check what it
+    holds and classify it."""
     destination = fetch.folder / download.path
     local_sha = sha256_file(destination) if destination.is_file() else None
     conditional = known if known is not None and known.sha256 == local_sha else None
     headers = request_headers(conditional)
-    received = download_with_retries(download.url, headers, target, fetch.timeout_seconds, fetch.retries, backoff)
+    received = download_with_retries(download.url, headers, target, fetch, backoff)
     if received is None:
         if conditional is None:
             raise DownloadError("HTTP 304 Not Modified to a request that was not conditional", retry=False)
         return Outcome(download, "unchanged", replace(conditional, url=download.url), None)
+    problem = content_problem(target, destination, expect)
+    if problem is not None:
+        raise DownloadError(problem, retry=False)
     entry = Entry(download.path, download.url, received.sha256, received.size, "", received.etag,
                   received.last_modified)  # fmt: skip
     if received.sha256 == local_sha:
@@ -189,41 +250,62 @@ def request_headers(conditional: Entry | None) -> dict[str, str]:
 
 
 def download_with_retries(
-    url: str, headers: dict[str, str], target: Path, timeout: float, retries: int, backoff: float
+    url: str, headers: dict[str, str], target: Path, fetch: Fetch, backoff: float
 ) -> Received | None:
-    """download_once, tried again after connection errors, truncation and 5xx (not 4xx), waiting longer each time."""
+    """download_once, tried again after connection errors, truncation and 5xx (not 4xx), waiting longer each time,
+    all within one deadline for the file."""
+    deadline = time.monotonic() + fetch.deadline_seconds
     attempts = 0
     while True:
         try:
-            return download_once(url, headers, target, timeout)
+            return download_once(url, headers, target, fetch, deadline)
         except DownloadError as error:
             attempts += 1
-            if not error.retry or attempts > retries:
+            wait = backoff * 2 ** (attempts - 1)
+            if not error.retry or attempts > fetch.retries or time.monotonic() + wait >= deadline:
                 tries = f" ({attempts} attempts)" if attempts > 1 else ""
                 raise DownloadError(f"{error}{tries}", retry=False) from None
             log.info("retrying %s: %s", url, error)
-            time.sleep(backoff * 2 ** (attempts - 1))
+            time.sleep(wait)
 
 
-def download_once(url: str, headers: dict[str, str], target: Path, timeout: float) -> Received | None:
-    """One GET into `target`. None for 304 Not Modified; DownloadError for anything short of the whole file."""
+def download_once(url: str, headers: dict[str, str], target: Path, fetch: Fetch, deadline: float) -> Received | None:
+    """One GET into `target`. None for 304 Not Modified; DownloadError for anything short of the whole file, for
+    a file over fetch.max_bytes, past the deadline or redirected elsewhere; NoNetwork when the host is unknown."""
     request = urllib.request.Request(url, headers=headers)
     expected: int | None = None
+    remaining = deadline - time.monotonic()
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
+        if remaining <= 0:
+            raise DeadlineExceeded
+        with make_opener(fetch, deadline).open(request, timeout=min(fetch.timeout_seconds, remaining)) as response:
             check_response(response.headers)
             expected = content_length(response.headers)
+            if expected is not None and expected > fetch.max_bytes:
+                raise DownloadError(f"the server announces {expected:,} bytes, {over_limit(fetch)}", retry=False)
             digest = hashlib.sha256()
+            size = 0
             with target.open("wb") as sink:
-                while chunk := response.read(CHUNK_BYTES):
+                # read1: what has arrived, so the deadline is looked at however slowly the bytes come
+                while chunk := response.read1(CHUNK_BYTES):
+                    size += len(chunk)
+                    if size > fetch.max_bytes:
+                        raise DownloadError(f"stopped after {size:,} bytes, {over_limit(fetch)}", retry=False)
                     sink.write(chunk)
                     digest.update(chunk)
             etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
+    except DeadlineExceeded:
+        received = target.stat().st_size if target.exists() else 0
+        raise DownloadError(f"not received within fetch.deadline_seconds ({fetch.deadline_seconds:g} s): "
+                            f"{progress(received, expected)} came; stopped", retry=False) from None  # fmt: skip
     except urllib.error.HTTPError as error:
         if error.code == 304:
             return None
         raise DownloadError(f"HTTP {error.code} {error.reason}", retry=error.code >= 500) from None
     except urllib.error.URLError as error:
+        if isinstance(error.reason, socket.gaierror):
+            host = urllib.parse.urlsplit(url).hostname
+            raise NoNetwork(f"cannot resolve the host name {host} ({error.reason.strerror})") from None
         raise DownloadError(f"cannot connect: {error.reason}", retry=True) from None
     except (OSError, http.client.HTTPException) as error:
         received = target.stat().st_size if target.exists() else 0
@@ -244,6 +326,10 @@ def check_response(headers) -> None:
         raise DownloadError("the server sent a web page (text/html), not the file", retry=False)
 
 
+def over_limit(fetch: Fetch) -> str:
+    return f"more than fetch.max_bytes ({fetch.max_bytes:,}) allows"
+
+
 def content_length(headers) -> int | None:
     value = headers.get("Content-Length")
     return int(value) if value is not None and value.strip().isdigit() else None
@@ -251,6 +337,207 @@ def content_length(headers) -> int | None:
 
 def progress(received: int, expected: int | None) -> str:
     return f"{received:,} of {expected:,} bytes" if expected is not None else f"{received:,} bytes"
+
+
+# --- connections: redirects and the deadline ---------------------------------------------------------------
+
+
+def make_opener(fetch: Fetch, deadline: float) -> urllib.request.OpenerDirector:
+    """An opener whose connections end by `deadline` and whose redirects keep to the file's own host."""
+    return urllib.request.build_opener(
+        DeadlineHTTPHandler(deadline), DeadlineHTTPSHandler(deadline), SameHostRedirects(fetch.allowed_hosts)
+    )
+
+
+def host_key(url: urllib.parse.SplitResult) -> str:
+    """The host, with its port when one is given (`slmpd.org`, `127.0.0.1:8080`), in lower case."""
+    host = (url.hostname or "").lower()
+    return host if url.port is None else f"{host}:{url.port}"
+
+
+def redirect_problem(source: str, target: str, allowed_hosts: tuple[str, ...]) -> str | None:
+    """Why a redirect from `source` to `target` is refused, or None: it must not leave https (an http address
+    may go to https or stay on http) and must keep to the host and port, unless fetch.allowed_hosts names it."""
+    old, new = urllib.parse.urlsplit(source), urllib.parse.urlsplit(target)
+    if new.scheme != "https" and not (old.scheme == new.scheme == "http"):
+        return f"refused, from {old.scheme} to {new.scheme}"
+    if host_key(new) == host_key(old) or host_key(new) in allowed_hosts:
+        return None
+    other = "port" if (new.hostname or "").lower() == (old.hostname or "").lower() else "host"
+    return f"refused, another {other} ({host_key(new)}); fetch.allowed_hosts in site.yml lists the hosts allowed"
+
+
+class SameHostRedirects(urllib.request.HTTPRedirectHandler):
+    def __init__(self, allowed_hosts: tuple[str, ...]):
+        super().__init__()
+        self.allowed_hosts = allowed_hosts
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        problem = redirect_problem(req.full_url, newurl, self.allowed_hosts)
+        if problem is not None:
+            fp.close()
+            raise DownloadError(f"HTTP {code} redirect to {newurl} {problem}", retry=False)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+class DeadlineReader(io.RawIOBase):
+    """A socket's bytes, each wait for them cut short at the deadline (time.monotonic())."""
+
+    def __init__(self, sock: socket.socket, deadline: float, timeout: float | None):
+        super().__init__()
+        self._sock, self._deadline, self._timeout = sock, deadline, timeout
+        self._raw = sock.makefile("rb", buffering=0)  # keeps the socket open until this is closed
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        remaining = self._deadline - time.monotonic()
+        if remaining <= 0:
+            raise DeadlineExceeded
+        self._sock.settimeout(remaining if self._timeout is None else min(self._timeout, remaining))
+        try:
+            return self._raw.readinto(buffer)
+        except TimeoutError:
+            if time.monotonic() >= self._deadline:
+                raise DeadlineExceeded from None
+            raise
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class DeadlineSocket:
+    """A connected socket whose reads (the status line, headers and body) all end by the deadline."""
+
+    def __init__(self, sock: socket.socket, deadline: float, timeout: float | None):
+        self._sock, self._deadline, self._timeout = sock, deadline, timeout
+
+    def makefile(self, mode: str = "r", *args, **kwargs):
+        if mode != "rb":  # http.client reads its responses through makefile("rb") only
+            return self._sock.makefile(mode, *args, **kwargs)
+        return io.BufferedReader(DeadlineReader(self._sock, self._deadline, self._timeout))
+
+    def __getattr__(self, name: str):
+        return getattr(self._sock, name)
+
+
+class DeadlineConnection(http.client.HTTPConnection):
+    def __init__(self, *args, deadline: float, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deadline = deadline
+
+    def connect(self) -> None:
+        super().connect()
+        self.sock = DeadlineSocket(self.sock, self.deadline, self.timeout)
+
+
+class DeadlineHTTPSConnection(DeadlineConnection, http.client.HTTPSConnection):
+    pass
+
+
+class DeadlineHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, deadline: float):
+        super().__init__()
+        self.deadline = deadline
+
+    def http_open(self, req):
+        return self.do_open(functools.partial(DeadlineConnection, deadline=self.deadline), req)
+
+
+class DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: float):
+        super().__init__()
+        self.deadline = deadline
+
+    def https_open(self, req):
+        connection = functools.partial(DeadlineHTTPSConnection, deadline=self.deadline)
+        return self.do_open(connection, req, context=self._context)
+
+
+# --- what a downloaded file must hold ----------------------------------------------------------------------
+
+
+def kind_problem(destination: Path, expect: Expect) -> str | None:
+    """Why the fetch could not check a file downloaded to `destination`, or None."""
+    if content_kind(destination, expect) is not None:
+        return None
+    return (f"cannot check what {destination.name} should hold: fetch downloads incident files (.csv, .CSV, "
+            f".csv.gz) into {expect.raw_dir}, the neighborhood table, and GeoJSON (.geojson, .json)")  # fmt: skip
+
+
+def content_kind(destination: Path, expect: Expect) -> str | None:
+    """`incidents`, `table` or `geojson`: what a file downloaded to `destination` must be (None: not known)."""
+    if expect.table is not None and destination == expect.table:
+        return "table"
+    if destination.name.lower().endswith(GEOJSON_SUFFIXES):
+        return "geojson"
+    if is_inside(destination, expect.raw_dir) and sources.is_raw_file(destination):
+        return "incidents"
+    return None
+
+
+def content_problem(staged: Path, destination: Path, expect: Expect) -> str | None:
+    """Why the downloaded file is not what its destination expects, or None."""
+    kind = content_kind(destination, expect)
+    with staged.open("rb") as handle:
+        if looks_like_html(handle.read(HEAD_BYTES)):
+            return WEB_PAGE
+    try:
+        head = read_head(staged, destination.name)
+    except (textio.NotGzipError, OSError, EOFError, zlib.error) as error:
+        return f"not a readable file ({error})"
+    if looks_like_html(head):
+        return WEB_PAGE + " (gzip-compressed)"
+    if kind == "geojson":
+        return geojson_problem(staged)
+    what = textio.not_text(head)
+    if what is not None:
+        return f"not the CSV text file expected; this is {what}"
+    header = common.read_header(common.normalize_newlines(textio.decode(head).text))
+    if kind == "table":
+        missing = [name for name in expect.table_columns if name not in header]
+        return f"the neighborhood table lacks column(s) {', '.join(missing)}: {shown(header)}" if missing else None
+    if not any(reader.detect(header) for reader in expect.readers):
+        return f"not a crime file the build can read: its header is {shown(header)}"
+    return None
+
+
+def looks_like_html(head: bytes) -> bool:
+    """Markup where a CSV header or a JSON object should begin: an error or login page, whatever its type."""
+    return head.removeprefix(textio.UTF8_BOM).lstrip()[:1] == b"<"
+
+
+def read_head(path: Path, name: str) -> bytes:
+    """The first HEAD_BYTES of the file, decompressed when it is gzip (only that much is ever inflated)."""
+    with path.open("rb") as handle:
+        compressed = handle.read(len(textio.GZIP_MAGIC)) == textio.GZIP_MAGIC
+    if not compressed:
+        if name.lower().endswith(".gz"):
+            raise textio.NotGzipError("file name ends in .gz but the content is not gzip")
+        with path.open("rb") as handle:
+            return handle.read(HEAD_BYTES)
+    with gzip.open(path, "rb") as stream:
+        return stream.read(HEAD_BYTES)
+
+
+def shown(header: list[str]) -> str:
+    text = ",".join(header)
+    return repr(text if len(text) <= SHOWN_HEADER_CHARS else text[:SHOWN_HEADER_CHARS] + "...")
+
+
+def geojson_problem(path: Path) -> str | None:
+    try:
+        data = json.loads(path.read_bytes())
+    except (ValueError, RecursionError) as error:
+        return f"not GeoJSON: {error}"
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
+        found = data.get("type") if isinstance(data, dict) else type(data).__name__
+        return f"not a GeoJSON FeatureCollection (type {found!r})"
+    if not isinstance(data.get("features"), list):
+        return "a GeoJSON FeatureCollection without a list of features"
+    return None
 
 
 def sha256_file(path: Path) -> str:

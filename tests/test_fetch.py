@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -9,7 +10,10 @@ import socket
 import subprocess
 import sys
 import threading
+import time
+import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,20 +22,27 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crimesite import build, config, fetch, paths
+from crimesite import build, config, fetch, paths, sources
 
 LEGACY = ("january2019.csv.gz", "february2019.csv.gz", "march2019.csv.gz")
 JANUARY = datetime(2026, 1, 5, 6, 0, 0, tzinfo=UTC)
 FEBRUARY = datetime(2026, 2, 5, 6, 0, 0, tzinfo=UTC)
+TIMEOUT_SECONDS = 10  # fetch.timeout_seconds in these tests: each read waits at most this long
+# The header of a legacy file (from the bundled sample), which the legacy reader detects.
+LEGACY_HEADER = (paths.RAW_DIR / "january2019.csv").read_bytes().splitlines()[0]
 
 
 class Server:
     """What the test server serves and what it was asked. Paths under /files/ come from the shared data folder
-    (or from `overrides`); /drop/ sends half of a file and hangs up; /flaky/ fails once with a 500 first."""
+    (or from `overrides`); /drop/ sends half of a file and hangs up; /flaky/ fails once with a 500 first;
+    /html/ and /csv/ send a file as text/html or text/csv; /trickle/ sends a file's bytes (and /slowhead/ its
+    status line and headers) a byte at a time; /endless/ never stops; /huge/ announces a terabyte; a path in
+    `redirects` answers 302 with that Location."""
 
     def __init__(self, root: Path):
         self.root = root
         self.overrides: dict[str, bytes] = {}
+        self.redirects: dict[str, str] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.failed_once: set[str] = set()
         self.lock = threading.Lock()
@@ -47,29 +58,47 @@ class Server:
         return [path for path, _ in self.requests]
 
 
+KINDS = ("files", "drop", "flaky", "html", "csv", "trickle", "slowhead", "endless", "huge")
+CONTENT_TYPES = {"html": "text/html", "csv": "text/csv"}
+TRICKLE_SECONDS = 0.25  # between two bytes of /trickle/ and /slowhead/
+MAX_TRICKLED = 400  # bytes: the slow servers give up after this (100 s), in case the client never does
+ENDLESS_CHUNKS = 4000  # of 64 KiB: /endless/ gives up after 256 MiB
+
+
 def make_handler(server: Server) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             with server.lock:
                 server.requests.append((self.path, dict(self.headers)))
+            if self.path in server.redirects:
+                self.send_response(302)
+                self.send_header("Location", server.redirects[self.path])
+                self.send_header("Content-Length", "0")
+                return self.end_headers()
             kind, _, name = self.path.lstrip("/").partition("/")
+            if kind in ("endless", "huge"):
+                return self.send_forever() if kind == "endless" else self.announce_a_terabyte()
             body = server.body(name)
             if kind == "flaky" and name not in server.failed_once:
                 server.failed_once.add(name)
                 return self.send_error(500)
-            if body is None or kind not in ("files", "drop", "flaky", "html"):
+            if body is None or kind not in KINDS:
                 return self.send_error(404)
             etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
             if self.headers.get("If-None-Match") == etag:
                 self.send_response(304)
                 self.send_header("ETag", etag)
                 return self.end_headers()
+            if kind == "slowhead":
+                return self.trickle(f"HTTP/1.0 200 OK\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body)
             self.send_response(200)
-            self.send_header("Content-Type", "text/html" if kind == "html" else "application/octet-stream")
+            self.send_header("Content-Type", CONTENT_TYPES.get(kind, "application/octet-stream"))
             self.send_header("Content-Length", str(len(body)))
             self.send_header("ETag", etag)
             self.send_header("Last-Modified", formatdate(0, usegmt=True))
             self.end_headers()
+            if kind == "trickle":
+                return self.trickle(body)
             if kind == "drop":
                 self.wfile.write(body[: len(body) // 2])
                 self.wfile.flush()
@@ -78,28 +107,68 @@ def make_handler(server: Server) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(body)
             return None
 
+        def trickle(self, data: bytes) -> None:
+            """A byte at a time, until the client hangs up (or MAX_TRICKLED bytes)."""
+            try:
+                for index in range(min(len(data), MAX_TRICKLED)):
+                    self.wfile.write(data[index : index + 1])
+                    self.wfile.flush()
+                    time.sleep(TRICKLE_SECONDS)
+            except OSError:
+                pass
+            self.close_connection = True
+
+        def send_forever(self) -> None:
+            """A legacy header, then rows without end (no Content-Length), until the client hangs up."""
+            self.send_response(200)
+            self.send_header("Content-Type", "text/csv")
+            self.end_headers()
+            row = b"19-1,2019-01,x\n" * 4096
+            try:
+                self.wfile.write(LEGACY_HEADER + b"\n")
+                for _ in range(ENDLESS_CHUNKS):
+                    self.wfile.write(row)
+            except OSError:
+                pass
+            self.close_connection = True
+
+        def announce_a_terabyte(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Length", str(10**12))
+            self.end_headers()
+            self.close_connection = True
+
         def log_message(self, format: str, *args) -> None:
             pass
 
     return Handler
 
 
-@pytest.fixture
-def server(shared_data: Path) -> Iterator[Server]:
-    state = Server(shared_data.resolve())
+@contextmanager
+def serving(root: Path) -> Iterator[Server]:
+    """A test server on 127.0.0.1 (a free port) for as long as the block runs."""
+    state = Server(root)
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(state))
     state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join()
+    try:
+        yield state
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()
 
 
-def fetch_config(folder: Path, files: list[dict], retries: int = 0) -> config.Fetch:
-    return config.parse_fetch({"folder": str(folder), "timeout_seconds": 10, "retries": retries, "files": files},
-                              Path("/"))  # fmt: skip
+@pytest.fixture
+def server(shared_data: Path) -> Iterator[Server]:
+    with serving(shared_data.resolve()) as state:
+        yield state
+
+
+def fetch_config(folder: Path, files: list[dict], retries: int = 0, **limits) -> config.Fetch:
+    section = {"folder": str(folder), "timeout_seconds": TIMEOUT_SECONDS, "retries": retries, "files": files}
+    return config.parse_fetch(section | limits, Path("/"))
 
 
 def legacy_files(url: str, months: tuple[str, ...] = LEGACY, kind: str = "files") -> list[dict]:
@@ -120,8 +189,14 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
             if p.is_file()}  # fmt: skip
 
 
+def expect(folder: Path) -> fetch.Expect:
+    """What site.yml expects, for a data folder at `folder`."""
+    columns = tuple(vars(config.load_config().places.table_columns).values())
+    return fetch.Expect(folder / "raw", sources.SLMPD_READERS, folder / "reference" / "neighborhoods.csv", columns)
+
+
 def run(fetch_settings: config.Fetch, clock: datetime = JANUARY) -> fetch.Summary:
-    return fetch.run(fetch_settings, fetch_settings.folder / "raw", backoff_seconds=0, clock=lambda: clock)
+    return fetch.run(fetch_settings, expect(fetch_settings.folder), backoff_seconds=0, clock=lambda: clock)
 
 
 def manifest(folder: Path) -> list[dict]:
@@ -180,12 +255,12 @@ def test_a_file_present_with_the_same_content_is_kept_and_listed(tmp_path, serve
     assert manifest(data)[0]["sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
 
 
-def test_a_file_changed_upstream_is_replaced_and_the_others_are_left(tmp_path, server):
+def test_a_file_changed_upstream_is_replaced_and_the_others_are_left(tmp_path, server, legacy_dir):
     data = tmp_path / "data"
     settings = fetch_config(data, legacy_files(server.url))
     run(settings)
     before, entries_before = snapshot(data), {entry["path"]: entry for entry in manifest(data)}
-    new_content = b"Complaint,CodedMonth\n19-1,2019-02\n"
+    new_content = (legacy_dir / "april2019.csv.gz").read_bytes()
     server.overrides["slmpd/legacy/february2019.csv.gz"] = new_content
     summary = run(settings, clock=FEBRUARY)
     assert (summary.new, summary.changed, summary.unchanged) == (0, 1, 2)
@@ -206,11 +281,11 @@ def failed_run(settings: config.Fetch) -> list[str]:
     return caught.value.problems
 
 
-def test_a_404_stops_the_fetch_and_changes_nothing(tmp_path, server):
+def test_a_404_stops_the_fetch_and_changes_nothing(tmp_path, server, legacy_dir):
     data = tmp_path / "data"
     run(fetch_config(data, legacy_files(server.url, LEGACY[:1])))
     before = snapshot(data)
-    server.overrides["slmpd/legacy/january2019.csv.gz"] = b"changed upstream"
+    server.overrides["slmpd/legacy/january2019.csv.gz"] = (legacy_dir / "april2019.csv.gz").read_bytes()
     missing = f"{server.url}/files/slmpd/legacy/january2031.csv.gz"
     files = legacy_files(server.url) + place_files(server.url) + [{"url": missing, "to": "raw/january2031.csv"}]
     server.requests.clear()
@@ -261,6 +336,239 @@ def unused_port_url() -> str:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return f"http://127.0.0.1:{probe.getsockname()[1]}"
+
+
+# --- hostile servers: each is refused with one line, and data/ (with the bundled sample) stays as it was ----
+
+
+def data_with_sample(tmp_path: Path, server: Server) -> Path:
+    """A data folder holding two bundled sample files and the fetched boundaries and neighborhood table."""
+    data = tmp_path / "data"
+    copy_sample(data / "raw", ["january2019.csv", "february2019.csv"])
+    run(fetch_config(data, place_files(server.url)))
+    assert (data / "raw" / "SAMPLE.sha256").is_file() and (data / "reference" / "districts.geojson").is_file()
+    return data
+
+
+def refused(data: Path, server: Server, entry: dict, **limits) -> str:
+    """Fetch a good legacy month and `entry`; the one problem reported. Asserts that data/ did not change."""
+    before = snapshot(data)
+    problems = failed_run(fetch_config(data, [*legacy_files(server.url, LEGACY[:1]), entry], retries=1, **limits))
+    assert snapshot(data) == before
+    assert (data / "raw" / "SAMPLE.sha256").is_file()
+    assert not (data / "raw" / LEGACY[0]).exists()
+    assert not (data.parent / ".cache" / "fetch").exists()
+    assert len(problems) == 1, problems
+    prefix = f"{entry['url']}: "
+    assert problems[0].startswith(prefix), problems
+    return problems[0].removeprefix(prefix)
+
+
+HTML = b"<!DOCTYPE html>\n<html><head><title>Page not found</title></head><body>Sorry</body></html>\n"
+WEB_PAGE = "the server sent a web page (HTML), not the file"
+
+
+def gzip_bomb(head: bytes, megabytes: int) -> bytes:
+    """`head`, then that many megabytes of zeros, gzip-compressed a megabyte at a time (about 1 KB each)."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    parts = [packer.compress(head)] + [packer.compress(bytes(1 << 20)) for _ in range(megabytes)]
+    return b"".join([*parts, packer.flush()])
+
+
+@pytest.mark.parametrize(
+    ("body", "kind", "to", "problem"),
+    [
+        (HTML, "csv", "raw/may2019.csv", WEB_PAGE),  # sent as text/csv: the content decides
+        (b"\xef\xbb\xbf  " + HTML, "files", "raw/may2019.CSV", WEB_PAGE),
+        (gzip.compress(HTML), "files", "raw/may2019.csv.gz", WEB_PAGE + " (gzip-compressed)"),
+        (HTML, "files", "reference/districts.geojson", WEB_PAGE),
+        (
+            b"name,total\nx,1\n",
+            "csv",
+            "raw/may2019.csv",
+            "not a crime file the build can read: its header is 'name,total'",
+        ),
+        (
+            gzip.compress(b"a;b;c\n1;2;3\n"),
+            "files",
+            "raw/nibrs/2024-05.csv.gz",
+            "not a crime file the build can read: its header is 'a;b;c'",
+        ),
+        (
+            LEGACY_HEADER + b"\n",
+            "files",
+            "raw/may2019.csv.gz",
+            "not a readable file (file name ends in .gz but the content is not gzip)",
+        ),
+        (
+            gzip_bomb(b"", 20),
+            "files",
+            "raw/may2019.csv.gz",
+            "not the CSV text file expected; this is UTF-16 text without a byte-order mark, or binary data "
+            "(save it as UTF-8)",
+        ),
+        (
+            b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8,
+            "files",
+            "raw/may2019.csv",
+            "not the CSV text file expected; this is binary data, not CSV text",
+        ),
+        (
+            b'{"type": "Feature", "geometry": null}',
+            "files",
+            "reference/districts.geojson",
+            "not a GeoJSON FeatureCollection (type 'Feature')",
+        ),
+        (
+            b'{"type": "FeatureCollection", "features": {}}',
+            "files",
+            "reference/neighborhoods.geojson",
+            "a GeoJSON FeatureCollection without a list of features",
+        ),
+        (
+            b'{"type": "FeatureCollection", "features": [',
+            "files",
+            "reference/neighborhoods.geojson",
+            "not GeoJSON: Expecting value: line 1 column 44 (char 43)",
+        ),
+        (
+            b"NHD_NUM,NHD_NAME\n1,Carondelet\n",
+            "files",
+            "reference/neighborhoods.csv",
+            "the neighborhood table lacks column(s) is_park_or_nonresidential, pop_2020, "
+            "district_6_by_polygon_overlap: 'NHD_NUM,NHD_NAME'",
+        ),
+    ],
+)
+def test_a_file_whose_content_is_not_what_its_entry_expects_is_refused(tmp_path, server, body, kind, to, problem):
+    data = data_with_sample(tmp_path, server)
+    server.overrides["served"] = body
+    assert refused(data, server, {"url": f"{server.url}/{kind}/served", "to": to}) == problem
+    assert server.paths_asked().count(f"/{kind}/served") == 1  # what the content is does not change on a retry
+
+
+def test_a_gzip_bomb_is_checked_from_its_first_part_only(tmp_path, server):
+    """A header a reader knows, then 500 MB of zeros in half a megabyte: the check inflates HEAD_BYTES only."""
+    bomb = gzip_bomb(LEGACY_HEADER + b"\n", 500)
+    assert len(bomb) < 1_000_000
+    staged = tmp_path / "bomb.csv.gz"
+    staged.write_bytes(bomb)
+    assert fetch.read_head(staged, staged.name) == (LEGACY_HEADER + b"\n" + bytes(fetch.HEAD_BYTES))[: fetch.HEAD_BYTES]
+    data = data_with_sample(tmp_path, server)
+    server.overrides["bomb.csv.gz"] = bomb
+    started = time.monotonic()
+    problem = refused(data, server, {"url": f"{server.url}/files/bomb.csv.gz", "to": "raw/may2019.csv.gz"})
+    assert time.monotonic() - started < TIMEOUT_SECONDS
+    assert problem == (
+        "not the CSV text file expected; this is UTF-16 text without a byte-order mark, or binary data "
+        "(save it as UTF-8)"
+    )
+
+
+def test_an_entry_whose_content_cannot_be_checked_is_refused_before_any_download(tmp_path, server):
+    data = data_with_sample(tmp_path, server)
+    server.requests.clear()
+    before = snapshot(data)
+    entry = {"url": f"{server.url}/files/slmpd/legacy/{LEGACY[1]}", "to": "raw/notes.txt"}
+    problems = failed_run(fetch_config(data, [*legacy_files(server.url, LEGACY[:1]), entry]))
+    assert problems == [f"{entry['url']}: cannot check what notes.txt should hold: fetch downloads incident files "
+                        f"(.csv, .CSV, .csv.gz) into {data / 'raw'}, the neighborhood table, and GeoJSON "
+                        "(.geojson, .json)"]  # fmt: skip
+    assert server.requests == []
+    assert snapshot(data) == before
+
+
+def test_a_redirect_on_the_same_host_is_followed(tmp_path, server, legacy_dir):
+    data = tmp_path / "data"
+    server.redirects["/old/january2019"] = f"{server.url}/files/slmpd/legacy/{LEGACY[0]}"
+    run(fetch_config(data, [{"url": f"{server.url}/old/january2019", "to": f"raw/{LEGACY[0]}"}]))
+    assert (data / "raw" / LEGACY[0]).read_bytes() == (legacy_dir / LEGACY[0]).read_bytes()
+
+
+def test_a_redirect_to_another_port_or_host_is_refused(tmp_path, server, shared_data):
+    data = data_with_sample(tmp_path, server)
+    entry = {"url": f"{server.url}/moved", "to": f"raw/{LEGACY[1]}"}
+    server.redirects["/moved"] = "http://files.nonexistent.invalid/february2019.csv.gz"
+    assert refused(data, server, entry) == (
+        "HTTP 302 redirect to http://files.nonexistent.invalid/february2019.csv.gz refused, another host "
+        "(files.nonexistent.invalid); fetch.allowed_hosts in site.yml lists the hosts allowed"
+    )
+    with serving(shared_data.resolve()) as other:
+        elsewhere = f"{other.url}/files/slmpd/legacy/{LEGACY[1]}"
+        server.redirects["/moved"] = elsewhere
+        port = other.url.removeprefix("http://")
+        assert refused(data, server, entry) == (
+            f"HTTP 302 redirect to {elsewhere} refused, another port ({port}); fetch.allowed_hosts in site.yml "
+            "lists the hosts allowed"
+        )
+        assert other.requests == []
+        run(fetch_config(data, [entry], allowed_hosts=[port]))  # ... unless site.yml allows that host
+        assert other.paths_asked() == [f"/files/slmpd/legacy/{LEGACY[1]}"]
+    assert (data / "raw" / LEGACY[1]).read_bytes() == (shared_data / "slmpd" / "legacy" / LEGACY[1]).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("source", "target", "problem"),
+    [
+        ("https://slmpd.org/a.csv", "https://slmpd.org/b/a.csv", None),
+        ("https://slmpd.org/a.csv", "https://SLMPD.org/b/a.csv", None),
+        ("http://slmpd.org/a.csv", "https://slmpd.org/a.csv", None),
+        ("http://slmpd.org/a.csv", "http://slmpd.org/b.csv", None),
+        ("https://slmpd.org/a.csv", "https://cdn.example.org/a.csv", None),  # listed in allowed_hosts
+        ("https://slmpd.org/a.csv", "http://slmpd.org/a.csv", "refused, from https to http"),
+        ("https://slmpd.org/a.csv", "http://cdn.example.org/a.csv", "refused, from https to http"),
+        ("https://slmpd.org/a.csv", "ftp://slmpd.org/a.csv", "refused, from https to ftp"),
+        ("https://slmpd.org/a.csv", "https://slmpd.org:8443/a.csv", "refused, another port (slmpd.org:8443)"),
+        ("https://slmpd.org/a.csv", "https://www.slmpd.org/a.csv", "refused, another host (www.slmpd.org)"),
+        ("https://slmpd.org/a.csv", "https://cdn.example.org:444/a.csv", "refused, another host (cdn.example.org:444)"),
+    ],
+)
+def test_redirects_keep_to_https_and_to_the_host(source, target, problem):
+    found = fetch.redirect_problem(source, target, ("cdn.example.org",))
+    assert (found if found is None else found.split(";")[0]) == problem
+
+
+@pytest.mark.parametrize("kind", ["trickle", "slowhead"])
+def test_a_trickling_server_ends_at_the_deadline(tmp_path, server, kind):
+    """A byte every quarter second never trips the 10 s read timeout; the file's 1.5 s deadline ends it."""
+    data = data_with_sample(tmp_path, server)
+    started = time.monotonic()
+    entry = {"url": f"{server.url}/{kind}/slmpd/legacy/{LEGACY[1]}", "to": f"raw/{LEGACY[1]}"}
+    problem = refused(data, server, entry, deadline_seconds=1.5)
+    assert time.monotonic() - started < TIMEOUT_SECONDS
+    assert problem.startswith("not received within fetch.deadline_seconds (1.5 s): "), problem
+    assert problem.endswith(" came; stopped")
+    assert server.paths_asked().count(f"/{kind}/slmpd/legacy/{LEGACY[1]}") == 1  # the deadline is for all tries
+
+
+def test_an_endless_server_ends_at_the_size_limit(tmp_path, server):
+    data = data_with_sample(tmp_path, server)
+    problem = refused(data, server, {"url": f"{server.url}/endless/x", "to": "raw/may2019.csv"}, max_bytes=1_000_000)
+    assert problem.startswith("stopped after 1,0")
+    assert problem.endswith(" bytes, more than fetch.max_bytes (1,000,000) allows")
+
+
+def test_a_file_announced_larger_than_the_limit_is_not_read(tmp_path, server):
+    data = data_with_sample(tmp_path, server)
+    problem = refused(data, server, {"url": f"{server.url}/huge/x", "to": "raw/may2019.csv"})
+    assert problem == "the server announces 1,000,000,000,000 bytes, more than fetch.max_bytes (100,000,000) allows"
+
+
+def test_a_host_name_that_does_not_resolve_stops_the_fetch_at_once(tmp_path, server):
+    """With the network down every address fails alike: one line, no retries, no other file tried."""
+    data = data_with_sample(tmp_path, server)
+    before = snapshot(data)
+    files = legacy_files("http://slmpd.nonexistent.invalid") + place_files(server.url)
+    server.requests.clear()
+    started = time.monotonic()
+    problems = failed_run(fetch_config(data, files, retries=2))
+    assert time.monotonic() - started < TIMEOUT_SECONDS
+    assert len(problems) == 1
+    assert problems[0].startswith(f"http://slmpd.nonexistent.invalid/files/slmpd/legacy/{LEGACY[0]}: cannot resolve "
+                                  "the host name slmpd.nonexistent.invalid (")  # fmt: skip
+    assert problems[0].endswith("); is the network down? 5 other file(s) not tried")
+    assert server.requests == []
+    assert snapshot(data) == before
 
 
 def copy_sample(raw: Path, names: list[str]) -> None:
