@@ -771,3 +771,40 @@ def test_bad_fetch_settings_are_refused():
         config.parse_fetch(fetch_section(retries=-1), Path("/site"))
     with pytest.raises(ValueError, match=r"unknown key.*fetch.*user_agent"):
         config.parse_fetch(fetch_section(user_agent="x"), Path("/site"))
+
+
+def test_the_limits_have_documented_defaults_and_site_yml_sets_them(site_config):
+    defaults = config.parse_fetch(fetch_section(), Path("/site"))
+    assert (defaults.deadline_seconds, defaults.max_bytes, defaults.allowed_hosts) == (300.0, 100_000_000, ())
+    fork_guide = (paths.ROOT / "docs" / "fork.md").read_text()
+    for key, value in (("deadline_seconds", "300"), ("max_bytes", "100000000"), ("allowed_hosts", "[]")):
+        assert f"| `{key}` | `{value}` |" in fork_guide
+    repository = site_config.fetch
+    assert (repository.deadline_seconds, repository.max_bytes, repository.allowed_hosts) == (300.0, 100_000_000, ())
+    given = config.parse_fetch(fetch_section(allowed_hosts=["Files.Example.org", "127.0.0.1:8443"]), Path("/site"))
+    assert given.allowed_hosts == ("files.example.org", "127.0.0.1:8443")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"deadline_seconds": 0}, "deadline_seconds"),
+        ({"max_bytes": -1}, "max_bytes"),
+        ({"max_bytes": 1.5}, "max_bytes"),
+        ({"max_bytes": True}, "max_bytes"),
+        ({"allowed_hosts": "files.example.org"}, "allowed_hosts must be a list"),
+        ({"allowed_hosts": ["https://files.example.org/"]}, "must be a host name"),
+        ({"allowed_hosts": ["files.example.org:port"]}, "must be a host name"),
+    ],
+)
+def test_bad_limits_are_refused(changes, message):
+    with pytest.raises(ValueError, match=message):
+        config.parse_fetch(fetch_section(**changes), Path("/site"))
+
+
+def test_every_repository_entry_can_be_checked(site_config):
+    """Each file site.yml fetches has a known content check (the fetch refuses entries without one)."""
+    expect = fetch.expectations(site_config)
+    downloads = config.fetch_downloads(site_config.fetch)
+    kinds = {fetch.content_kind(site_config.fetch.folder / download.path, expect) for download in downloads}
+    assert kinds == {"incidents", "geojson"}
