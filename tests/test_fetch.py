@@ -14,6 +14,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -569,6 +570,27 @@ def test_a_host_name_that_does_not_resolve_stops_the_fetch_at_once(tmp_path, ser
     assert problems[0].endswith("); is the network down? 5 other file(s) not tried")
     assert server.requests == []
     assert snapshot(data) == before
+
+
+FORK = Path(__file__).parent / "fixtures" / "forkcity"
+
+
+def test_a_fork_with_the_csv_reader_accepts_its_own_files_and_refuses_slmpd_ones(tmp_path, server):
+    """With reader.format csv, an incident file must carry the columns site.yml maps, not an SLMPD header."""
+    fork = config.load_config(FORK / "site.yml")
+    data = tmp_path / "data"
+    expect = replace(fetch.expectations(fork), raw_dir=data / "raw", table=data / "reference" / "areas.csv")
+    for name in ("raw/riverton_2023.csv", "reference/areas.csv", "reference/areas.geojson"):
+        server.overrides[name] = (FORK / "data" / name).read_bytes()
+    own = [{"url": f"{server.url}/files/{name}", "to": name} for name in sorted(server.overrides)]
+    fetch.run(fetch_config(data, own), expect, backoff_seconds=0, clock=lambda: JANUARY)
+    assert sorted(p.relative_to(data).as_posix() for p in data.rglob("*.*")) == sorted([*server.overrides,
+                                                                                        "manifest.json"])  # fmt: skip
+    slmpd = {"url": f"{server.url}/files/slmpd/legacy/{LEGACY[0]}", "to": "raw/riverton_2024.csv.gz"}
+    with pytest.raises(fetch.FetchError) as caught:
+        fetch.run(fetch_config(data, [*own, slmpd]), expect, backoff_seconds=0, clock=lambda: JANUARY)
+    [problem] = caught.value.problems
+    assert problem.startswith(f"{slmpd['url']}: not a crime file the build can read: its header is 'Complaint,")
 
 
 def copy_sample(raw: Path, names: list[str]) -> None:
