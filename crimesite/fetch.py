@@ -283,16 +283,7 @@ def download_once(url: str, headers: dict[str, str], target: Path, fetch: Fetch,
             expected = content_length(response.headers)
             if expected is not None and expected > fetch.max_bytes:
                 raise DownloadError(f"the server announces {expected:,} bytes, {over_limit(fetch)}", retry=False)
-            digest = hashlib.sha256()
-            size = 0
-            with target.open("wb") as sink:
-                # read1: what has arrived, so the deadline is looked at however slowly the bytes come
-                while chunk := response.read1(CHUNK_BYTES):
-                    size += len(chunk)
-                    if size > fetch.max_bytes:
-                        raise DownloadError(f"stopped after {size:,} bytes, {over_limit(fetch)}", retry=False)
-                    sink.write(chunk)
-                    digest.update(chunk)
+            sha256 = save_body(response, target, fetch)
             etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
     except DeadlineExceeded:
         received = target.stat().st_size if target.exists() else 0
@@ -315,7 +306,22 @@ def download_once(url: str, headers: dict[str, str], target: Path, fetch: Fetch,
         raise DownloadError(f"connection dropped: received {progress(size, expected)}", retry=True)
     if size == 0:
         raise DownloadError("the server sent an empty file", retry=False)
-    return Received(digest.hexdigest(), size, etag, modified)
+    return Received(sha256, size, etag, modified)
+
+
+def save_body(response: http.client.HTTPResponse, target: Path, fetch: Fetch) -> str:
+    """The response's body into `target`, up to fetch.max_bytes; its SHA-256."""
+    digest = hashlib.sha256()
+    size = 0
+    with target.open("wb") as sink:
+        # read1: what has arrived, so the deadline is looked at however slowly the bytes come
+        while chunk := response.read1(CHUNK_BYTES):
+            size += len(chunk)
+            if size > fetch.max_bytes:
+                raise DownloadError(f"stopped after {size:,} bytes, {over_limit(fetch)}", retry=False)
+            sink.write(chunk)
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def check_response(headers) -> None:
