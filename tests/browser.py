@@ -2,6 +2,10 @@
 
 The browser is /usr/bin/chromium (the Makefile installs Debian's package), or $CHROMIUM. It starts with the
 background-networking features off, so every request a page makes is one the page itself asked for.
+
+Every wait is for a condition (a page loaded, charts drawn, a result shown), never a fixed sleep, and may take
+up to WAIT_MS: a busy machine (two builds at once) makes a page slower, not wrong, and a wait ends as soon as
+its condition holds, so the long limit costs nothing when all is well.
 """
 
 from __future__ import annotations
@@ -13,7 +17,12 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext
+
+WAIT_MS = 120_000  # the longest any one wait (navigation, action, condition) may take
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless=new",
@@ -27,6 +36,14 @@ CHROMIUM_ARGS = [
     "--disable-default-apps",
     "--disable-extensions",
 ]
+
+
+def new_context(chromium: Browser, **options: object) -> BrowserContext:
+    """A browser context whose navigations and actions wait up to WAIT_MS (Playwright's default is 30 s)."""
+    context = chromium.new_context(**options)
+    context.set_default_timeout(WAIT_MS)
+    context.set_default_navigation_timeout(WAIT_MS)
+    return context
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -33,7 +33,6 @@ pytestmark = pytest.mark.browser
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
 SCREENSHOTS = paths.ROOT / "test-artifacts" / "screenshots"
-CHART_TIMEOUT_MS = 20_000
 MAX_TABS = 10  # a chart's own controls (a map's menu) come before its table; more than this is lost focus
 LARGEST_TABLES = 2  # pages with the longest and with the widest tables added to the phone check
 
@@ -193,9 +192,9 @@ class Tab:
         if not charts:
             return None
         try:
-            self.page.wait_for_function(CHARTS_SETTLED, timeout=CHART_TIMEOUT_MS)
+            self.page.wait_for_function(CHARTS_SETTLED, timeout=browser.WAIT_MS)
         except PlaywrightTimeout:
-            return f"{path}: charts not drawn within {CHART_TIMEOUT_MS / 1000:.0f} s"
+            return f"{path}: charts not drawn within {browser.WAIT_MS / 1000:.0f} s"
         return None
 
     def visit(self, paths: list[str], problems: list[str], charts: bool = True) -> Iterator[str]:
@@ -220,7 +219,7 @@ class Tab:
 def browse(chromium: Browser, site_dir: Path, **options: object) -> Iterator[Tab]:
     """A fresh browser context (service workers blocked, so every load goes to the server) on `site_dir`."""
     with browser.serve(site_dir) as base:
-        context = chromium.new_context(service_workers="block", **options)
+        context = browser.new_context(chromium, service_workers="block", **options)
         try:
             page = context.new_page()
             tab = Tab(base, page)
@@ -409,12 +408,12 @@ def test_charts_are_redrawn_to_the_new_width_when_the_window_narrows(chromium, s
                 continue
             wide = {chart["id"]: chart["svg"] for chart in tab.page.evaluate(PHONE_LAYOUT)["charts"]}
             tab.page.set_viewport_size(PHONE["viewport"])
-            # Vega redraws on the window's resize event, a frame or two later; on a timeout the layout problems
-            # below say which chart did not follow.
+            # Vega redraws on the window's resize event, a frame or two later (much later on a busy machine); on a
+            # timeout the layout problems below say which chart did not follow.
             with contextlib.suppress(PlaywrightTimeout):
                 tab.page.wait_for_function(
                     f"() => ({PHONE_LAYOUT})().charts.every(c => c.svg !== null && c.svg <= c.figure + 0.5)",
-                    timeout=5_000,
+                    timeout=browser.WAIT_MS,
                 )
             layout = tab.page.evaluate(PHONE_LAYOUT)
             problems += layout_problems(path, layout)
@@ -548,3 +547,22 @@ def test_screenshots_of_the_home_page_and_a_neighborhood(chromium, real_site):
                 assert height >= options["viewport"]["height"]
                 assert target.stat().st_size > 10_000
             assert tab.page_errors() == []
+
+
+# ----- 6. the waits themselves ----------------------------------------------------------------------------------
+
+SHORT_WAIT = re.compile(r"timeout\s*=\s*[\d_]+|wait_for_timeout|\bsleep\(")
+
+
+def test_the_browser_tests_wait_for_conditions_only():
+    """No fixed sleep and no wait shorter than browser.WAIT_MS in the browser tests: on a busy machine a page is
+    slow, not broken, so only a condition that never holds may end a test."""
+    here = Path(__file__).parent
+    found = [
+        f"{path.name}:{number}: {line.strip()}"
+        for path in (here / "browser.py", here / "test_browser.py", here / "test_hostile.py")
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if SHORT_WAIT.search(line) and "SHORT_WAIT" not in line
+    ]
+    assert found == []
+    assert browser.WAIT_MS >= 120_000

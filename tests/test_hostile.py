@@ -170,7 +170,7 @@ def visit(context, url: str) -> Visit:
     page.on("request", lambda request: requests.append(request.url))
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(url, wait_until="load")
-    page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
+    page.wait_for_function(CHARTS_DRAWN, timeout=browser.WAIT_MS)
     found = page.evaluate(FINDINGS)
     page.close()
     return Visit(dialogs, requests, errors, found)
@@ -181,7 +181,7 @@ def visits(hostile_site, chromium) -> tuple[str, dict[str, Visit]]:
     """Every page of the hostile site, visited once at a phone's width (390 px): the base URL and what each
     page held."""
     _, site_dir = hostile_site
-    context = chromium.new_context(viewport={"width": 390, "height": 844})
+    context = browser.new_context(chromium, viewport={"width": 390, "height": 844})
     try:
         with browser.serve(site_dir) as base:
             found = {path: visit(context, base + path) for path in browser.site_pages(site_dir)}
@@ -337,9 +337,11 @@ def hover_each(page, selector: str) -> list[dict]:
     for index in range(marks.count()):
         box = marks.nth(index).bounding_box()
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        page.wait_for_function(TOOLTIP, timeout=5_000)
+        page.wait_for_function(TOOLTIP, timeout=browser.WAIT_MS)
         tips.append(page.evaluate(TOOLTIP))
         page.mouse.move(1, 1)
+        # hidden again before the next mark, so the next wait cannot see this mark's tooltip
+        page.wait_for_function(f"() => ({TOOLTIP})() === null", timeout=browser.WAIT_MS)
     return tips
 
 
@@ -348,7 +350,7 @@ def tooltips(hostile_site, chromium) -> tuple[dict[str, list[dict]], list[str]]:
     """Hover every point of the 28-day map and every shaded neighborhood of the rate map: the tooltips, whether
     anything ran, and any dialogs."""
     _, site_dir = hostile_site
-    context = chromium.new_context(viewport={"width": 1280, "height": 1000})
+    context = browser.new_context(chromium, viewport={"width": 1280, "height": 1000})
     dialogs: list[str] = []
     tips = {}
     try:
@@ -357,7 +359,7 @@ def tooltips(hostile_site, chromium) -> tuple[dict[str, list[dict]], list[str]]:
             page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
             for path, selector in MAP_MARKS.items():
                 page.goto(base + path, wait_until="load")
-                page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
+                page.wait_for_function(CHARTS_DRAWN, timeout=browser.WAIT_MS)
                 tips[path] = hover_each(page, selector)
                 assert page.evaluate("typeof window.__pwned") == "undefined"
     finally:
@@ -399,15 +401,19 @@ def test_map_tooltips_show_neighborhood_names_as_text(tooltips):
 
 def test_search_results_show_payloads_as_text(hostile_site, chromium):
     _, site_dir = hostile_site
-    context = chromium.new_context(viewport={"width": 1280, "height": 1000})
+    context = browser.new_context(chromium, viewport={"width": 1280, "height": 1000})
     dialogs: list[str] = []
     try:
         with browser.serve(site_dir) as base:
             page = context.new_page()
             page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
             page.goto(base, wait_until="load")
-            page.locator("input.md-search__input").fill("EDIRREVO")  # a whole token: the index splits on spaces
-            page.wait_for_selector(".md-search-result__item", timeout=20_000)
+            search = page.locator("input.md-search__input")
+            search.fill("EDIRREVO")  # a whole token: the index splits on spaces
+            # Material reads the query on keyup (or when its index is ready), not on the input event fill() sends:
+            # without a key, the query is lost whenever the index was ready before the fill.
+            search.press("End")
+            page.wait_for_selector(".md-search-result__item", timeout=browser.WAIT_MS)
             found = page.evaluate(
                 """() => {
                   const results = document.querySelector(".md-search-result");
