@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -28,6 +29,7 @@ from crimesite import build, config, fetch, paths, sources
 LEGACY = ("january2019.csv.gz", "february2019.csv.gz", "march2019.csv.gz")
 JANUARY = datetime(2026, 1, 5, 6, 0, 0, tzinfo=UTC)
 FEBRUARY = datetime(2026, 2, 5, 6, 0, 0, tzinfo=UTC)
+TLS = Path(__file__).parent / "fixtures" / "tls"
 TIMEOUT_SECONDS = 10  # fetch.timeout_seconds in these tests: each read waits at most this long
 # The header of a legacy file (from the bundled sample), which the legacy reader detects.
 LEGACY_HEADER = (paths.RAW_DIR / "january2019.csv").read_bytes().splitlines()[0]
@@ -146,11 +148,16 @@ def make_handler(server: Server) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def serving(root: Path) -> Iterator[Server]:
-    """A test server on 127.0.0.1 (a free port) for as long as the block runs."""
+def serving(root: Path, tls: bool = False) -> Iterator[Server]:
+    """A test server on 127.0.0.1 (a free port) for as long as the block runs; with `tls`, over https with the
+    certificate of tests/fixtures/tls/ (trusted where SSL_CERT_FILE names it)."""
     state = Server(root)
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(state))
-    state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
+    if tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(TLS / "cert.pem", TLS / "key.pem")
+        httpd.socket = context.wrap_socket(httpd.socket, server_side=True)
+    state.url = f"{'https' if tls else 'http'}://127.0.0.1:{httpd.server_address[1]}"
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     try:
@@ -164,6 +171,14 @@ def serving(root: Path) -> Iterator[Server]:
 @pytest.fixture
 def server(shared_data: Path) -> Iterator[Server]:
     with serving(shared_data.resolve()) as state:
+        yield state
+
+
+@pytest.fixture
+def tls_server(shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+    """The same server over https; this test's process trusts its certificate (and only it)."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(TLS / "cert.pem"))
+    with serving(shared_data.resolve(), tls=True) as state:
         yield state
 
 
@@ -506,6 +521,26 @@ def test_a_redirect_to_another_port_or_host_is_refused(tmp_path, server, shared_
         run(fetch_config(data, [entry], allowed_hosts=[port]))  # ... unless site.yml allows that host
         assert other.paths_asked() == [f"/files/slmpd/legacy/{LEGACY[1]}"]
     assert (data / "raw" / LEGACY[1]).read_bytes() == (shared_data / "slmpd" / "legacy" / LEGACY[1]).read_bytes()
+
+
+def test_over_https_a_redirect_to_http_is_refused_even_to_an_allowed_host(tmp_path, server, tls_server):
+    data = data_with_sample(tmp_path, server)
+    plain = f"{server.url}/files/slmpd/legacy/{LEGACY[1]}"
+    tls_server.redirects["/moved"] = plain
+    entry = {"url": f"{tls_server.url}/moved", "to": f"raw/{LEGACY[1]}"}
+    expected = f"HTTP 302 redirect to {plain} refused, from https to http"
+    assert refused(data, tls_server, entry) == expected  # the good month beside it came over https
+    assert refused(data, tls_server, entry, allowed_hosts=[server.url.removeprefix("http://")]) == expected
+    assert f"/files/slmpd/legacy/{LEGACY[1]}" not in server.paths_asked()
+
+
+def test_over_https_a_trickling_server_ends_at_the_deadline(tmp_path, server, tls_server):
+    data = data_with_sample(tmp_path, server)
+    entry = {"url": f"{tls_server.url}/trickle/slmpd/legacy/{LEGACY[1]}", "to": f"raw/{LEGACY[1]}"}
+    started = time.monotonic()
+    problem = refused(data, tls_server, entry, deadline_seconds=1.5)
+    assert time.monotonic() - started < TIMEOUT_SECONDS
+    assert problem.startswith("not received within fetch.deadline_seconds (1.5 s): ")
 
 
 @pytest.mark.parametrize(
