@@ -245,6 +245,17 @@ def test_a_first_fetch_brings_each_file_as_served_and_lists_it_in_the_manifest(t
     assert not (tmp_path / ".cache" / "fetch").exists()
 
 
+def test_every_real_layout_passes_the_content_check(tmp_path, server, shared_data):
+    """The legacy files of 18, 20 and 26 columns and the NIBRS files are what a raw entry expects."""
+    names = ["legacy/january2008.csv.gz", "legacy/may2017.csv.gz", "legacy_2020/december2020.csv.gz",
+             "nibrs/Crime-01-2024.csv.gz", "nibrs_2024_03_04/Crime-04-2024.csv.gz"]  # fmt: skip
+    files = [{"url": f"{server.url}/files/slmpd/{name}", "to": f"raw/{name}"} for name in names]
+    summary = run(fetch_config(tmp_path / "data", files))
+    assert summary.new == len(names)
+    for name in names:
+        assert (tmp_path / "data" / "raw" / name).read_bytes() == (shared_data / "slmpd" / name).read_bytes()
+
+
 def test_a_second_fetch_with_nothing_new_rewrites_nothing(tmp_path, server):
     data = tmp_path / "data"
     settings = fetch_config(data, legacy_files(server.url) + place_files(server.url))
@@ -749,6 +760,18 @@ def test_the_cli_reports_each_failure_on_one_line_and_exits_1(tmp_path, server):
     assert errors == [f"error: {missing}: HTTP 404 Not Found"]
     assert result.stderr.splitlines()[-1] == f"fetch stopped: 1 problem(s); {tmp_path / 'data'} was not changed"
     assert "Traceback" not in result.stderr
+    assert not (tmp_path / "data").exists()
+
+
+def test_the_cli_says_once_that_a_host_name_does_not_resolve(tmp_path):
+    files = legacy_files("https://slmpd.nonexistent.invalid")
+    result = run_cli("fetch", "--config", str(write_site_config(tmp_path, files)))
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1
+    assert errors[0].startswith(f"error: {files[0]['url']}: cannot resolve the host name slmpd.nonexistent.invalid")
+    assert errors[0].endswith("is the network down? 2 other file(s) not tried")
+    assert "retrying" not in result.stderr
     assert not (tmp_path / "data").exists()
 
 
