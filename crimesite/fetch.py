@@ -29,6 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from crimesite import paths, sources, textio
 from crimesite.config import MANIFEST_NAME, Download, Fetch, Reader, SiteConfig, fetch_downloads
@@ -71,6 +72,12 @@ class DeadlineExceeded(Exception):
     """The file's deadline passed while waiting for bytes (not an OSError, so nothing on the way wraps it)."""
 
 
+class HeaderReader(Protocol):
+    """What the fetch asks of a reader (crimesite.sources): whether it can read a file with this header."""
+
+    def detect(self, header: list[str]) -> str | None: ...
+
+
 @dataclass(frozen=True)
 class Expect:
     """What the downloaded files must hold, from the site config: files for raw_dir are incident CSV files
@@ -78,7 +85,7 @@ class Expect:
     FeatureCollections."""
 
     raw_dir: Path
-    readers: tuple  # objects with detect(header) -> layout or None (crimesite.sources readers)
+    readers: tuple[HeaderReader, ...]
     table: Path | None
     table_columns: tuple[str, ...]
 
@@ -89,7 +96,7 @@ def expectations(site: SiteConfig) -> Expect:
                   tuple(vars(places.table_columns).values()))  # fmt: skip
 
 
-def header_readers(reader: Reader) -> tuple:
+def header_readers(reader: Reader) -> tuple[HeaderReader, ...]:
     """The readers the build would try on a raw file: the SLMPD pair, or the generic CSV reader."""
     return (generic_csv.Reader(reader.csv),) if reader.csv is not None else sources.SLMPD_READERS
 
@@ -314,7 +321,7 @@ def save_body(response: http.client.HTTPResponse, target: Path, fetch: Fetch) ->
     digest = hashlib.sha256()
     size = 0
     with target.open("wb") as sink:
-        # read1: what has arrived, so the deadline is looked at however slowly the bytes come
+        # read1: what has arrived, not a full chunk (DeadlineReader ends any wait for bytes at the deadline)
         while chunk := response.read1(CHUNK_BYTES):
             size += len(chunk)
             if size > fetch.max_bytes:
