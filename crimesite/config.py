@@ -19,6 +19,18 @@ class Source:
 
 
 @dataclass(frozen=True)
+class OtherSource:
+    """Yearly figures someone else publishes for the city (e.g. the state's UCR counts), shown beside ours and
+    never mixed into them; `file` is read by crimesite.other_sources."""
+
+    name: str  # who publishes the figures, in full
+    label: str  # the short name of a table column, a chart legend and a verdict
+    url: str
+    description: str  # where the figures come from and what to know about them
+    file: Path
+
+
+@dataclass(frozen=True)
 class Geography:
     source_crs: str
     bounds: tuple[float, float, float, float]
@@ -152,6 +164,7 @@ class SiteConfig:
     fetch: Fetch
     sources: tuple[Source, ...]
     goals: tuple[Goal, ...]
+    other_sources: tuple[OtherSource, ...] = ()  # optional: a fork may have none
 
 
 READER_FORMATS = ("slmpd", "csv")
@@ -174,7 +187,7 @@ def _check_keys(section: str, data: object, cls: type, optional: frozenset[str] 
 
 
 def parse_config(data: object, root: Path) -> SiteConfig:
-    top = _check_keys("the top level", data, SiteConfig)
+    top = _check_keys("the top level", data, SiteConfig, optional=frozenset({"other_sources"}))
     geo = _check_keys("geography", top["geography"], Geography)
     bounds = tuple(float(v) for v in geo["bounds"])
     if len(bounds) != 4 or not (bounds[0] < bounds[2] and bounds[1] < bounds[3]):
@@ -203,7 +216,29 @@ def parse_config(data: object, root: Path) -> SiteConfig:
         fetch=parse_fetch(top["fetch"], root),
         sources=sources,
         goals=tuple(parse_goal(goal) for goal in top["goals"]),
+        other_sources=parse_other_sources(top.get("other_sources") or [], root),
     )
+
+
+WEB_ADDRESS = re.compile(r"https?://[^\s<>\"'`\\]+", re.IGNORECASE)
+
+
+def parse_other_sources(data: object, root: Path) -> tuple[OtherSource, ...]:
+    if not isinstance(data, list):
+        raise ValueError("site config: other_sources must be a list (or left out)")
+    if len(data) > 1:
+        raise ValueError("site config: other_sources: the pages show one other source; give at most one")
+    found = []
+    for entry in data:
+        section = _check_keys("other_sources", entry, OtherSource)
+        for key in ("name", "label", "url", "description", "file"):
+            if not isinstance(section[key], str) or not section[key].strip():
+                raise ValueError(f"site config: other_sources.{key} must be a non-empty string")
+        if not WEB_ADDRESS.fullmatch(section["url"]):
+            raise ValueError(f"site config: other_sources.url must be a web address, not {section['url']!r}")
+        found.append(OtherSource(section["name"].strip(), section["label"].strip(), section["url"],
+                                 " ".join(section["description"].split()), root / section["file"]))  # fmt: skip
+    return tuple(found)
 
 
 def optional_month(key: str, value: object) -> str | None:

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from crimesite import charts, escape, metrics, paths, static_charts
 from crimesite import claims as claims_module
 from crimesite.config import SiteConfig
+from crimesite.other_sources import OtherFigures
 from crimesite.reference import Category
 from crimesite.sources import FileInfo
 
@@ -58,6 +59,7 @@ class SiteData:
     sample: bool
     places: object  # placemetrics.PlaceData: counts by district and neighborhood, the weekly reports
     offense_codes: dict[str, int | None] = field(default_factory=dict)  # generic CSV reader: code -> UCR class
+    other: OtherFigures | None = None  # another source's yearly figures (site.yml other_sources), shown beside ours
 
     @property
     def part1(self) -> tuple[Category, ...]:
@@ -202,8 +204,12 @@ def chart_block(
         f'<figure class="chart" id="{chart_id}">'
         f'<div class="chart-view" role="img" aria-label="{label}"></div>'
         f'<script type="application/json" class="chart-spec">{escape.json_for_script(spec)}</script>'
-        + (f'<noscript><div class="chart-static" role="img" aria-label="{label}">{static_charts.PLACEHOLDER}'
-           "</div></noscript>" if static else "")
+        + (
+            f'<noscript><div class="chart-static" role="img" aria-label="{label}">{static_charts.PLACEHOLDER}'
+            "</div></noscript>"
+            if static
+            else ""
+        )
         + f"<figcaption>{escape.text(summary, limit=None)}</figcaption></figure>"
     )
 
@@ -319,6 +325,30 @@ def crime_page(data: SiteData, category: Category) -> dict:
         f"{category.name} by month, {month_name(data.cover.first)} to {month_name(data.cover.last)}; "
         f"the highest month was {month_name(peak_month.month)} with {int(peak_month['count']):,}."
     )
+    other = other_yearly(data, slug)
+    other_label = data.other.source.label if other is not None else ""
+    counts = yearly.set_index("year")["count"]
+    years = sorted({int(y) for y in counts.index} | {int(y) for y in (other["year"] if other is not None else [])})
+    other_values = other.set_index("year")["value"] if other is not None else pd.Series(dtype="int64")
+    headers = ["Year", category.name, "Share of Part I (%)", "Months in data"]
+    if other is not None:
+        headers.append(data.other.source.label)
+        summary_years += (
+            f" {data.other.source.label}, a separate source drawn as diamonds: "
+            + ", ".join(f"{int(r.year)}: {int(r.value):,}" for r in other.itertuples())
+            + "."
+        )
+    table_rows = []
+    for row_year in years:
+        row = [
+            row_year,
+            fmt_int(counts[row_year]) if row_year in counts.index else "n/a",
+            "n/a" if pd.isna(share.get(row_year)) else f"{share.get(row_year):.1f}",
+            data.cover.months_in(row_year),
+        ]
+        if other is not None:
+            row.append(fmt_int(other_values[row_year]) if row_year in other_values.index else "n/a")
+        table_rows.append(row)
     context = {
         "category": category,
         "name": name,
@@ -329,7 +359,7 @@ def crime_page(data: SiteData, category: Category) -> dict:
         "latest_share": share.get(year),
         "chart_years": chart_block(
             f"chart-{slug}-years",
-            charts.yearly_bars(yearly, category.name, summary_years, data.break_year),
+            charts.yearly_bars(yearly, category.name, summary_years, chart_break_year(data, years), other, other_label),
             f"{category.name} by year",
             summary_years,
             static=True,
@@ -337,18 +367,11 @@ def crime_page(data: SiteData, category: Category) -> dict:
         "table_years": html_table(
             f"table-{slug}-years",
             f"{category.name} by year",
-            ["Year", category.name, "Share of Part I (%)", "Months in data"],
-            [
-                [
-                    int(r.year),
-                    fmt_int(r.count),
-                    "n/a" if pd.isna(share.get(r.year)) else f"{share.get(r.year):.1f}",
-                    data.cover.months_in(int(r.year)),
-                ]
-                for r in yearly.itertuples()
-            ],
-            "lrrr",
+            headers,
+            table_rows,
+            "lrrr" + ("r" if other is not None else ""),
         ),
+        "other": other_note(data, other),
         "chart_months": chart_block(
             f"chart-{slug}-months",
             charts.monthly_line(monthly, "count", category.name, summary_months, data.break_month),
@@ -408,6 +431,34 @@ def crime_page(data: SiteData, category: Category) -> dict:
             "lr",
         )
     return context
+
+
+def other_yearly(data: SiteData, slug: str) -> pd.DataFrame | None:
+    """The other source's yearly figures for a category (year, value, source, as_of), or None without any."""
+    if data.other is None:
+        return None
+    series = data.other.series(slug)
+    return series.assign(source=data.other.source.name) if len(series) else None
+
+
+def other_note(data: SiteData, other: pd.DataFrame | None) -> dict | None:
+    """What a page says about the other source under its yearly table."""
+    if other is None:
+        return None
+    copies = sorted(set(other["as_of"]))
+    return {
+        "source": data.other.source,
+        "description": escape.text(data.other.source.description, limit=None),
+        "copies": ", ".join(copies[:-1]) + (" and " if len(copies) > 1 else "") + copies[-1],
+    }
+
+
+def chart_break_year(data: SiteData, years: list[int]) -> int | None:
+    """Where a yearly chart marks the methods break: before the first year on its axis on the NIBRS side (the
+    axis can hold years that only the other source has)."""
+    if data.break_year is None:
+        return None
+    return min(year for year in years if year >= int(data.cover.methods_break[:4]))
 
 
 def year_page(data: SiteData, year: int) -> dict:
@@ -545,24 +596,42 @@ def format_figure(measure: str, value: float | None) -> str:
     return f"{value:.1f}%"
 
 
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
+def said_on_label(claim: claims_module.Claim) -> str:
+    if not claim.said_on:
+        return "date not recorded"
+    return f"{claim.said_on} (approximate date)" if claim.said_on_approximate else claim.said_on
+
+
 def claims_page(data: SiteData) -> dict:
+    """Each claim beside the raw files' figure and, when the site has one, the other source's: a verdict
+    against each, never one figure made of both."""
+    other = data.other
     rows = []
     for item in data.claims:
         claim = item.claim
-        rows.append(
-            [
-                claim.statement,
-                format_figure(claim.measure, claim.figure),
-                format_figure(claim.measure, item.computed),
-                Markup(f"**{VERDICT_LABELS[item.verdict]}**"),
-                item.reason[:1].upper() + item.reason[1:] + ".",
+        row = [claim.statement, format_figure(claim.measure, claim.figure),
+               format_figure(claim.measure, item.computed), Markup(f"**{VERDICT_LABELS[item.verdict]}**")]  # fmt: skip
+        why = sentence(item.reason)
+        if item.other is not None:
+            row += [
+                format_figure(claim.measure, item.other.computed),
+                Markup(f"**{VERDICT_LABELS[item.other.verdict]}**"),
             ]
-        )
+            why += " " + sentence(item.other.reason)
+        rows.append([*row, escape.text(why, limit=None)])  # our own words and numbers: never cut short
+    files = f"In {data.config.agency_short}'s files"
+    headers = ["Claim", "Claimed", files, "Verdict"]
+    if other is not None:
+        headers += [other.source.label, "Verdict"]
     details = [
         {
             "claim": item.claim,
             "who": item.claim.who,
-            "said_on": item.claim.said_on or "date not recorded",
+            "said_on": said_on_label(item.claim),
             "source": item.claim.source,
             "url": item.claim.url,
             "note": item.claim.note,
@@ -571,9 +640,14 @@ def claims_page(data: SiteData) -> dict:
     ]
     counts = {verdict: sum(1 for item in data.claims if item.verdict == verdict) for verdict in VERDICT_LABELS}
     return {
-        "table": md_table(["Claim", "Claimed", "In the data", "Verdict", "Why"], rows, "lrrll"),
+        "table": md_table([*headers, "Why"], rows, "lrrl" + ("rl" if other is not None else "") + "l"),
         "details": details,
         "counts": counts,
+        "other": other.source if other is not None else None,
+        "other_description": escape.text(other.source.description, limit=None) if other is not None else None,
+        "count_close_percent": f"{claims_module.COUNT_CLOSE_SHARE * 100:g}",
+        "percent_tolerance": claims_module.PERCENT_TOLERANCE,
+        "share_tolerance": claims_module.SHARE_TOLERANCE,
     }
 
 
@@ -769,8 +843,13 @@ def navigation(data: SiteData) -> list:
         {"Claims vs data": "claims.md"},
         {"Goal tracker": "goals.md"},
         {"Methodology": "methodology.md"},
-        {"Data": [{"Downloads": "downloads/index.md"}, {"Data dictionary": "downloads/dictionary.md"},
-                  {"Data quality": "data-quality.md"}]},
+        {
+            "Data": [
+                {"Downloads": "downloads/index.md"},
+                {"Data dictionary": "downloads/dictionary.md"},
+                {"Data quality": "data-quality.md"},
+            ]
+        },
         {"About": "about.md"},
         {"Fork this site": "fork.md"},
     ]
