@@ -146,6 +146,9 @@ class Goal:
     baseline_year: int
     target_year: int
     reduction_percent: float
+    said_on: str = ""  # when it was announced (YYYY, YYYY-MM or YYYY-MM-DD); optional, as the two below
+    said_on_approximate: bool = False
+    source: str = ""  # where it was announced
 
 
 @dataclass(frozen=True)
@@ -437,9 +440,12 @@ def _destination(to: str) -> str:
 
 
 def parse_goal(data: object) -> Goal:
-    goal = _check_keys("goals", data, Goal)
+    goal = _check_keys("goals", data, Goal, optional=frozenset({"said_on", "said_on_approximate", "source"}))
     if not int(goal["baseline_year"]) < int(goal["target_year"]):
         raise ValueError("site config: a goal's baseline_year must come before its target_year")
+    approximate = goal.get("said_on_approximate", False)
+    if not isinstance(approximate, bool):
+        raise ValueError("site config: a goal's said_on_approximate must be true or false")
     return Goal(
         statement=str(goal["statement"]),
         who=str(goal["who"]),
@@ -447,6 +453,9 @@ def parse_goal(data: object) -> Goal:
         baseline_year=int(goal["baseline_year"]),
         target_year=int(goal["target_year"]),
         reduction_percent=float(goal["reduction_percent"]),
+        said_on=str(goal.get("said_on") or ""),
+        said_on_approximate=approximate,
+        source=str(goal.get("source") or ""),
     )
 
 

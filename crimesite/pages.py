@@ -652,9 +652,11 @@ def claims_page(data: SiteData) -> dict:
 
 
 def goal_measure(data: SiteData, goal, measure: str) -> dict:
-    """Baseline, target path and actual figures for one measure of a goal."""
+    """Baseline, target path and actual figures for one measure of a goal. The baseline is the raw files' count
+    for the whole baseline year; failing that, the other source's figure; failing that, the City's own."""
     yearly = data.annual.groupby(["year", "category"])["count"].sum()
     shootings = data.shootings.assign(year=data.shootings["month"].str[:4].astype(int))
+    other = data.other
 
     def actual(year: int) -> int | None:
         if data.cover.months_in(year) == 0:
@@ -664,46 +666,76 @@ def goal_measure(data: SiteData, goal, measure: str) -> dict:
             return None if rows["shootings"].isna().any() else int(rows["shootings"].sum())
         return int(yearly.get((year, measure), 0))
 
+    def other_value(year: int) -> int | None:
+        found = other.figure(measure, year) if other is not None else None
+        return found.value if found is not None else None
+
     baseline = actual(goal.baseline_year) if data.cover.is_complete(goal.baseline_year) else None
-    baseline_source = "computed from the data" if baseline is not None else None
+    baseline_source = f"counted from {data.config.agency_short}'s files" if baseline is not None else None
+    lacking = (
+        f"{data.config.agency_short}'s files in this build hold {data.cover.months_in(goal.baseline_year)} of the 12 "
+        f"months of {goal.baseline_year}, and a part of a year is no baseline"
+    )
+    if baseline is None and other_value(goal.baseline_year) is not None:
+        found = other.figure(measure, goal.baseline_year)
+        baseline = found.value
+        baseline_source = f"the {other.source.label} figure (copy of {found.as_of}), because {lacking}"
     if baseline is None and measure != "shootings":
         official = [c.claim for c in data.claims if c.claim.measure == "count" and c.claim.category == measure
                     and c.claim.year == goal.baseline_year]  # fmt: skip
         if official:
             baseline = int(official[0].figure)
-            baseline_source = (
-                f"the City's published figure ({official[0].statement}); "
-                f"the data does not hold all of {goal.baseline_year}"
-            )
+            baseline_source = f"the City's published figure ({official[0].statement}), because {lacking}"
     target = round(baseline * (1 - goal.reduction_percent / 100)) if baseline is not None else None
     rows = []
     span = goal.target_year - goal.baseline_year
+
+    def path_at(year: int) -> float:
+        return baseline - (baseline - target) * (year - goal.baseline_year) / span
+
     for year in range(goal.baseline_year, goal.target_year + 1):
-        path = baseline - (baseline - target) * (year - goal.baseline_year) / span if baseline is not None else None
         value = actual(year)
-        months = data.cover.months_in(year)
-        rows.append([str(year), "n/a" if path is None else f"{path:,.0f}",
-                     "n/a" if value is None else f"{value:,}", f"{months}"])  # fmt: skip
+        row = [str(year), "n/a" if baseline is None else f"{path_at(year):,.0f}",
+               "n/a" if value is None else f"{value:,}", f"{data.cover.months_in(year)}"]  # fmt: skip
+        if other is not None:
+            found = other_value(year)
+            row.append("n/a" if found is None else f"{found:,}")
+        rows.append(row)
     complete = [year for year in range(goal.baseline_year + 1, goal.target_year + 1) if data.cover.is_complete(year)]
     gap = None
     if baseline is not None and complete:
         year = complete[-1]
-        path = baseline - (baseline - target) * (year - goal.baseline_year) / span
-        gap = {"year": year, "actual": actual(year), "path": round(path)}
+        gap = {"year": year, "actual": actual(year), "path": round(path_at(year))}
+    other_years = [
+        year for year in range(goal.baseline_year + 1, goal.target_year + 1) if other_value(year) is not None
+    ]
+    other_gap = None
+    if baseline is not None and other_years:
+        year = other_years[-1]
+        other_gap = {"year": year, "actual": other_value(year), "path": round(path_at(year))}
     name = {"shootings": "Shootings"}.get(measure) or next(c.name for c in data.categories if c.slug == measure)
+    headers = ["Year", "On the path to the goal", f"In {data.config.agency_short}'s files", "Months in data"]
     return {
         "name": name,
         "baseline": baseline,
         "baseline_source": baseline_source,
         "target": target,
         "gap": gap,
-        "table": md_table(["Year", "On the path to the goal", "In the data", "Months in data"], rows, "lrrr"),
+        "other_gap": other_gap,
+        "other_has_none": other is not None and not other_years and other_value(goal.baseline_year) is None,
+        "table": md_table(
+            headers + ([other.source.label] if other is not None else []), rows, "lrrr" + "r" * (other is not None)
+        ),
     }
 
 
 def goals_page(data: SiteData) -> list[dict]:
     return [
-        {"goal": goal, "measures": [goal_measure(data, goal, measure) for measure in goal.measures]}
+        {
+            "goal": goal,
+            "said_on": (f"{goal.said_on} (approximate date)" if goal.said_on_approximate else goal.said_on),
+            "measures": [goal_measure(data, goal, measure) for measure in goal.measures],
+        }
         for goal in data.config.goals
     ]
 
@@ -822,7 +854,9 @@ def render_pages(data: SiteData) -> dict[str, str]:
         "methodology.md": render("methodology.md.j2", **methodology_page(data)),
         "data-quality.md": render("data_quality.md.j2", quality=quality_page(data)),
         "claims.md": render("claims.md.j2", claims=claims_page(data), claims_file=repository_path(data.config.claims)),
-        "goals.md": render("goals.md.j2", goals=goals_page(data)),
+        "goals.md": render(
+            "goals.md.j2", goals=goals_page(data), other_label=data.other.source.label if data.other else ""
+        ),
         "shootings.md": render("shootings.md.j2", **shootings_page(data)),
         "about.md": render("about.md.j2"),
     }
