@@ -4,6 +4,7 @@ added to them. The only I/O is load_figures."""
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,8 @@ class OtherFigures:
 
     source: OtherSource
     yearly: pd.DataFrame  # year, measure, value, as_of: whole years only
+    table: pd.DataFrame  # every row of the file, typed
+    content: bytes  # the file as it was read: published unchanged
 
     def figure(self, measure: str, year: int) -> Figure | None:
         """The source's figure for a category slug (or `part1`: violent + property) and year; None without one."""
@@ -101,7 +104,8 @@ def newest_whole_years(table: pd.DataFrame) -> pd.DataFrame:
 def load_figures(source: OtherSource, categories: tuple[Category, ...]) -> OtherFigures:
     """The source's file, checked; a bad value stops the build with one line per problem."""
     path = source.file
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    content = path.read_bytes()
+    table = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False)
     if list(table.columns) != COLUMNS:
         raise DataError([Problem(str(path), 1, "(header)", ",".join(table.columns), ",".join(COLUMNS))])
     problems = check_rows(path, table, categories)
@@ -112,4 +116,4 @@ def load_figures(source: OtherSource, categories: tuple[Category, ...]) -> Other
     if problems:
         raise DataError(problems)
     typed = table.astype({"year": "int64", "value": "int64", "months": "int64"})
-    return OtherFigures(source, newest_whole_years(typed))
+    return OtherFigures(source, newest_whole_years(typed), typed, content)
