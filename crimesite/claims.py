@@ -120,6 +120,9 @@ def coverage_gap(cover: metrics.Coverage, year: int, agency: str) -> str | None:
 COUNT_CLOSE_SHARE = 0.02  # a count is close within 2% of the claimed figure (at least 2 crimes)
 PERCENT_TOLERANCE = (1.0, 3.0)  # percentage points
 SHARE_TOLERANCE = (2.0, 5.0)
+# A share from part of a year is judged only with at least this many crimes behind it (the whole year is judged
+# whatever its size: it is the whole count, not a sample).
+PARTIAL_SHARE_MINIMUM = 30
 
 
 def judge_count(value: float, claimed: float, subject: str) -> tuple[str, str]:
@@ -168,8 +171,8 @@ def check_files(claim: Claim, annual: pd.DataFrame, counted: pd.DataFrame, cover
 
 
 def check_share(claim: Claim, counted: pd.DataFrame, cover: metrics.Coverage, agency: str) -> Check:
-    """A share is a proportion, so the months of a year that are in the data can be judged (and say so);
-    a count of part of a year cannot."""
+    """A share is a proportion, so the months of a year that are in the data can be judged (and say so) when they
+    hold enough crimes; a count of part of a year cannot."""
     total, armed, unknown = metrics.firearm_share(counted, claim.category, claim.year)
     share = round(armed / total * 100, 1) if total else None
     gap = coverage_gap(cover, claim.year, agency)
@@ -177,6 +180,9 @@ def check_share(claim: Claim, counted: pd.DataFrame, cover: metrics.Coverage, ag
         return Check(claim, share, "not checkable", gap)
     if cover.year_era(claim.year) != "nibrs" or share is None:
         return Check(claim, share, "not checkable", "the legacy files do not record the weapon of a homicide")
+    if gap and total < PARTIAL_SHARE_MINIMUM:
+        reason = f"{gap}, with {total} so far ({armed} with a firearm): too few to judge a share from part of a year"
+        return Check(claim, share, "not checkable", reason)
     tolerance, close = SHARE_TOLERANCE
     verdict, reason = judge(share - claim.figure, tolerance, "percentage points", close=close, subject="the data")
     reason += f" ({armed:,} of {total:,})"

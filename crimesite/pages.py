@@ -648,6 +648,7 @@ def claims_page(data: SiteData) -> dict:
         "count_close_percent": f"{claims_module.COUNT_CLOSE_SHARE * 100:g}",
         "percent_tolerance": claims_module.PERCENT_TOLERANCE,
         "share_tolerance": claims_module.SHARE_TOLERANCE,
+        "partial_share_minimum": claims_module.PARTIAL_SHARE_MINIMUM,
     }
 
 
@@ -671,7 +672,7 @@ def goal_measure(data: SiteData, goal, measure: str) -> dict:
         return found.value if found is not None else None
 
     baseline = actual(goal.baseline_year) if data.cover.is_complete(goal.baseline_year) else None
-    baseline_source = f"counted from {data.config.agency_short}'s files" if baseline is not None else None
+    baseline_source = "computed from the data" if baseline is not None else None
     lacking = (
         f"{data.config.agency_short}'s files in this build hold {data.cover.months_in(goal.baseline_year)} of the 12 "
         f"months of {goal.baseline_year}, and a part of a year is no baseline"

@@ -57,11 +57,11 @@ def test_percent_change_over_part1_and_across_the_break(categories):
 
 def test_a_share_on_part_of_a_nibrs_year_is_judged_on_those_months_and_says_so(categories):
     cover = metrics.coverage({"2024-01", "2024-02", "2024-03", "2024-04"}, "2021-01")
-    data = counted([(2024, "homicide", True)] * 18 + [(2024, "homicide", False)] * 2)
+    data = counted([(2024, "homicide", True)] * 36 + [(2024, "homicide", False)] * 4)
     result = claims.check(claim(measure="firearm_share", year=2024, figure=90), annual([]), data, cover, categories,
                           "SLMPD")  # fmt: skip
     assert (result.computed, result.verdict) == (90.0, "matches")
-    assert "(18 of 20)" in result.reason and "only 4 of the 12 months of 2024, so the share is of those months" in (
+    assert "(36 of 40)" in result.reason and "only 4 of the 12 months of 2024, so the share is of those months" in (
         result.reason
     )
 
@@ -129,3 +129,12 @@ def test_a_claim_whose_url_is_not_a_web_address_stops_the_build(tmp_path, catego
     with pytest.raises(ValueError) as caught:
         claims.load_claims(path, categories)
     assert str(caught.value).startswith(f"{path}:2: column url: value {url!r}: expected")
+
+
+def test_a_share_from_part_of_a_year_with_few_crimes_is_not_judged(categories):
+    cover = metrics.coverage({"2024-01", "2024-02"}, "2021-01")
+    data = counted([(2024, "homicide", True)] * 4)
+    result = claims.check(claim(measure="firearm_share", year=2024, figure=90), annual([]), data, cover, categories,
+                          "SLMPD")  # fmt: skip
+    assert (result.computed, result.verdict) == (100.0, "not checkable")
+    assert "with 4 so far (4 with a firearm): too few" in result.reason

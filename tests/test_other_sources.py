@@ -195,8 +195,10 @@ def real_docs(slmpd_dir, shared_places_config, tmp_path_factory) -> Path:
 
 
 def claim_rows(page: str) -> dict[str, list[str]]:
-    rows = [line.split(" | ") for line in page.splitlines() if line.startswith("| ") and "---" not in line]
-    return {row[0].removeprefix("| "): row[1:] for row in rows[1:] if len(row) >= 7}
+    """The claims table: statement -> the other cells (the first table on the page; header and rule left out)."""
+    lines = [line for line in page.splitlines() if line.startswith("| ")]
+    rows = [line.removeprefix("| ").removesuffix(" |").split(" | ") for line in lines]
+    return {row[0]: row[1:] for row in rows[2:] if len(row) == 7}
 
 
 def test_every_real_claim_has_a_verdict_against_at_least_one_source(real_docs):
@@ -238,3 +240,15 @@ def test_the_real_crime_page_marks_the_break_before_the_first_nibrs_year_on_the_
              and layer["mark"].get("type") == "rule"]  # fmt: skip
     (marker,) = [row for name, rows in spec["datasets"].items() for row in rows if "label" in row]
     assert rules and marker["year"] == 2021  # the state's 2021 is on the axis, SLMPD's first NIBRS year is 2024
+
+
+def test_the_file_is_published_unchanged_with_its_source(fixture_build, site_config):
+    folder = fixture_build / "docs" / "downloads"
+    (source,) = site_config.other_sources
+    assert (folder / "independent_figures.csv").read_bytes() == source.file.read_bytes()
+    package = json.loads((folder / "datapackage.json").read_text())
+    (resource,) = [r for r in package["resources"] if r["name"] == "independent_figures"]
+    assert resource["sources"] == [{"title": source.name, "path": "https://realtimecrimeindex.com/"}]
+    assert resource["rows"] == 81 and resource["schema"]["primaryKey"] == ["year", "measure", "as_of"]
+    checked = (folder / "claims_checked.csv").read_text().splitlines()[0].split(",")
+    assert checked[-3:] == ["figure_other_source", "verdict_other_source", "reason_other_source"]
