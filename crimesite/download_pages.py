@@ -69,6 +69,8 @@ def download_pages(data, facts: list[FileFacts], urls: dict[str, str], render: C
                      "lllrll")  # fmt: skip
     fetched = sum(1 for info in data.files if info.sha256 in urls)
     return {
-        "downloads/index.md": render("downloads.md.j2", files=files, raw_files=raw, fetched=fetched),
+        "downloads/index.md": render(
+            "downloads.md.j2", files=files, raw_files=raw, fetched=fetched
+        ),
         "downloads/dictionary.md": render("dictionary.md.j2", dictionary=Markup(schema.dictionary_markdown(published))),
     }

@@ -204,12 +204,8 @@ def chart_block(
         f'<figure class="chart" id="{chart_id}">'
         f'<div class="chart-view" role="img" aria-label="{label}"></div>'
         f'<script type="application/json" class="chart-spec">{escape.json_for_script(spec)}</script>'
-        + (
-            f'<noscript><div class="chart-static" role="img" aria-label="{label}">{static_charts.PLACEHOLDER}'
-            "</div></noscript>"
-            if static
-            else ""
-        )
+        + (f'<noscript><div class="chart-static" role="img" aria-label="{label}">{static_charts.PLACEHOLDER}'
+           "</div></noscript>" if static else "")
         + f"<figcaption>{escape.text(summary, limit=None)}</figcaption></figure>"
     )
 
@@ -878,13 +874,8 @@ def navigation(data: SiteData) -> list:
         {"Claims vs data": "claims.md"},
         {"Goal tracker": "goals.md"},
         {"Methodology": "methodology.md"},
-        {
-            "Data": [
-                {"Downloads": "downloads/index.md"},
-                {"Data dictionary": "downloads/dictionary.md"},
-                {"Data quality": "data-quality.md"},
-            ]
-        },
+        {"Data": [{"Downloads": "downloads/index.md"}, {"Data dictionary": "downloads/dictionary.md"},
+                  {"Data quality": "data-quality.md"}]},
         {"About": "about.md"},
         {"Fork this site": "fork.md"},
     ]

@@ -69,8 +69,6 @@ def source_columns(reader) -> dict[str, str]:
         if names:
             found[column] = ", ".join(f"`{name}`" for name in names)
     return found
-
-
 SLMPD_HEADERS = "a known header (SLMPD legacy: 18, 20 or 26 columns; SLMPD NIBRS: 22 columns; see data/README.md)"
 # Formats whose files never repeat a crime: the same content twice would count its crimes twice.
 UNIQUE_CONTENT = (slmpd_legacy.FORMAT, generic_csv.FORMAT)
@@ -253,7 +251,9 @@ def per_file(reader) -> bool:
     return getattr(reader, "PER_FILE", False)
 
 
-def load(files: list[RawFile], context: ReadContext, store: Cache | None = None) -> tuple[pd.DataFrame, list[FileInfo]]:
+def load(
+    files: list[RawFile], context: ReadContext, store: Cache | None = None
+) -> tuple[pd.DataFrame, list[FileInfo]]:
     """Read every file into the canonical table; raise DataError listing every problem in every file.
 
     A reader that works file by file (`PER_FILE`) gets its rows for a file from `store` when that content was
