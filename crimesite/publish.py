@@ -284,7 +284,7 @@ def package_descriptor(data, facts: list[FileFacts], urls: dict[str, str]) -> di
         "title": config.site_title,
         "description": description,
         "licenses": [LICENSE],
-        "sources": [{"title": source.name, "path": source.url} for source in config.sources],
+        "sources": [{"title": source.name, "path": source.url} for source in (*config.sources, *config.other_sources)],
         "temporal": {"start": data.cover.first, "end": data.cover.last},
         "sample": data.sample,
         "provenance": {

@@ -250,5 +250,6 @@ def test_the_file_is_published_unchanged_with_its_source(fixture_build, site_con
     (resource,) = [r for r in package["resources"] if r["name"] == "independent_figures"]
     assert resource["sources"] == [{"title": source.name, "path": "https://realtimecrimeindex.com/"}]
     assert resource["rows"] == 81 and resource["schema"]["primaryKey"] == ["year", "measure", "as_of"]
+    assert {"title": source.name, "path": source.url} in package["sources"]
     checked = (folder / "claims_checked.csv").read_text().splitlines()[0].split(",")
     assert checked[-3:] == ["figure_other_source", "verdict_other_source", "reason_other_source"]
