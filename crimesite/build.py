@@ -20,6 +20,7 @@ from crimesite import (
     download_pages,
     incidents,
     metrics,
+    other_sources,
     output,
     pages,
     paths,
@@ -101,8 +102,10 @@ def build_docs(
         cover = metrics.coverage({month for info in infos for month in info.covers}, config.methods_break,
                                  config.reader.csv.era if config.reader.csv else "ucr")  # fmt: skip
         official = claims.load_claims(config.claims, categories)
+        other = next((other_sources.load_figures(s, categories) for s in config.other_sources), None)
     with timings.stage("metrics"):
-        data = site_data(config, categories, table, infos, cover, is_sample(files), official, context.offense_codes)
+        data = site_data(config, categories, table, infos, cover, is_sample(files), official, context.offense_codes,
+                         other)  # fmt: skip
     # The incident files (mostly Arrow, zlib and Parquet, which release the GIL) are written on the second core
     # while the pages render.
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -137,7 +140,7 @@ def read_context(config: SiteConfig, categories: tuple[reference.Category, ...])
     )
 
 
-def site_data(config, categories, table, infos, cover, sample, official, offense_codes) -> pages.SiteData:
+def site_data(config, categories, table, infos, cover, sample, official, offense_codes, other=None) -> pages.SiteData:
     file_months = {info.name: max(info.covers) for info in infos if info.covers}
     counted, excluded = metrics.split_counted(table, cover, file_months)
     annual = metrics.annual_counts(counted, categories, cover)
@@ -150,7 +153,7 @@ def site_data(config, categories, table, infos, cover, sample, official, offense
         incidents=table,
         counted=counted,
         excluded=excluded,
-        claims=tuple(claims.check_all(official, annual, counted, cover, categories)),
+        claims=tuple(claims.check_all(official, annual, counted, cover, categories, config.agency_short, other)),
         files=tuple(infos),
         cover=cover,
         annual=annual,
@@ -160,6 +163,7 @@ def site_data(config, categories, table, infos, cover, sample, official, offense
         sample=sample,
         places=placemetrics.place_data(counted, table, categories, cover, geography, since),
         offense_codes=offense_codes,
+        other=other,
     )
 
 
@@ -213,7 +217,7 @@ def input_fingerprint(files: list[RawFile], config: SiteConfig) -> str:
     codes = config.reader.csv.offense_codes if config.reader.csv else None
     inputs = (paths.SITE_CONFIG, paths.MKDOCS_CONFIG, paths.SAMPLE_MANIFEST, config.fetch.manifest, config.categories,
               config.claims, codes, place.neighborhood_table, place.neighborhood_boundaries,
-              place.district_boundaries)  # fmt: skip
+              place.district_boundaries, *(source.file for source in config.other_sources))  # fmt: skip
     for path in inputs:
         digest.update(f"{path}\0".encode())
         digest.update(path.read_bytes() if path is not None and path.exists() else b"-")

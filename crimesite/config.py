@@ -19,6 +19,18 @@ class Source:
 
 
 @dataclass(frozen=True)
+class OtherSource:
+    """Yearly figures someone else publishes for the city (e.g. the state's UCR counts), shown beside ours and
+    never mixed into them; `file` is read by crimesite.other_sources."""
+
+    name: str  # who publishes the figures, in full
+    label: str  # the short name of a table column, a chart legend and a verdict
+    url: str
+    description: str  # where the figures come from and what to know about them
+    file: Path
+
+
+@dataclass(frozen=True)
 class Geography:
     source_crs: str
     bounds: tuple[float, float, float, float]
@@ -137,6 +149,9 @@ class Goal:
     baseline_year: int
     target_year: int
     reduction_percent: float
+    said_on: str = ""  # when it was announced (YYYY, YYYY-MM or YYYY-MM-DD); optional, as the two below
+    said_on_approximate: bool = False
+    source: str = ""  # where it was announced
 
 
 @dataclass(frozen=True)
@@ -155,6 +170,7 @@ class SiteConfig:
     fetch: Fetch
     sources: tuple[Source, ...]
     goals: tuple[Goal, ...]
+    other_sources: tuple[OtherSource, ...] = ()  # optional: a fork may have none
 
 
 READER_FORMATS = ("slmpd", "csv")
@@ -177,7 +193,7 @@ def _check_keys(section: str, data: object, cls: type, optional: frozenset[str] 
 
 
 def parse_config(data: object, root: Path) -> SiteConfig:
-    top = _check_keys("the top level", data, SiteConfig)
+    top = _check_keys("the top level", data, SiteConfig, optional=frozenset({"other_sources"}))
     geo = _check_keys("geography", top["geography"], Geography)
     bounds = tuple(float(v) for v in geo["bounds"])
     if len(bounds) != 4 or not (bounds[0] < bounds[2] and bounds[1] < bounds[3]):
@@ -206,7 +222,29 @@ def parse_config(data: object, root: Path) -> SiteConfig:
         fetch=parse_fetch(top["fetch"], root),
         sources=sources,
         goals=tuple(parse_goal(goal) for goal in top["goals"]),
+        other_sources=parse_other_sources(top.get("other_sources") or [], root),
     )
+
+
+WEB_ADDRESS = re.compile(r"https?://[^\s<>\"'`\\]+", re.IGNORECASE)
+
+
+def parse_other_sources(data: object, root: Path) -> tuple[OtherSource, ...]:
+    if not isinstance(data, list):
+        raise ValueError("site config: other_sources must be a list (or left out)")
+    if len(data) > 1:
+        raise ValueError("site config: other_sources: the pages show one other source; give at most one")
+    found = []
+    for entry in data:
+        section = _check_keys("other_sources", entry, OtherSource)
+        for key in ("name", "label", "url", "description", "file"):
+            if not isinstance(section[key], str) or not section[key].strip():
+                raise ValueError(f"site config: other_sources.{key} must be a non-empty string")
+        if not WEB_ADDRESS.fullmatch(section["url"]):
+            raise ValueError(f"site config: other_sources.url must be a web address, not {section['url']!r}")
+        found.append(OtherSource(section["name"].strip(), section["label"].strip(), section["url"],
+                                 " ".join(section["description"].split()), root / section["file"]))  # fmt: skip
+    return tuple(found)
 
 
 def optional_month(key: str, value: object) -> str | None:
@@ -424,9 +462,12 @@ def _destination(to: str) -> str:
 
 
 def parse_goal(data: object) -> Goal:
-    goal = _check_keys("goals", data, Goal)
+    goal = _check_keys("goals", data, Goal, optional=frozenset({"said_on", "said_on_approximate", "source"}))
     if not int(goal["baseline_year"]) < int(goal["target_year"]):
         raise ValueError("site config: a goal's baseline_year must come before its target_year")
+    approximate = goal.get("said_on_approximate", False)
+    if not isinstance(approximate, bool):
+        raise ValueError("site config: a goal's said_on_approximate must be true or false")
     return Goal(
         statement=str(goal["statement"]),
         who=str(goal["who"]),
@@ -434,6 +475,9 @@ def parse_goal(data: object) -> Goal:
         baseline_year=int(goal["baseline_year"]),
         target_year=int(goal["target_year"]),
         reduction_percent=float(goal["reduction_percent"]),
+        said_on=str(goal.get("said_on") or ""),
+        said_on_approximate=approximate,
+        source=str(goal.get("source") or ""),
     )
 
 

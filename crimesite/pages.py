@@ -16,6 +16,7 @@ from markupsafe import Markup
 from crimesite import charts, escape, metrics, paths, static_charts
 from crimesite import claims as claims_module
 from crimesite.config import SiteConfig
+from crimesite.other_sources import OtherFigures
 from crimesite.reference import Category
 from crimesite.sources import FileInfo
 
@@ -58,6 +59,7 @@ class SiteData:
     sample: bool
     places: object  # placemetrics.PlaceData: counts by district and neighborhood, the weekly reports
     offense_codes: dict[str, int | None] = field(default_factory=dict)  # generic CSV reader: code -> UCR class
+    other: OtherFigures | None = None  # another source's yearly figures (site.yml other_sources), shown beside ours
 
     @property
     def part1(self) -> tuple[Category, ...]:
@@ -319,6 +321,30 @@ def crime_page(data: SiteData, category: Category) -> dict:
         f"{category.name} by month, {month_name(data.cover.first)} to {month_name(data.cover.last)}; "
         f"the highest month was {month_name(peak_month.month)} with {int(peak_month['count']):,}."
     )
+    other = other_yearly(data, slug)
+    other_label = data.other.source.label if other is not None else ""
+    counts = yearly.set_index("year")["count"]
+    years = sorted({int(y) for y in counts.index} | {int(y) for y in (other["year"] if other is not None else [])})
+    other_values = other.set_index("year")["value"] if other is not None else pd.Series(dtype="int64")
+    headers = ["Year", category.name, "Share of Part I (%)", "Months in data"]
+    if other is not None:
+        headers.append(data.other.source.label)
+        summary_years += (
+            f" {data.other.source.label}, a separate source drawn as diamonds: "
+            + ", ".join(f"{int(r.year)}: {int(r.value):,}" for r in other.itertuples())
+            + "."
+        )
+    table_rows = []
+    for row_year in years:
+        row = [
+            row_year,
+            fmt_int(counts[row_year]) if row_year in counts.index else "n/a",
+            "n/a" if pd.isna(share.get(row_year)) else f"{share.get(row_year):.1f}",
+            data.cover.months_in(row_year),
+        ]
+        if other is not None:
+            row.append(fmt_int(other_values[row_year]) if row_year in other_values.index else "n/a")
+        table_rows.append(row)
     context = {
         "category": category,
         "name": name,
@@ -329,7 +355,7 @@ def crime_page(data: SiteData, category: Category) -> dict:
         "latest_share": share.get(year),
         "chart_years": chart_block(
             f"chart-{slug}-years",
-            charts.yearly_bars(yearly, category.name, summary_years, data.break_year),
+            charts.yearly_bars(yearly, category.name, summary_years, chart_break_year(data, years), other, other_label),
             f"{category.name} by year",
             summary_years,
             static=True,
@@ -337,18 +363,11 @@ def crime_page(data: SiteData, category: Category) -> dict:
         "table_years": html_table(
             f"table-{slug}-years",
             f"{category.name} by year",
-            ["Year", category.name, "Share of Part I (%)", "Months in data"],
-            [
-                [
-                    int(r.year),
-                    fmt_int(r.count),
-                    "n/a" if pd.isna(share.get(r.year)) else f"{share.get(r.year):.1f}",
-                    data.cover.months_in(int(r.year)),
-                ]
-                for r in yearly.itertuples()
-            ],
-            "lrrr",
+            headers,
+            table_rows,
+            "lrrr" + ("r" if other is not None else ""),
         ),
+        "other": other_note(data, other),
         "chart_months": chart_block(
             f"chart-{slug}-months",
             charts.monthly_line(monthly, "count", category.name, summary_months, data.break_month),
@@ -408,6 +427,34 @@ def crime_page(data: SiteData, category: Category) -> dict:
             "lr",
         )
     return context
+
+
+def other_yearly(data: SiteData, slug: str) -> pd.DataFrame | None:
+    """The other source's yearly figures for a category (year, value, source, as_of), or None without any."""
+    if data.other is None:
+        return None
+    series = data.other.series(slug)
+    return series.assign(source=data.other.source.name) if len(series) else None
+
+
+def other_note(data: SiteData, other: pd.DataFrame | None) -> dict | None:
+    """What a page says about the other source under its yearly table."""
+    if other is None:
+        return None
+    copies = sorted(set(other["as_of"]))
+    return {
+        "source": data.other.source,
+        "description": escape.text(data.other.source.description, limit=None),
+        "copies": ", ".join(copies[:-1]) + (" and " if len(copies) > 1 else "") + copies[-1],
+    }
+
+
+def chart_break_year(data: SiteData, years: list[int]) -> int | None:
+    """Where a yearly chart marks the methods break: before the first year on its axis on the NIBRS side (the
+    axis can hold years that only the other source has)."""
+    if data.break_year is None:
+        return None
+    return min(year for year in years if year >= int(data.cover.methods_break[:4]))
 
 
 def year_page(data: SiteData, year: int) -> dict:
@@ -545,24 +592,42 @@ def format_figure(measure: str, value: float | None) -> str:
     return f"{value:.1f}%"
 
 
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
+
+
+def said_on_label(claim: claims_module.Claim) -> str:
+    if not claim.said_on:
+        return "date not recorded"
+    return f"{claim.said_on} (approximate date)" if claim.said_on_approximate else claim.said_on
+
+
 def claims_page(data: SiteData) -> dict:
+    """Each claim beside the raw files' figure and, when the site has one, the other source's: a verdict
+    against each, never one figure made of both."""
+    other = data.other
     rows = []
     for item in data.claims:
         claim = item.claim
-        rows.append(
-            [
-                claim.statement,
-                format_figure(claim.measure, claim.figure),
-                format_figure(claim.measure, item.computed),
-                Markup(f"**{VERDICT_LABELS[item.verdict]}**"),
-                item.reason[:1].upper() + item.reason[1:] + ".",
+        row = [claim.statement, format_figure(claim.measure, claim.figure),
+               format_figure(claim.measure, item.computed), Markup(f"**{VERDICT_LABELS[item.verdict]}**")]  # fmt: skip
+        why = sentence(item.reason)
+        if item.other is not None:
+            row += [
+                format_figure(claim.measure, item.other.computed),
+                Markup(f"**{VERDICT_LABELS[item.other.verdict]}**"),
             ]
-        )
+            why += " " + sentence(item.other.reason)
+        rows.append([*row, escape.text(why, limit=None)])  # our own words and numbers: never cut short
+    files = f"In {data.config.agency_short}'s files"
+    headers = ["Claim", "Claimed", files, "Verdict"]
+    if other is not None:
+        headers += [other.source.label, "Verdict"]
     details = [
         {
             "claim": item.claim,
             "who": item.claim.who,
-            "said_on": item.claim.said_on or "date not recorded",
+            "said_on": said_on_label(item.claim),
             "source": item.claim.source,
             "url": item.claim.url,
             "note": item.claim.note,
@@ -571,16 +636,24 @@ def claims_page(data: SiteData) -> dict:
     ]
     counts = {verdict: sum(1 for item in data.claims if item.verdict == verdict) for verdict in VERDICT_LABELS}
     return {
-        "table": md_table(["Claim", "Claimed", "In the data", "Verdict", "Why"], rows, "lrrll"),
+        "table": md_table([*headers, "Why"], rows, "lrrl" + ("rl" if other is not None else "") + "l"),
         "details": details,
         "counts": counts,
+        "other": other.source if other is not None else None,
+        "other_description": escape.text(other.source.description, limit=None) if other is not None else None,
+        "count_close_percent": f"{claims_module.COUNT_CLOSE_SHARE * 100:g}",
+        "percent_tolerance": claims_module.PERCENT_TOLERANCE,
+        "share_tolerance": claims_module.SHARE_TOLERANCE,
+        "partial_share_minimum": claims_module.PARTIAL_SHARE_MINIMUM,
     }
 
 
 def goal_measure(data: SiteData, goal, measure: str) -> dict:
-    """Baseline, target path and actual figures for one measure of a goal."""
+    """Baseline, target path and actual figures for one measure of a goal. The baseline is the raw files' count
+    for the whole baseline year; failing that, the other source's figure; failing that, the City's own."""
     yearly = data.annual.groupby(["year", "category"])["count"].sum()
     shootings = data.shootings.assign(year=data.shootings["month"].str[:4].astype(int))
+    other = data.other
 
     def actual(year: int) -> int | None:
         if data.cover.months_in(year) == 0:
@@ -590,46 +663,76 @@ def goal_measure(data: SiteData, goal, measure: str) -> dict:
             return None if rows["shootings"].isna().any() else int(rows["shootings"].sum())
         return int(yearly.get((year, measure), 0))
 
+    def other_value(year: int) -> int | None:
+        found = other.figure(measure, year) if other is not None else None
+        return found.value if found is not None else None
+
     baseline = actual(goal.baseline_year) if data.cover.is_complete(goal.baseline_year) else None
     baseline_source = "computed from the data" if baseline is not None else None
+    lacking = (
+        f"{data.config.agency_short}'s files in this build hold {data.cover.months_in(goal.baseline_year)} of the 12 "
+        f"months of {goal.baseline_year}, and a part of a year is no baseline"
+    )
+    if baseline is None and other_value(goal.baseline_year) is not None:
+        found = other.figure(measure, goal.baseline_year)
+        baseline = found.value
+        baseline_source = f"the {other.source.label} figure (copy of {found.as_of}), because {lacking}"
     if baseline is None and measure != "shootings":
         official = [c.claim for c in data.claims if c.claim.measure == "count" and c.claim.category == measure
                     and c.claim.year == goal.baseline_year]  # fmt: skip
         if official:
             baseline = int(official[0].figure)
-            baseline_source = (
-                f"the City's published figure ({official[0].statement}); "
-                f"the data does not hold all of {goal.baseline_year}"
-            )
+            baseline_source = f"the City's published figure ({official[0].statement}), because {lacking}"
     target = round(baseline * (1 - goal.reduction_percent / 100)) if baseline is not None else None
     rows = []
     span = goal.target_year - goal.baseline_year
+
+    def path_at(year: int) -> float:
+        return baseline - (baseline - target) * (year - goal.baseline_year) / span
+
     for year in range(goal.baseline_year, goal.target_year + 1):
-        path = baseline - (baseline - target) * (year - goal.baseline_year) / span if baseline is not None else None
         value = actual(year)
-        months = data.cover.months_in(year)
-        rows.append([str(year), "n/a" if path is None else f"{path:,.0f}",
-                     "n/a" if value is None else f"{value:,}", f"{months}"])  # fmt: skip
+        row = [str(year), "n/a" if baseline is None else f"{path_at(year):,.0f}",
+               "n/a" if value is None else f"{value:,}", f"{data.cover.months_in(year)}"]  # fmt: skip
+        if other is not None:
+            found = other_value(year)
+            row.append("n/a" if found is None else f"{found:,}")
+        rows.append(row)
     complete = [year for year in range(goal.baseline_year + 1, goal.target_year + 1) if data.cover.is_complete(year)]
     gap = None
     if baseline is not None and complete:
         year = complete[-1]
-        path = baseline - (baseline - target) * (year - goal.baseline_year) / span
-        gap = {"year": year, "actual": actual(year), "path": round(path)}
+        gap = {"year": year, "actual": actual(year), "path": round(path_at(year))}
+    other_years = [
+        year for year in range(goal.baseline_year + 1, goal.target_year + 1) if other_value(year) is not None
+    ]
+    other_gap = None
+    if baseline is not None and other_years:
+        year = other_years[-1]
+        other_gap = {"year": year, "actual": other_value(year), "path": round(path_at(year))}
     name = {"shootings": "Shootings"}.get(measure) or next(c.name for c in data.categories if c.slug == measure)
+    headers = ["Year", "On the path to the goal", f"In {data.config.agency_short}'s files", "Months in data"]
     return {
         "name": name,
         "baseline": baseline,
         "baseline_source": baseline_source,
         "target": target,
         "gap": gap,
-        "table": md_table(["Year", "On the path to the goal", "In the data", "Months in data"], rows, "lrrr"),
+        "other_gap": other_gap,
+        "other_has_none": other is not None and not other_years and other_value(goal.baseline_year) is None,
+        "table": md_table(
+            headers + ([other.source.label] if other is not None else []), rows, "lrrr" + "r" * (other is not None)
+        ),
     }
 
 
 def goals_page(data: SiteData) -> list[dict]:
     return [
-        {"goal": goal, "measures": [goal_measure(data, goal, measure) for measure in goal.measures]}
+        {
+            "goal": goal,
+            "said_on": (f"{goal.said_on} (approximate date)" if goal.said_on_approximate else goal.said_on),
+            "measures": [goal_measure(data, goal, measure) for measure in goal.measures],
+        }
         for goal in data.config.goals
     ]
 
@@ -748,7 +851,9 @@ def render_pages(data: SiteData) -> dict[str, str]:
         "methodology.md": render("methodology.md.j2", **methodology_page(data)),
         "data-quality.md": render("data_quality.md.j2", quality=quality_page(data)),
         "claims.md": render("claims.md.j2", claims=claims_page(data), claims_file=repository_path(data.config.claims)),
-        "goals.md": render("goals.md.j2", goals=goals_page(data)),
+        "goals.md": render(
+            "goals.md.j2", goals=goals_page(data), other_label=data.other.source.label if data.other else ""
+        ),
         "shootings.md": render("shootings.md.j2", **shootings_page(data)),
         "about.md": render("about.md.j2"),
     }

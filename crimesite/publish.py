@@ -51,8 +51,17 @@ class FileFacts:
 
 
 def published_resources(config, categories) -> tuple[schema.Resource, ...]:
-    """Every published table's schema, naming the raw columns of the configured reader."""
-    return schema.resources(categories, sources.source_columns(config.reader))
+    """Every published table's schema, naming the raw columns of the configured reader, and the other sources'
+    files (site.yml `other_sources:`)."""
+    others = tuple(schema.other_figures_resource(other_file_name(source), categories, source.name, source.url)
+                   for source in config.other_sources)  # fmt: skip
+    return schema.resources(categories, sources.source_columns(config.reader)) + others
+
+
+def other_file_name(source) -> str:
+    """The resource name of another source's file (`source`: a config.OtherSource): its stem, made a valid name."""
+    stem = source.file.name.removesuffix(".csv")
+    return re.sub(r"[^a-z0-9_.-]+", "-", stem.lower()).strip("-") or "other_source"
 
 
 def aggregate_tables(data) -> dict[str, pd.DataFrame]:
@@ -110,6 +119,9 @@ def claims_table(checks) -> pd.DataFrame:
             "figure_in_data": [item.computed for item in checks],
             "verdict": [item.verdict for item in checks],
             "reason": [item.reason for item in checks],
+            "figure_other_source": [item.other.computed if item.other else None for item in checks],
+            "verdict_other_source": [item.other.verdict if item.other else None for item in checks],
+            "reason_other_source": [item.other.reason if item.other else None for item in checks],
         }
     )
 
@@ -196,6 +208,9 @@ def published_files(data, incidents: dict[str, bytes] | None = None) -> tuple[di
         if name == "incidents":
             frame = tables[name]  # the same rows and periods; the published columns are made in incident_contents
             contents = incidents if incidents is not None else incident_contents(data)
+        elif name not in tables:  # another source's file, published byte for byte as it was read
+            frame = data.other.table
+            contents = {f"{name}.csv": data.other.content}
         else:
             frame = schema_columns(name, tables[name], resource)
             contents = {f"{name}.csv": csv_bytes(frame)}
@@ -247,6 +262,8 @@ def resource_descriptor(item: FileFacts) -> dict:
             described["compression"] = "gz"
         described |= {"bytes": item.bytes, "hash": f"sha256:{item.sha256}"}
     described |= {"rows": item.rows, "temporal": {"start": item.first, "end": item.last}}
+    if resource.sources:
+        described["sources"] = [{"title": title, "path": url} for title, url in resource.sources]
     described["schema"] = resource.table_schema()
     return described
 
@@ -267,7 +284,7 @@ def package_descriptor(data, facts: list[FileFacts], urls: dict[str, str]) -> di
         "title": config.site_title,
         "description": description,
         "licenses": [LICENSE],
-        "sources": [{"title": source.name, "path": source.url} for source in config.sources],
+        "sources": [{"title": source.name, "path": source.url} for source in (*config.sources, *config.other_sources)],
         "temporal": {"start": data.cover.first, "end": data.cover.last},
         "sample": data.sample,
         "provenance": {

@@ -57,6 +57,7 @@ class Resource:
     primary_key: tuple[str, ...]
     notes: str
     formats: tuple[str, ...] = ("csv",)
+    sources: tuple[tuple[str, str], ...] = ()  # (title, web address) of a file published as another source gave it
 
     @property
     def files(self) -> tuple[str, ...]:
@@ -326,10 +327,83 @@ def resources(categories: tuple[Category, ...], sources: dict[str, str] | None =
                     {"enum": ["matches", "close", "differs", "not checkable"]},
                 ),
                 Field("reason", "string", "Why, in words", "the data gives 150"),
+                Field(
+                    "figure_other_source",
+                    "number",
+                    "The same figure from the other source (`other_sources` in "
+                    "`site.yml`), never mixed into `figure_in_data`",
+                    "150",
+                    {},
+                    "empty when the other source cannot say, or the site has none",
+                ),
+                Field(
+                    "verdict_other_source",
+                    "string",
+                    "How the claim compares with the other source",
+                    "matches",
+                    {"enum": ["matches", "close", "differs", "not checkable"]},
+                    "empty when the site has none",
+                ),
+                Field(
+                    "reason_other_source",
+                    "string",
+                    "Why, in words",
+                    "the State UCR (RTCI) figure is 150",
+                    {},
+                    "empty when the site has no other source",
+                ),
             ),
             ("claim_id",),
             "The table on the Claims page.",
         ),
+    )
+
+
+def other_figures_resource(name: str, categories: tuple[Category, ...], title: str, url: str) -> Resource:
+    """Another source's yearly figures (site.yml `other_sources:`), published as the file was read: the format
+    crimesite/other_sources.py reads. `name` is the file's stem."""
+    measures = [*(c.slug for c in categories if c.part == 1), "violent", "property"]
+    return Resource(
+        name,
+        f"Yearly figures from another source: {title}",
+        "year, measure and copy",
+        (
+            Field("source", "string", "Who compiled the figure (`rtci`: the Real-Time Crime Index)", "rtci"),
+            Field("year", "integer", "The year the figure is for", "2024", {"minimum": 1900}),
+            Field(
+                "measure",
+                "string",
+                "A Part I category slug, or the state's `violent` or `property` total (these "
+                "two add up to its Part I total, without arson)",
+                "homicide",
+                {"enum": measures},
+            ),
+            Field("value", "integer", "The figure as the source gives it", "150", {"minimum": 0}, unit="crimes"),
+            Field(
+                "months",
+                "integer",
+                "Months of the year the figure covers; only 12 is used as a yearly figure",
+                "12",
+                {"minimum": 1, "maximum": 12},
+            ),
+            Field(
+                "as_of",
+                "date",
+                "Date of the copy the figure was read from; where a year has two, the pages use the newer",
+                "2025-02-18",
+            ),
+            Field(
+                "source_file",
+                "string",
+                "The file (and commit) of the source's public repository it was read from",
+                "docs/app_data/full_table_data.csv @ 45d28f3",
+            ),
+        ),
+        ("year", "measure", "as_of"),
+        f"A second source, published byte for byte as read ({url}), shown beside this site's counts and never added "
+        "to them: a column and a chart layer on each crime page, a second verdict on the Claims page, and a goal's "
+        "baseline when the raw files lack the year.",
+        sources=((title, url),),
     )
 
 

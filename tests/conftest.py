@@ -22,7 +22,9 @@ GOLDEN = Path(__file__).parent / "golden"
 SHARED_DATA = paths.ROOT.parent / "shared" / "data"
 
 
-REAL_DATA_FIXTURES = frozenset({"shared_data", "shared_places_config", "legacy_dir", "nibrs_dir", "real_site"})
+REAL_DATA_FIXTURES = frozenset(
+    {"shared_data", "shared_places_config", "legacy_dir", "nibrs_dir", "slmpd_dir", "real_site"}
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -102,6 +104,12 @@ def legacy_dir() -> Path:
 @pytest.fixture(scope="session")
 def nibrs_dir() -> Path:
     return shared_folder("slmpd", "nibrs")
+
+
+@pytest.fixture(scope="session")
+def slmpd_dir() -> Path:
+    """Every real SLMPD file: legacy 2008-2020 and the NIBRS releases of January to April 2024."""
+    return shared_folder("slmpd")
 
 
 @pytest.fixture(scope="session")

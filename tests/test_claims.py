@@ -39,11 +39,12 @@ def test_a_count_that_matches_is_close_or_differs(categories):
 
 def test_a_year_not_wholly_in_the_data_is_not_checkable(categories):
     cover = metrics.coverage({"2019-01", "2019-02"}, "2021-01")
-    result = claims.check(claim(figure=10), annual([(2019, "homicide", 3)]), counted([]), cover, categories)
+    result = claims.check(claim(figure=10), annual([(2019, "homicide", 3)]), counted([]), cover, categories, "SLMPD")
     assert result.verdict == "not checkable"
-    assert result.reason == "the data has only 2 of the 12 months of 2019"
-    missing = claims.check(claim(year=2020), annual([]), counted([]), cover, categories)
-    assert missing.verdict == "not checkable" and missing.reason == "the data has no files for 2020"
+    assert result.reason == "SLMPD's files in this build hold only 2 of the 12 months of 2019"
+    missing = claims.check(claim(year=2020), annual([]), counted([]), cover, categories, "SLMPD")
+    assert missing.verdict == "not checkable" and missing.reason == "not in SLMPD's files in this build (2020)"
+    assert missing.other is None  # no other source: no second verdict
 
 
 def test_percent_change_over_part1_and_across_the_break(categories):
@@ -52,6 +53,17 @@ def test_percent_change_over_part1_and_across_the_break(categories):
                           data, counted([]), full_years(2020, 2021), categories)  # fmt: skip
     assert result.computed == -15.0 and result.verdict == "matches"
     assert "methods break" in result.reason
+
+
+def test_a_share_on_part_of_a_nibrs_year_is_judged_on_those_months_and_says_so(categories):
+    cover = metrics.coverage({"2024-01", "2024-02", "2024-03", "2024-04"}, "2021-01")
+    data = counted([(2024, "homicide", True)] * 36 + [(2024, "homicide", False)] * 4)
+    result = claims.check(claim(measure="firearm_share", year=2024, figure=90), annual([]), data, cover, categories,
+                          "SLMPD")  # fmt: skip
+    assert (result.computed, result.verdict) == (90.0, "matches")
+    assert "(36 of 40)" in result.reason and "only 4 of the 12 months of 2024, so the share is of those months" in (
+        result.reason
+    )
 
 
 def test_firearm_share_needs_a_nibrs_year(categories):
@@ -70,6 +82,30 @@ def test_the_seeded_claims_load(categories):
     homicides = {c.year: c.figure for c in loaded if c.measure == "count" and c.category == "homicide"}
     assert homicides == {2014: 159, 2020: 263, 2021: 201, 2022: 200, 2023: 160, 2024: 150}
     assert {c.measure for c in loaded} == set(claims.MEASURES)
+
+
+def test_the_seeded_claims_say_when_and_where_they_were_made(categories):
+    loaded = {c.id: c for c in claims.load_claims(paths.ROOT / "data" / "claims.csv", categories)}
+    night_out = {f"homicides-{year}" for year in (2014, 2020, 2021, 2022, 2023)}
+    for claim_id, item in loaded.items():
+        assert item.said_on_approximate, claim_id
+        if claim_id in night_out:
+            assert item.said_on == "2024-08" and "National Night Out 2024" in item.source
+        else:
+            assert item.said_on == "2025" and "press conference, early 2025" in item.source
+
+
+def test_a_claims_file_without_the_approximate_column_still_loads_and_a_bad_flag_is_named(tmp_path, categories):
+    path = tmp_path / "claims.csv"
+    row = ["a", "3 homicides", "count", "homicide", "2021", "", "3", "x", "2024-08", "x", "", ""]
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([claims.COLUMNS, row])
+    assert claims.load_claims(path, categories)[0].said_on_approximate is False
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([[*claims.COLUMNS, claims.APPROXIMATE], [*row, "maybe"]])
+    with pytest.raises(ValueError) as caught:
+        claims.load_claims(path, categories)
+    assert str(caught.value).startswith(f"{path}:2: column said_on_approximate: value 'maybe': expected")
 
 
 def test_a_bad_claims_file_names_the_line(tmp_path, categories):
@@ -93,3 +129,12 @@ def test_a_claim_whose_url_is_not_a_web_address_stops_the_build(tmp_path, catego
     with pytest.raises(ValueError) as caught:
         claims.load_claims(path, categories)
     assert str(caught.value).startswith(f"{path}:2: column url: value {url!r}: expected")
+
+
+def test_a_share_from_part_of_a_year_with_few_crimes_is_not_judged(categories):
+    cover = metrics.coverage({"2024-01", "2024-02"}, "2021-01")
+    data = counted([(2024, "homicide", True)] * 4)
+    result = claims.check(claim(measure="firearm_share", year=2024, figure=90), annual([]), data, cover, categories,
+                          "SLMPD")  # fmt: skip
+    assert (result.computed, result.verdict) == (100.0, "not checkable")
+    assert "with 4 so far (4 with a firearm): too few" in result.reason

@@ -38,7 +38,7 @@ def test_the_data_package_passes_frictionless_validate(fixture_build):
     report = frictionless.validate(downloads(fixture_build) / "datapackage.json")
     assert errors(report) == []
     assert report.valid
-    assert len(report.tasks) == len(descriptor(downloads(fixture_build))["resources"]) == 13
+    assert len(report.tasks) == len(descriptor(downloads(fixture_build))["resources"]) == 14
 
 
 def test_validation_catches_a_changed_file_and_a_value_outside_the_schema(fixture_build, tmp_path):
@@ -86,7 +86,8 @@ def test_the_package_says_how_fresh_the_data_is_and_where_it_came_from(fixture_b
     on_disk = [*(FIXTURES / "legacy").glob("*.csv"), *(FIXTURES / "nibrs").glob("*.csv")]
     assert raw == {path.name: hashlib.sha256(path.read_bytes()).hexdigest() for path in on_disk}
     assert package["licenses"][0]["name"] == "ODC-PDDL-1.0"
-    assert [s["path"] for s in package["sources"]] == [source.url for source in site_config.sources]
+    named = (*site_config.sources, *site_config.other_sources)
+    assert [s["path"] for s in package["sources"]] == [s.url for s in named]
     page = (downloads(fixture_build) / "index.md").read_text()
     assert "**Data through February 2024**" in page
     for name in raw:

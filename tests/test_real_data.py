@@ -81,4 +81,7 @@ def test_the_real_data_is_not_marked_as_sample(real_build):
 def test_the_2014_homicide_claim_is_checked_and_matches(real_build):
     claims_page = (real_build / "docs" / "claims.md").read_text()
     assert "| 159 homicides in 2014 | 159 | 159 | **Matches** |" in claims_page
-    assert "| 263 homicides in 2020 | 263 | n/a | **Not checkable** | The data has no files for 2020" in claims_page
+    assert (
+        "| 263 homicides in 2020 | 263 | n/a | **Not checkable** | 263 | **Matches** | Not in SLMPD&#39;s files in "
+        "this build &#40;2020&#41;&#46; The State UCR &#40;RTCI&#41; figure is 263" in claims_page
+    )

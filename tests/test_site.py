@@ -117,7 +117,7 @@ def test_every_chart_has_a_spec_a_summary_and_a_table(sample_site):
             spec = json.loads(
                 re.search(r'<script type="application/json" class="chart-spec">(.*?)</script>', inner, re.S).group(1)
             )
-            assert "mark" in spec and spec["description"], chart_id
+            assert ("mark" in spec or "layer" in spec) and spec["description"], chart_id
             assert "<figcaption>" in inner, chart_id
             assert "<table" in after, f"{chart_id} on {page.relative_to(site_dir)} is not followed by its table"
     assert charts >= 8 * 3 + 3 + 1
