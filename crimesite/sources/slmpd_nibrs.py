@@ -16,12 +16,15 @@ Each unit becomes one row of the canonical table with count +1, counted in the m
 
 from __future__ import annotations
 
+import re
+from pathlib import PurePosixPath
+
 import numpy as np
 import pandas as pd
 
 from crimesite import geo, incidents
 from crimesite.errors import Problem
-from crimesite.sources.common import Batch, ReadContext, Table, parse_datetimes
+from crimesite.sources.common import Batch, RawFile, ReadContext, Table, canonical_incident_numbers, parse_datetimes
 
 FORMAT = "slmpd-nibrs"
 LAYOUT = "22 columns (2021 on)"
@@ -39,6 +42,52 @@ ARSON = 8
 # Dates come as 2024-01-29, 2024-01-29 08:55:56.3400000 or 1/29/2024 8:55:56 AM.
 DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
                 "%m/%d/%Y")  # fmt: skip
+
+
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december")  # fmt: skip
+# A month's full name, its first three letters, or Sept.
+MONTH_WORD = "|".join(sorted({*MONTH_NAMES, *(name[:3] for name in MONTH_NAMES), "sept"}, key=lambda w: (-len(w), w)))
+YEAR = r"(?:19|20)\d\d"
+# How release names give their period, tried in order on the file name without its folder and suffixes:
+# 2021-2023 (whole years), 2024-01, Crime-01-2024, January2024 and ...-File-March-2024-CSV.
+RELEASE_NAMES = (
+    ("years", re.compile(rf"(?<!\d)(?P<first>{YEAR})[-_](?P<last>{YEAR})(?!\d)")),
+    ("year-month", re.compile(rf"(?<!\d)(?P<year>{YEAR})[-_.](?P<month>0[1-9]|1[0-2])(?!\d)")),
+    ("month-year", re.compile(rf"(?<!\d)(?P<month>0?[1-9]|1[0-2])[-_.](?P<year>{YEAR})(?!\d)")),
+    ("name-year", re.compile(rf"(?<![a-z])(?P<name>{MONTH_WORD})[-_ ]?(?P<year>{YEAR})(?!\d)", re.I)),
+)
+RELEASE_SUFFIX = re.compile(r"(\.csv)?(\.gz)?$", re.I)
+
+
+def release_period(name: str) -> tuple[pd.Period, pd.Period] | None:
+    """The months a release stands for, from the name it was published or saved under (a path or URL: only the
+    last part counts), as (first month, last month); None when the name gives none. `Crime-01-2024.csv.gz`,
+    `2024-01.csv`, `January2024.csv` and `Downloadable-NIBRS-Crime-File-March-2024-CSV.csv` are January to
+    March 2024, one month each; `2021-2023.csv` is January 2021 to December 2023."""
+    stem = RELEASE_SUFFIX.sub("", PurePosixPath(name.replace("\\", "/")).name)
+    for kind, pattern in RELEASE_NAMES:
+        found = pattern.search(stem)
+        if found is None:
+            continue
+        if kind == "years":
+            first, last = int(found["first"]), int(found["last"])
+            if first > last:
+                continue
+            return pd.Period(year=first, month=1, freq="M"), pd.Period(year=last, month=12, freq="M")
+        month = int(found["month"]) if kind != "name-year" else month_number(found["name"])
+        period = pd.Period(year=int(found["year"]), month=month, freq="M")
+        return period, period
+    return None
+
+
+def month_number(word: str) -> int:
+    return [name[:3] for name in MONTH_NAMES].index(word[:3].lower()) + 1
+
+
+def month_texts(first: pd.Period, last: pd.Period) -> tuple[str, ...]:
+    """The months from first to last as the coverage writes them (YYYY-MM)."""
+    return tuple(pd.period_range(first, last, freq="M").strftime("%Y-%m"))
 
 
 def detect(header: list[str]) -> str | None:
@@ -79,9 +128,11 @@ def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list
         problems += batch.problems(~ok, column, frame[column], "empty, NULL or a two-digit UCR class")
     if problems:
         return incidents.empty(), problems
+    frame["IncidentNum"] = canonical_incident_numbers(frame["IncidentNum"])
+    frame["VictimNum"] = canonical_victim_numbers(frame["VictimNum"])
     frame["_date"] = incident_date
     frame["_supp"] = supplemented.dt.floor("D")  # files disagree on precision: compare whole days
-    latest = latest_versions(frame, release_rank(frame, batch))
+    latest = latest_versions(frame, release_rank(frame, batch, context))
     latest["_neighborhood"] = reconcile_neighborhoods(
         latest["NbhdNum"], latest["Neighborhood"], context.neighborhood_numbers
     )
@@ -89,16 +140,34 @@ def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list
     return to_canonical(units, batch, context), []
 
 
-def release_rank(frame: pd.DataFrame, batch: Batch) -> np.ndarray:
-    """Each file's place in release order: by its main month (the month most of its rows are in, the
-    later on a tie), then by name. The main month is also the month the file stands for."""
-    months = frame["_date"].dt.to_period("M").astype(str)
-    main = months.groupby(frame["_file"]).agg(lambda m: m.value_counts().sort_index(ascending=False).idxmax())
-    batch.covers.update({batch.files[i].name: month for i, month in main.items()})
-    order = sorted(range(len(batch.files)), key=lambda i: (main.get(i, ""), batch.files[i].name))
+def canonical_victim_numbers(numbers: pd.Series) -> pd.Series:
+    """Victim numbers without leading zeros (1 and 01 are one victim); other values are kept (stripped)."""
+    digits = numbers.str.fullmatch(r"\d+").fillna(False).astype(bool)
+    return numbers.where(~digits, numbers.str.lstrip("0").replace("", "0"))
+
+
+def release_rank(frame: pd.DataFrame, batch: Batch, context: ReadContext) -> np.ndarray:
+    """Each file's place in release order: by the last month it stands for (see `release_months`), then by name.
+    The months are also what the file stands for on the coverage and data-quality pages."""
+    newest = frame["_date"].groupby(frame["_file"]).max()
+    spans = [release_months(raw, newest.get(i), context) for i, raw in enumerate(batch.files)]
+    batch.covers.update({raw.name: month_texts(*span) for raw, span in zip(batch.files, spans, strict=True)})
+    order = sorted(range(len(batch.files)), key=lambda i: (spans[i][1], batch.files[i].name))
     rank = np.empty(len(batch.files), dtype=np.int32)
     rank[order] = np.arange(len(order), dtype=np.int32)
     return rank
+
+
+def release_months(raw: RawFile, newest: pd.Timestamp | None, context: ReadContext) -> tuple[pd.Period, pd.Period]:
+    """The months a release stands for: from its file name, else from the name it was published under (the fetch
+    manifest), else the month of its newest `IncidentDate`. Never the month most of its rows are in: a January
+    release whose re-sent December incidents outnumber its January ones is still January's."""
+    for name in (raw.name, context.release_names.get(raw.sha256, "")):
+        span = release_period(name)
+        if span is not None:
+            return span
+    month = pd.Timestamp(newest).to_period("M")
+    return month, month
 
 
 def latest_versions(frame: pd.DataFrame, rank: np.ndarray) -> pd.DataFrame:
