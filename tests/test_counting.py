@@ -138,3 +138,29 @@ def test_spellings_of_one_incident_or_victim_count_once(context):
 )  # fmt: skip
 def test_the_canonical_incident_number(given, canonical):
     assert sources.common.canonical_incident_numbers(pd.Series([given])).tolist() == [canonical]
+
+
+# ----- the NIBRS-to-summary rules --------------------------------------------------------------------------------
+
+
+def test_the_hierarchy_rule_and_its_exceptions(context):
+    """tests/fixtures/counting/make_counting.py hierarchy(): rape is 11A, 11B or 11C whatever SRS_UCR says, not 11D
+    (101-106: 5 rapes); robbery over burglary, larceny and aggravated assault (107, 113); burglary over larceny
+    (108, 110); a vehicle theft over the theft from it (109); arson on top of anything (110); aggravated assault per
+    victim over burglary (111: 2); a homicide over an assault on another victim (112)."""
+    totals, kept, _ = counted([COUNTING / "hierarchy"], context)
+    assert totals == {
+        ("2024-03", "rape"): 5,
+        ("2024-03", "robbery"): 2,
+        ("2024-03", "burglary"): 2,
+        ("2024-03", "vehicle-theft"): 1,
+        ("2024-03", "arson"): 1,
+        ("2024-03", "aggravated-assault"): 2,
+        ("2024-03", "homicide"): 1,
+    }
+    categories = kept.groupby("complaint")["category"].agg(lambda c: sorted(c.astype(str)))
+    assert categories["24-000106"] == ["rape"]
+    assert categories["24-000109"] == ["vehicle-theft"]
+    assert categories["24-000110"] == ["arson", "burglary"]
+    assert categories["24-000113"] == ["robbery"]
+    assert "24-000104" not in categories

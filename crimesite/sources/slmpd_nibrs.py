@@ -2,16 +2,21 @@
 
 A NIBRS file has one row per offense (and victim) and re-sends older incidents that changed. The
 reader keeps, for each incident, the version from the newest release and turns it into counted units
-that follow the legacy rules as closely as the data allows (see the methodology page):
+by the FBI's rules for converting NIBRS data to summary (SRS) counts, which the legacy files follow too
+(see the methodology page):
 
-- homicide: each victim of NIBRS 09A (murder and non-negligent manslaughter); 09B and 09C are not counted;
-- rape and aggravated assault: each victim of an offense whose `SRS_UCR` is 02 or 04, a victim counting
-  once, in the most serious of homicide, rape, aggravated assault;
-- robbery, burglary, larceny, vehicle theft: each incident whose `IncidentTopSRS_UCR` is that class
-  (the hierarchy rule: one crime per incident, its most serious);
-- arson: each incident with an arson offense, alongside any other crime (as in the legacy files).
+- the hierarchy rule: an incident counts as its most serious offense only, in the order homicide, rape,
+  robbery, aggravated assault, burglary, vehicle theft, larceny (vehicle theft above larceny is the rule's
+  exception for vehicles: what is stolen with a vehicle is part of its theft);
+- homicide is NIBRS 09A only (09B and 09C are not murders); rape is 11A, 11B and 11C (the 2013 definition),
+  never 11D; the other classes come from `SRS_UCR`;
+- homicide, rape and aggravated assault count once per victim of that offense; robbery, burglary, larceny
+  and vehicle theft once per incident (the files give neither the number of vehicles nor of buildings);
+- arson, the other exception: each incident with an arson offense, alongside its most serious offense.
 
 Each unit becomes one row of the canonical table with count +1, counted in the month of `IncidentDate`.
+Incident and victim numbers are read in one spelling first (`24-000777`, `1`), and a release stands for the
+month its name gives (`release_period`).
 """
 
 from __future__ import annotations
@@ -36,9 +41,13 @@ COLUMNS = (
 )  # fmt: skip
 MISSING = ("NULL", "")
 HOMICIDE_CODE = "09A"
-VICTIM_CLASSES = (1, 2, 4)  # counted per victim, most serious first
-INCIDENT_CLASSES = (3, 5, 6, 7)  # counted per incident by the incident's top class
-ARSON = 8
+RAPE_CODES = ("11A", "11B", "11C")  # rape, sodomy, sexual assault with an object: rape since 2013; not 11D fondling
+OTHER_CLASSES = (3, 4, 5, 6, 7, 8)  # robbery to arson: the class `SRS_UCR` gives
+# The hierarchy rule, most serious first: an incident counts as its most serious offense only. Motor vehicle theft
+# is put above larceny, the rule's exception for vehicles: what is stolen with a vehicle is part of its theft.
+HIERARCHY = (1, 2, 3, 4, 5, 7, 6)
+VICTIM_CLASSES = (1, 2, 4)  # counted once per victim; the others once per incident
+ARSON = 8  # the other exception: counted in every incident that has one, alongside its most serious offense
 # Dates come as 2024-01-29, 2024-01-29 08:55:56.3400000 or 1/29/2024 8:55:56 AM.
 DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
                 "%m/%d/%Y")  # fmt: skip
@@ -180,34 +189,41 @@ def latest_versions(frame: pd.DataFrame, rank: np.ndarray) -> pd.DataFrame:
     return frame.merge(chosen, on=["IncidentNum", "_file"], how="inner").sort_values(["_file", "_line"])
 
 
-def counted_units(rows: pd.DataFrame, context: ReadContext) -> pd.DataFrame:
-    """One row per counted crime, with `ucr_class` set, taken from a representative offense row."""
-    rows = rows.assign(
-        _class=pd.to_numeric(rows["SRS_UCR"].where(rows["SRS_UCR"] != ""), errors="coerce"),
-        _top=pd.to_numeric(rows["IncidentTopSRS_UCR"].where(rows["IncidentTopSRS_UCR"] != ""), errors="coerce"),
-        _victim=rows["VictimNum"],
+def offense_classes(rows: pd.DataFrame) -> pd.Series:
+    """The Part I class each offense row counts as in the FBI's NIBRS-to-summary conversion: homicide is 09A only
+    (09B and 09C carry class 01 in some files), rape is 11A, 11B or 11C whatever `SRS_UCR` says (the 2013
+    definition; the files give 11B class 02 and 11D fondling none), the rest `SRS_UCR` (03-08). NaN: not Part I."""
+    given = pd.to_numeric(rows["SRS_UCR"].where(rows["SRS_UCR"] != ""), errors="coerce")
+    return pd.Series(
+        np.select(
+            [rows["NIBRS"] == HOMICIDE_CODE, rows["NIBRS"].isin(RAPE_CODES), given.isin(OTHER_CLASSES)],
+            [1, 2, given],
+            default=np.nan,
+        ),
+        index=rows.index,
     )
+
+
+def counted_units(rows: pd.DataFrame, context: ReadContext) -> pd.DataFrame:
+    """One row per counted crime, with `ucr_class` set, taken from an offense row of that class: the incident's most
+    serious offense (HIERARCHY), once per victim for homicide, rape and aggravated assault, once per incident for
+    the others; and every incident with an arson, alongside anything else."""
+    rows = rows.assign(_class=offense_classes(rows), _victim=rows["VictimNum"])
+    rank = rows["_class"].map({ucr_class: place for place, ucr_class in enumerate(HIERARCHY)})
+    top = rank.groupby(rows["IncidentNum"]).transform("min")
+    mine = rows[rank.notna() & (rank == top)].sort_values(["_file", "_line"])
+    per_victim = mine["_class"].isin(VICTIM_CLASSES)
+    units = [
+        mine[per_victim].drop_duplicates(["IncidentNum", "_victim"]),
+        mine[~per_victim].drop_duplicates("IncidentNum"),
+    ]
+    victims = units[0].assign(firearm=units[0]["FirearmUsed"].map(firearm_value))
     any_firearm = incident_firearm(rows)
-    units = []
-    victims_taken: set[tuple[str, str]] = set()
-    for ucr_class in VICTIM_CLASSES:
-        # Homicide is NIBRS 09A only: 09B and 09C share UCR class 01 in some files but are not murders.
-        mine = rows[rows["NIBRS"] == HOMICIDE_CODE] if ucr_class == 1 else rows[rows["_class"] == ucr_class]
-        mine = mine.drop_duplicates(["IncidentNum", "_victim"])
-        keys = list(zip(mine["IncidentNum"], mine["_victim"], strict=True))
-        keep = [key not in victims_taken for key in keys]
-        mine = mine[np.array(keep, dtype=bool)]
-        victims_taken.update(key for key, kept in zip(keys, keep, strict=True) if kept)
-        units.append(mine.assign(ucr_class=ucr_class, firearm=mine["FirearmUsed"].map(firearm_value)))
-    for ucr_class in INCIDENT_CLASSES:
-        mine = rows[rows["_top"] == ucr_class]
-        # Prefer the offense row of that class as the representative (its description and code).
-        mine = mine.assign(_match=mine["_class"] != ucr_class).sort_values(["IncidentNum", "_match", "_line"])
-        mine = mine.drop_duplicates("IncidentNum")
-        units.append(mine.assign(ucr_class=ucr_class, firearm=mine["IncidentNum"].map(any_firearm)))
-    arson = rows[rows["_class"] == ARSON].drop_duplicates("IncidentNum")
-    units.append(arson.assign(ucr_class=ARSON, firearm=arson["IncidentNum"].map(any_firearm)))
-    combined = pd.concat(units, ignore_index=True)
+    incidents = units[1].assign(firearm=units[1]["IncidentNum"].map(any_firearm))
+    arson = rows[rows["_class"] == ARSON].sort_values(["_file", "_line"]).drop_duplicates("IncidentNum")
+    arson = arson.assign(firearm=arson["IncidentNum"].map(any_firearm))
+    combined = pd.concat([victims, incidents, arson], ignore_index=True)
+    combined["ucr_class"] = combined["_class"].astype(int)
     return combined[combined["ucr_class"].isin(list(context.categories))].sort_values(["_file", "_line", "ucr_class"])
 
 
