@@ -164,3 +164,10 @@ def test_the_hierarchy_rule_and_its_exceptions(context):
     assert categories["24-000110"] == ["arson", "burglary"]
     assert categories["24-000113"] == ["robbery"]
     assert "24-000104" not in categories
+
+
+def test_the_data_quality_page_lists_each_crime_dated_after_its_release(tmp_path):
+    build_dir = tmp_path / "build"
+    result = run_cli("--raw", str(COUNTING / "majority"), "--no-site", "--build-dir", str(build_dir))
+    assert result.returncode == 0, result.stderr
+    assert "| Crime&#45;01&#45;2024&#46;csv | 8 | February 2024 | January 2024 |" in quality_page(build_dir)
