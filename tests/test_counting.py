@@ -3,8 +3,12 @@ incident and victim spellings, and the NIBRS-to-summary rules. Fixtures: tests/f
 
 from __future__ import annotations
 
+import csv
 import dataclasses
+import gzip
+import io
 import shutil
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -171,3 +175,80 @@ def test_the_data_quality_page_lists_each_crime_dated_after_its_release(tmp_path
     result = run_cli("--raw", str(COUNTING / "majority"), "--no-site", "--build-dir", str(build_dir))
     assert result.returncode == 0, result.stderr
     assert "| Crime&#45;01&#45;2024&#46;csv | 8 | February 2024 | January 2024 |" in quality_page(build_dir)
+
+
+# ----- the four real 2024 releases -------------------------------------------------------------------------------
+
+# The summary rules written out again, apart from the reader: NIBRS codes by category, most serious first.
+INDEPENDENT_ORDER = (
+    ("homicide", {"09A"}),
+    ("rape", {"11A", "11B", "11C"}),
+    ("robbery", {"120"}),
+    ("aggravated-assault", {"13A"}),
+    ("burglary", {"220"}),
+    ("vehicle-theft", {"240"}),
+    ("larceny", {f"23{letter}" for letter in "ABCDEFGH"}),
+)
+PER_VICTIM = {"homicide", "rape", "aggravated-assault"}
+SUPP_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S.%f", "%m/%d/%Y %I:%M:%S %p")
+
+
+def day_of(text: str) -> str:
+    """A LastSuppDate as YYYY-MM-DD ('' for NULL or empty)."""
+    text = text.strip()
+    if text in ("", "NULL"):
+        return ""
+    for form in SUPP_FORMATS:
+        try:
+            return datetime.strptime(text[:26] if "." in text else text, form).strftime("%Y-%m-%d")
+        except ValueError:
+            continue
+    raise ValueError(text)
+
+
+def incident_month(text: str) -> str:
+    text = text.strip().split(" ")[0]
+    return text[:7] if "-" in text else datetime.strptime(text, "%m/%d/%Y").strftime("%Y-%m")
+
+
+def independent_counts(paths: list[Path]) -> dict[tuple[str, str], int]:
+    """(month, category) -> crimes in the newest version of each incident, with the csv module."""
+    versions: dict[str, tuple[tuple[str, int], list[dict]]] = {}
+    for order, path in enumerate(sorted(paths, key=lambda p: p.name)):  # Crime-01-2024 ... Crime-04-2024
+        text = gzip.decompress(path.read_bytes()).decode("utf-8-sig")
+        by_incident: dict[str, list[dict]] = {}
+        for row in csv.DictReader(io.StringIO(text)):
+            by_incident.setdefault(row["IncidentNum"].strip(), []).append(row)
+        for incident, rows in by_incident.items():
+            key = (max(day_of(r["LastSuppDate"]) for r in rows), order)
+            if incident not in versions or key > versions[incident][0]:
+                versions[incident] = (key, rows)
+    counts: dict[tuple[str, str], int] = {}
+    for rows in (rows for _, rows in versions.values()):
+        month = incident_month(rows[0]["IncidentDate"])
+        codes = {r["NIBRS"].strip() for r in rows}
+        for category, mine in INDEPENDENT_ORDER:
+            if codes & mine:
+                victims = {r["VictimNum"].strip().lstrip("0") for r in rows if r["NIBRS"].strip() in mine}
+                counts[(month, category)] = counts.get((month, category), 0) + (
+                    len(victims) if category in PER_VICTIM else 1
+                )
+                break
+        if "200" in codes:
+            counts[(month, "arson")] = counts.get((month, "arson"), 0) + 1
+    return counts
+
+
+def test_the_real_2024_releases_follow_the_summary_rules(tmp_path, shared_data):
+    folders = [shared_data / "slmpd" / "nibrs", shared_data / "slmpd" / "nibrs_2024_03_04"]
+    build_dir = tmp_path / "build"
+    result = run_cli("--raw", *map(str, folders), "--no-site", "--build-dir", str(build_dir))
+    assert result.returncode == 0, result.stderr
+    with open(build_dir / "docs" / "downloads" / "monthly_counts.csv", newline="") as handle:
+        built = {(r["month"], r["category"]): int(r["count"]) for r in csv.DictReader(handle) if r["part"] == "1"}
+    expected = independent_counts([path for folder in folders for path in folder.glob("Crime-*.csv.gz")])
+    months = ["2024-01", "2024-02", "2024-03", "2024-04"]
+    assert sorted({month for month, _ in built}) == months
+    assert {key: value for key, value in built.items() if value} == {
+        key: value for key, value in expected.items() if key[0] in months
+    }
