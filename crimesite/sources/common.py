@@ -83,12 +83,24 @@ def place_number(text: pd.Series, numbers: tuple[int, int]) -> pd.Series:
 # and a sequence number, with or without a dash, with or without extra leading zeros.
 INCIDENT_NUMBER = r"0*(?P<year>\d{1,2})-0*(?P<sequence>\d{1,6})|0*(?P<digits>\d{1,8})"
 SEQUENCE_DIGITS = 6
+CANONICAL_NUMBER = r"^\d{2}-\d{6}$"
 
 
 def canonical_incident_numbers(numbers: pd.Series) -> pd.Series:
     """Each incident number in one spelling, the legacy `Complaint` form: two-digit year, a dash, the sequence
     number in six digits (24000777, 024000777 and 24-000777 are all 24-000777). A value of another form is kept
     as it is (stripped): it still names one incident, whatever it means. Both SLMPD readers write `complaint` so."""
+    # Most values (every legacy one) are already written so: only the others go through the slower extract.
+    written = pc.match_substring_regex(pa.array(numbers, type=pa.string()), pattern=CANONICAL_NUMBER)
+    other = ~written.fill_null(True).to_numpy(zero_copy_only=False)
+    if not other.any():
+        return numbers
+    result = numbers.copy()
+    result[other] = respelled_numbers(numbers[other])
+    return result
+
+
+def respelled_numbers(numbers: pd.Series) -> pd.Series:
     parts = numbers.str.extract(f"^(?:{INCIDENT_NUMBER})$")
     digits = parts["digits"].str.zfill(2 + SEQUENCE_DIGITS)
     year = parts["year"].str.zfill(2).fillna(digits.str[:2])
