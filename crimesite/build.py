@@ -137,6 +137,7 @@ def read_context(config: SiteConfig, categories: tuple[reference.Category, ...])
         district_numbers=config.places.district_numbers,
         csv=csv,
         offense_codes=reference.load_offense_codes(csv.offense_codes, categories) if csv else {},
+        release_names=publish.manifest_urls(config.fetch.manifest),
     )
 
 

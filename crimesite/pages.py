@@ -559,6 +559,7 @@ def quality_page(data: SiteData) -> dict:
         "excluded_early": fmt_int(left_out.get(metrics.EARLY_NIBRS, 0)),
         "excluded_uncovered": fmt_int(left_out.get(metrics.UNCOVERED_MONTH, 0)),
         "excluded_after_file": fmt_int(left_out.get(metrics.AFTER_FILE, 0)),
+        "after_file": after_file_table(data),
         "summary": md_table(
             ["What", "Rows", "Net count"],
             [[r.problem, fmt_int(r.rows), fmt_int(r.net_count)] for r in summary.itertuples()],
@@ -577,6 +578,22 @@ def quality_page(data: SiteData) -> dict:
         "files_count": len(data.files),
         "places_not_found": list(data.places.geography.not_found),
     }
+
+
+def after_file_table(data: SiteData) -> Markup:
+    """The rows left out for a date after their own release's month: file, line, their month and the release's
+    (empty when there are none). No offense and no place: the list only says where to look in the raw files."""
+    if data.excluded.empty:
+        return Markup("")
+    after = data.excluded[data.excluded["reason"] == metrics.AFTER_FILE]
+    after = after.assign(label=metrics.month_labels(after)).drop_duplicates(["source_file", "source_line"])
+    releases = {f.name: max(f.covers) for f in data.files if f.covers}
+    rows = [
+        [name, str(int(row.source_line)), month_name(row.label), month_name(releases[name])]
+        for row in after.sort_values(["source_file", "source_line"]).itertuples()
+        for name in (str(row.source_file),)
+    ]
+    return md_table(["File", "Line", "Dated in", "Release for"], rows, "lrll") if rows else Markup("")
 
 
 VERDICT_LABELS = {"matches": "Matches", "close": "Close", "differs": "Differs", "not checkable": "Not checkable"}

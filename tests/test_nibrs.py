@@ -80,15 +80,15 @@ def test_an_older_release_alone_counts_its_own_version(context):
 
 def test_both_date_forms_quoting_and_null(context):
     _, kept, _ = counted([NIBRS], context)
-    february = kept[kept["complaint"] == "24000012"].iloc[0]
+    february = kept[kept["complaint"] == "24-000012"].iloc[0]
     assert february["occurred_at"] == pd.Timestamp("2024-02-14 22:00:00")
     assert february["description"] == "RAPE 1ST DEGREE"
     assert february["block"] == "5100 block NATURAL BRIDGE AVE"
-    outside = kept[kept["complaint"] == "24000006"].iloc[0]
+    outside = kept[kept["complaint"] == "24-000006"].iloc[0]
     assert pd.isna(outside["neighborhood"])  # G-88, "NA (Outside City)"
     assert outside["location_status"] == "missing"
     assert not outside["firearm"]
-    homicide = kept[(kept["complaint"] == "24000001")]
+    homicide = kept[(kept["complaint"] == "24-000001")]
     assert len(homicide) == 3 and homicide["firearm"].all()
     assert set(homicide["crime_code"]) == {"09A"}
 

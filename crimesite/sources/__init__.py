@@ -25,7 +25,9 @@ from crimesite.sources.common import RawFile, ReadContext
 SLMPD_READERS = (slmpd_legacy, slmpd_nibrs)
 # Where the SLMPD files give each canonical column (the data dictionary says it beside the column).
 SLMPD_SOURCE_COLUMNS = {
-    "complaint": "`Complaint` (legacy files from June 2013; none before) and `IncidentNum` (NIBRS)",
+    "complaint": "`Complaint` (legacy files from June 2013; none before) and `IncidentNum` (NIBRS), written as "
+    "two-digit year, dash, six-digit sequence (`24000777`, `024000777` and `24-000777` are all `24-000777`, one "
+    "incident; other forms are kept as published)",
     "year": "legacy: the coded month, `CodedMonth` / `MonthReportedtoMSHP`; NIBRS: `IncidentDate`",
     "occurred_at": "legacy: `DateOccur` (the 'occurred from' time); NIBRS: `IncidentDate` and `OccurredFromTime`",
     "flag_new": "`FlagCrime` = Y (legacy; always true for NIBRS)",
@@ -69,6 +71,8 @@ def source_columns(reader) -> dict[str, str]:
         if names:
             found[column] = ", ".join(f"`{name}`" for name in names)
     return found
+
+
 SLMPD_HEADERS = "a known header (SLMPD legacy: 18, 20 or 26 columns; SLMPD NIBRS: 22 columns; see data/README.md)"
 # Formats whose files never repeat a crime: the same content twice would count its crimes twice.
 UNIQUE_CONTENT = (slmpd_legacy.FORMAT, generic_csv.FORMAT)
@@ -89,7 +93,7 @@ class FileInfo:
     had_bom: bool
     cp1252_bytes: int
     months: tuple[str, ...]  # counting months of its rows
-    covers: tuple[str, ...]  # months this file is the source for (legacy: its months; NIBRS: its release month)
+    covers: tuple[str, ...]  # months this file is the source for (legacy: its months; NIBRS: its release's months)
     not_counted: int = 0  # rows read but left out as not crimes (generic CSV: codes with an empty UCR class)
 
 
@@ -203,19 +207,19 @@ class FileMeta:
     layout: str
     had_bom: bool
     cp1252_bytes: int
-    covers: str | None = None  # the month the file stands for, when its reader says
+    covers: tuple[str, ...] = ()  # the months the file stands for, when its reader says
     not_counted: int = 0
 
     @classmethod
     def of(cls, item: Prepared, batch: common.Batch) -> FileMeta:
         name = item.raw.name
         return cls(name, item.raw.sha256, item.reader.FORMAT, item.layout, item.decoded.had_bom,
-                   item.decoded.cp1252_bytes, batch.covers.get(name), batch.not_counted.get(name, 0))  # fmt: skip
+                   item.decoded.cp1252_bytes, batch.covers.get(name, ()), batch.not_counted.get(name, 0))  # fmt: skip
 
 
 def describe_files(metas: list[FileMeta], rows: pd.DataFrame) -> list[FileInfo]:
     """What each file holds. A file stands for the months of its rows, unless its reader said otherwise
-    (a NIBRS release also re-sends older incidents: it stands for its main month only)."""
+    (a NIBRS release also re-sends older incidents: it stands for the months of its name only)."""
     sums = rows.groupby("source_file", observed=True)["count"].agg(["size", "sum"])
     months = (
         (rows["year"].astype(int) * 100 + rows["month"].astype(int))
@@ -238,7 +242,7 @@ def describe_files(metas: list[FileMeta], rows: pd.DataFrame) -> list[FileInfo]:
                 had_bom=meta.had_bom,
                 cp1252_bytes=meta.cp1252_bytes,
                 months=file_months,
-                covers=(meta.covers,) if meta.covers else file_months,
+                covers=tuple(meta.covers) or file_months,
                 not_counted=meta.not_counted,
             )
         )
@@ -251,9 +255,7 @@ def per_file(reader) -> bool:
     return getattr(reader, "PER_FILE", False)
 
 
-def load(
-    files: list[RawFile], context: ReadContext, store: Cache | None = None
-) -> tuple[pd.DataFrame, list[FileInfo]]:
+def load(files: list[RawFile], context: ReadContext, store: Cache | None = None) -> tuple[pd.DataFrame, list[FileInfo]]:
     """Read every file into the canonical table; raise DataError listing every problem in every file.
 
     A reader that works file by file (`PER_FILE`) gets its rows for a file from `store` when that content was

@@ -38,6 +38,7 @@ class ReadContext:
     district_numbers: tuple[int, int]
     csv: CsvReader | None = None  # the generic CSV reader's settings (reader format csv)
     offense_codes: dict[str, int | None] = field(default_factory=dict)  # csv: code -> UCR class (None: not a crime)
+    release_names: dict[str, str] = field(default_factory=dict)  # sha256 -> the address it was fetched from
 
 
 @dataclass
@@ -76,6 +77,35 @@ def place_number(text: pd.Series, numbers: tuple[int, int]) -> pd.Series:
     """A district or neighborhood number; 0, blank or outside `numbers` (lowest, highest) is unknown (NA)."""
     number = to_number(text.str.strip())
     return number.where(number.between(*numbers)).astype("Int64")
+
+
+# 24000777, 024000777 and 24-000777 (padded with spaces, already stripped) are one incident: two digits of year
+# and a sequence number, with or without a dash, with or without extra leading zeros.
+INCIDENT_NUMBER = r"0*(?P<year>\d{1,2})-0*(?P<sequence>\d{1,6})|0*(?P<digits>\d{1,8})"
+SEQUENCE_DIGITS = 6
+CANONICAL_NUMBER = r"^\d{2}-\d{6}$"
+
+
+def canonical_incident_numbers(numbers: pd.Series) -> pd.Series:
+    """Each incident number in one spelling, the legacy `Complaint` form: two-digit year, a dash, the sequence
+    number in six digits (24000777, 024000777 and 24-000777 are all 24-000777). A value of another form is kept
+    as it is (stripped): it still names one incident, whatever it means. Both SLMPD readers write `complaint` so."""
+    # Most values (every legacy one) are already written so: only the others go through the slower extract.
+    written = pc.match_substring_regex(pa.array(numbers, type=pa.string()), pattern=CANONICAL_NUMBER)
+    other = ~written.fill_null(True).to_numpy(zero_copy_only=False)
+    if not other.any():
+        return numbers
+    result = numbers.copy()
+    result[other] = respelled_numbers(numbers[other])
+    return result
+
+
+def respelled_numbers(numbers: pd.Series) -> pd.Series:
+    parts = numbers.str.extract(f"^(?:{INCIDENT_NUMBER})$")
+    digits = parts["digits"].str.zfill(2 + SEQUENCE_DIGITS)
+    year = parts["year"].str.zfill(2).fillna(digits.str[:2])
+    sequence = parts["sequence"].str.zfill(SEQUENCE_DIGITS).fillna(digits.str[2:])
+    return (year + "-" + sequence).fillna(numbers)
 
 
 # Months and days written without their leading zero (1/2/2014 8:05) get it back: arrow's strptime wants it.
@@ -189,7 +219,7 @@ class Batch:
     lines: np.ndarray
     files: list[RawFile]
     names: list[dict[str, str]]  # for each file: the reader's column name -> the name in the file
-    covers: dict[str, str] = field(default_factory=dict)  # file name -> the month it stands for, if the reader says
+    covers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # file name -> its months, if the reader says
     not_counted: dict[str, int] = field(default_factory=dict)  # file name -> rows read but not crimes (a reader's say)
 
     @classmethod

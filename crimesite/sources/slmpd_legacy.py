@@ -11,7 +11,15 @@ import pandas as pd
 
 from crimesite import geo, incidents
 from crimesite.errors import Problem
-from crimesite.sources.common import Batch, ReadContext, Table, parse_datetimes, place_number, to_number
+from crimesite.sources.common import (
+    Batch,
+    ReadContext,
+    Table,
+    canonical_incident_numbers,
+    parse_datetimes,
+    place_number,
+    to_number,
+)
 
 FORMAT = "slmpd-legacy"
 PER_FILE = True  # each file is read on its own (and cached by content)
@@ -167,10 +175,22 @@ def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list
 
     if problems:
         return incidents.empty(), problems
+    coded_at = (year * 12 + month - 1).astype("int64")
+    main = main_months(coded_at, batch.file_index)
+    later = coded_at.to_numpy() > main
+    for file_number in np.unique(batch.file_index[later]):
+        limit = int(main[batch.file_index == file_number][0])
+        expected = (
+            f"a coded month no later than {limit // 12:04d}-{limit % 12 + 1:02d}, the month most of the "
+            "file's rows are coded in (a later month had not been reported when the file was written)"
+        )
+        report(pd.Series(later & (batch.file_index == file_number)), "coded_month", coded, expected)
+    if problems:
+        return incidents.empty(), problems
 
     occurred, occurred_status = parse_occurred(frame["date_occur"], year, month)
     lon, lat, location_status = locate(frame["xcoord"], frame["ycoord"], context)
-    complaint = frame["complaint"].str.strip()
+    complaint = canonical_incident_numbers(frame["complaint"].str.strip())
     rows = pd.DataFrame(
         {
             "source_file": batch.file_names(),
@@ -200,6 +220,16 @@ def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list
         }
     )
     return incidents.conform(rows), []
+
+
+def main_months(coded_at: pd.Series, file_index: np.ndarray) -> np.ndarray:
+    """For each row, the coded month (year * 12 + month - 1) most rows of its file carry; the earlier on a tie.
+    A legacy file is one month's report (every real file holds a single coded month), so a row coded later
+    than that month cannot be right; an earlier one can (an old crime coded again)."""
+    months = pd.DataFrame({"file": file_index, "month": coded_at.to_numpy()})
+    sizes = months.groupby(["file", "month"]).size().reset_index(name="rows")
+    sizes = sizes.sort_values(["file", "rows", "month"], ascending=[True, False, True]).drop_duplicates("file")
+    return months["file"].map(sizes.set_index("file")["month"]).to_numpy()
 
 
 def firearm_from_description(description: pd.Series) -> pd.Series:

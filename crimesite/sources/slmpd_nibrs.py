@@ -2,26 +2,34 @@
 
 A NIBRS file has one row per offense (and victim) and re-sends older incidents that changed. The
 reader keeps, for each incident, the version from the newest release and turns it into counted units
-that follow the legacy rules as closely as the data allows (see the methodology page):
+by the FBI's rules for converting NIBRS data to summary (SRS) counts, which the legacy files follow too
+(see the methodology page):
 
-- homicide: each victim of NIBRS 09A (murder and non-negligent manslaughter); 09B and 09C are not counted;
-- rape and aggravated assault: each victim of an offense whose `SRS_UCR` is 02 or 04, a victim counting
-  once, in the most serious of homicide, rape, aggravated assault;
-- robbery, burglary, larceny, vehicle theft: each incident whose `IncidentTopSRS_UCR` is that class
-  (the hierarchy rule: one crime per incident, its most serious);
-- arson: each incident with an arson offense, alongside any other crime (as in the legacy files).
+- the hierarchy rule: an incident counts as its most serious offense only, in the order homicide, rape,
+  robbery, aggravated assault, burglary, vehicle theft, larceny (vehicle theft above larceny is the rule's
+  exception for vehicles: what is stolen with a vehicle is part of its theft);
+- homicide is NIBRS 09A only (09B and 09C are not murders); rape is 11A, 11B and 11C (the 2013 definition),
+  never 11D; the other classes come from `SRS_UCR`;
+- homicide, rape and aggravated assault count once per victim of that offense; robbery, burglary, larceny
+  and vehicle theft once per incident (the files give neither the number of vehicles nor of buildings);
+- arson, the other exception: each incident with an arson offense, alongside its most serious offense.
 
 Each unit becomes one row of the canonical table with count +1, counted in the month of `IncidentDate`.
+Incident and victim numbers are read in one spelling first (`24-000777`, `1`), and a release stands for the
+month its name gives (`release_period`).
 """
 
 from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
 
 import numpy as np
 import pandas as pd
 
 from crimesite import geo, incidents
 from crimesite.errors import Problem
-from crimesite.sources.common import Batch, ReadContext, Table, parse_datetimes
+from crimesite.sources.common import Batch, RawFile, ReadContext, Table, canonical_incident_numbers, parse_datetimes
 
 FORMAT = "slmpd-nibrs"
 LAYOUT = "22 columns (2021 on)"
@@ -33,12 +41,62 @@ COLUMNS = (
 )  # fmt: skip
 MISSING = ("NULL", "")
 HOMICIDE_CODE = "09A"
-VICTIM_CLASSES = (1, 2, 4)  # counted per victim, most serious first
-INCIDENT_CLASSES = (3, 5, 6, 7)  # counted per incident by the incident's top class
-ARSON = 8
+RAPE_CODES = ("11A", "11B", "11C")  # rape, sodomy, sexual assault with an object: rape since 2013; not 11D fondling
+OTHER_CLASSES = (3, 4, 5, 6, 7, 8)  # robbery to arson: the class `SRS_UCR` gives
+# The hierarchy rule, most serious first: an incident counts as its most serious offense only. Motor vehicle theft
+# is put above larceny, the rule's exception for vehicles: what is stolen with a vehicle is part of its theft.
+HIERARCHY = (1, 2, 3, 4, 5, 7, 6)
+VICTIM_CLASSES = (1, 2, 4)  # counted once per victim; the others once per incident
+ARSON = 8  # the other exception: counted in every incident that has one, alongside its most serious offense
 # Dates come as 2024-01-29, 2024-01-29 08:55:56.3400000 or 1/29/2024 8:55:56 AM.
 DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
                 "%m/%d/%Y")  # fmt: skip
+
+
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+               "november", "december")  # fmt: skip
+# A month's full name, its first three letters, or Sept.
+MONTH_WORD = "|".join(sorted({*MONTH_NAMES, *(name[:3] for name in MONTH_NAMES), "sept"}, key=lambda w: (-len(w), w)))
+YEAR = r"(?:19|20)\d\d"
+# How release names give their period, tried in order on the file name without its folder and suffixes:
+# 2021-2023 (whole years), 2024-01, Crime-01-2024, January2024 and ...-File-March-2024-CSV.
+RELEASE_NAMES = (
+    ("years", re.compile(rf"(?<!\d)(?P<first>{YEAR})[-_](?P<last>{YEAR})(?!\d)")),
+    ("year-month", re.compile(rf"(?<!\d)(?P<year>{YEAR})[-_.](?P<month>0[1-9]|1[0-2])(?!\d)")),
+    ("month-year", re.compile(rf"(?<!\d)(?P<month>0?[1-9]|1[0-2])[-_.](?P<year>{YEAR})(?!\d)")),
+    ("name-year", re.compile(rf"(?<![a-z])(?P<name>{MONTH_WORD})[-_ ]?(?P<year>{YEAR})(?!\d)", re.I)),
+)
+RELEASE_SUFFIX = re.compile(r"(\.csv)?(\.gz)?$", re.I)
+
+
+def release_period(name: str) -> tuple[pd.Period, pd.Period] | None:
+    """The months a release stands for, from the name it was published or saved under (a path or URL: only the
+    last part counts), as (first month, last month); None when the name gives none. `Crime-01-2024.csv.gz`,
+    `2024-01.csv`, `January2024.csv` and `Downloadable-NIBRS-Crime-File-March-2024-CSV.csv` are January to
+    March 2024, one month each; `2021-2023.csv` is January 2021 to December 2023."""
+    stem = RELEASE_SUFFIX.sub("", PurePosixPath(name.replace("\\", "/")).name)
+    for kind, pattern in RELEASE_NAMES:
+        found = pattern.search(stem)
+        if found is None:
+            continue
+        if kind == "years":
+            first, last = int(found["first"]), int(found["last"])
+            if first > last:
+                continue
+            return pd.Period(year=first, month=1, freq="M"), pd.Period(year=last, month=12, freq="M")
+        month = int(found["month"]) if kind != "name-year" else month_number(found["name"])
+        period = pd.Period(year=int(found["year"]), month=month, freq="M")
+        return period, period
+    return None
+
+
+def month_number(word: str) -> int:
+    return [name[:3] for name in MONTH_NAMES].index(word[:3].lower()) + 1
+
+
+def month_texts(first: pd.Period, last: pd.Period) -> tuple[str, ...]:
+    """The months from first to last as the coverage writes them (YYYY-MM)."""
+    return tuple(pd.period_range(first, last, freq="M").strftime("%Y-%m"))
 
 
 def detect(header: list[str]) -> str | None:
@@ -79,9 +137,11 @@ def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list
         problems += batch.problems(~ok, column, frame[column], "empty, NULL or a two-digit UCR class")
     if problems:
         return incidents.empty(), problems
+    frame["IncidentNum"] = canonical_incident_numbers(frame["IncidentNum"])
+    frame["VictimNum"] = canonical_victim_numbers(frame["VictimNum"])
     frame["_date"] = incident_date
     frame["_supp"] = supplemented.dt.floor("D")  # files disagree on precision: compare whole days
-    latest = latest_versions(frame, release_rank(frame, batch))
+    latest = latest_versions(frame, release_rank(frame, batch, context))
     latest["_neighborhood"] = reconcile_neighborhoods(
         latest["NbhdNum"], latest["Neighborhood"], context.neighborhood_numbers
     )
@@ -89,16 +149,34 @@ def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list
     return to_canonical(units, batch, context), []
 
 
-def release_rank(frame: pd.DataFrame, batch: Batch) -> np.ndarray:
-    """Each file's place in release order: by its main month (the month most of its rows are in, the
-    later on a tie), then by name. The main month is also the month the file stands for."""
-    months = frame["_date"].dt.to_period("M").astype(str)
-    main = months.groupby(frame["_file"]).agg(lambda m: m.value_counts().sort_index(ascending=False).idxmax())
-    batch.covers.update({batch.files[i].name: month for i, month in main.items()})
-    order = sorted(range(len(batch.files)), key=lambda i: (main.get(i, ""), batch.files[i].name))
+def canonical_victim_numbers(numbers: pd.Series) -> pd.Series:
+    """Victim numbers without leading zeros (1 and 01 are one victim); other values are kept (stripped)."""
+    digits = numbers.str.fullmatch(r"\d+").fillna(False).astype(bool)
+    return numbers.where(~digits, numbers.str.lstrip("0").replace("", "0"))
+
+
+def release_rank(frame: pd.DataFrame, batch: Batch, context: ReadContext) -> np.ndarray:
+    """Each file's place in release order: by the last month it stands for (see `release_months`), then by name.
+    The months are also what the file stands for on the coverage and data-quality pages."""
+    newest = frame["_date"].groupby(frame["_file"]).max()
+    spans = [release_months(raw, newest.get(i), context) for i, raw in enumerate(batch.files)]
+    batch.covers.update({raw.name: month_texts(*span) for raw, span in zip(batch.files, spans, strict=True)})
+    order = sorted(range(len(batch.files)), key=lambda i: (spans[i][1], batch.files[i].name))
     rank = np.empty(len(batch.files), dtype=np.int32)
     rank[order] = np.arange(len(order), dtype=np.int32)
     return rank
+
+
+def release_months(raw: RawFile, newest: pd.Timestamp | None, context: ReadContext) -> tuple[pd.Period, pd.Period]:
+    """The months a release stands for: from its file name, else from the name it was published under (the fetch
+    manifest), else the month of its newest `IncidentDate`. Never the month most of its rows are in: a January
+    release whose re-sent December incidents outnumber its January ones is still January's."""
+    for name in (raw.name, context.release_names.get(raw.sha256, "")):
+        span = release_period(name)
+        if span is not None:
+            return span
+    month = pd.Timestamp(newest).to_period("M")
+    return month, month
 
 
 def latest_versions(frame: pd.DataFrame, rank: np.ndarray) -> pd.DataFrame:
@@ -111,34 +189,41 @@ def latest_versions(frame: pd.DataFrame, rank: np.ndarray) -> pd.DataFrame:
     return frame.merge(chosen, on=["IncidentNum", "_file"], how="inner").sort_values(["_file", "_line"])
 
 
-def counted_units(rows: pd.DataFrame, context: ReadContext) -> pd.DataFrame:
-    """One row per counted crime, with `ucr_class` set, taken from a representative offense row."""
-    rows = rows.assign(
-        _class=pd.to_numeric(rows["SRS_UCR"].where(rows["SRS_UCR"] != ""), errors="coerce"),
-        _top=pd.to_numeric(rows["IncidentTopSRS_UCR"].where(rows["IncidentTopSRS_UCR"] != ""), errors="coerce"),
-        _victim=rows["VictimNum"],
+def offense_classes(rows: pd.DataFrame) -> pd.Series:
+    """The Part I class each offense row counts as in the FBI's NIBRS-to-summary conversion: homicide is 09A only
+    (09B and 09C carry class 01 in some files), rape is 11A, 11B or 11C whatever `SRS_UCR` says (the 2013
+    definition; the files give 11B class 02 and 11D fondling none), the rest `SRS_UCR` (03-08). NaN: not Part I."""
+    given = pd.to_numeric(rows["SRS_UCR"].where(rows["SRS_UCR"] != ""), errors="coerce")
+    return pd.Series(
+        np.select(
+            [rows["NIBRS"] == HOMICIDE_CODE, rows["NIBRS"].isin(RAPE_CODES), given.isin(OTHER_CLASSES)],
+            [1, 2, given],
+            default=np.nan,
+        ),
+        index=rows.index,
     )
+
+
+def counted_units(rows: pd.DataFrame, context: ReadContext) -> pd.DataFrame:
+    """One row per counted crime, with `ucr_class` set, taken from an offense row of that class: the incident's most
+    serious offense (HIERARCHY), once per victim for homicide, rape and aggravated assault, once per incident for
+    the others; and every incident with an arson, alongside anything else."""
+    rows = rows.assign(_class=offense_classes(rows), _victim=rows["VictimNum"])
+    rank = rows["_class"].map({ucr_class: place for place, ucr_class in enumerate(HIERARCHY)})
+    top = rank.groupby(rows["IncidentNum"]).transform("min")
+    mine = rows[rank.notna() & (rank == top)].sort_values(["_file", "_line"])
+    per_victim = mine["_class"].isin(VICTIM_CLASSES)
+    units = [
+        mine[per_victim].drop_duplicates(["IncidentNum", "_victim"]),
+        mine[~per_victim].drop_duplicates("IncidentNum"),
+    ]
+    victims = units[0].assign(firearm=units[0]["FirearmUsed"].map(firearm_value))
     any_firearm = incident_firearm(rows)
-    units = []
-    victims_taken: set[tuple[str, str]] = set()
-    for ucr_class in VICTIM_CLASSES:
-        # Homicide is NIBRS 09A only: 09B and 09C share UCR class 01 in some files but are not murders.
-        mine = rows[rows["NIBRS"] == HOMICIDE_CODE] if ucr_class == 1 else rows[rows["_class"] == ucr_class]
-        mine = mine.drop_duplicates(["IncidentNum", "_victim"])
-        keys = list(zip(mine["IncidentNum"], mine["_victim"], strict=True))
-        keep = [key not in victims_taken for key in keys]
-        mine = mine[np.array(keep, dtype=bool)]
-        victims_taken.update(key for key, kept in zip(keys, keep, strict=True) if kept)
-        units.append(mine.assign(ucr_class=ucr_class, firearm=mine["FirearmUsed"].map(firearm_value)))
-    for ucr_class in INCIDENT_CLASSES:
-        mine = rows[rows["_top"] == ucr_class]
-        # Prefer the offense row of that class as the representative (its description and code).
-        mine = mine.assign(_match=mine["_class"] != ucr_class).sort_values(["IncidentNum", "_match", "_line"])
-        mine = mine.drop_duplicates("IncidentNum")
-        units.append(mine.assign(ucr_class=ucr_class, firearm=mine["IncidentNum"].map(any_firearm)))
-    arson = rows[rows["_class"] == ARSON].drop_duplicates("IncidentNum")
-    units.append(arson.assign(ucr_class=ARSON, firearm=arson["IncidentNum"].map(any_firearm)))
-    combined = pd.concat(units, ignore_index=True)
+    incidents = units[1].assign(firearm=units[1]["IncidentNum"].map(any_firearm))
+    arson = rows[rows["_class"] == ARSON].sort_values(["_file", "_line"]).drop_duplicates("IncidentNum")
+    arson = arson.assign(firearm=arson["IncidentNum"].map(any_firearm))
+    combined = pd.concat([victims, incidents, arson], ignore_index=True)
+    combined["ucr_class"] = combined["_class"].astype(int)
     return combined[combined["ucr_class"].isin(list(context.categories))].sort_values(["_file", "_line", "ucr_class"])
 
 
