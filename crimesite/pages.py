@@ -78,10 +78,11 @@ class SiteData:
 
     @property
     def break_year(self) -> int | None:
-        """The first year in the data on the NIBRS side of the break (charts put the marker before it)."""
+        """The year the methods break falls in, when the series reach both sides of it: the yearly charts run
+        through every year, those without a file included, and put the marker before it."""
         if not self.cover.spans_break:
             return None
-        return min(year for year in self.cover.years if year >= int(self.cover.methods_break[:4]))
+        return int(self.cover.methods_break[:4])
 
 
 # ----- formatting -------------------------------------------------------------------------------
@@ -175,6 +176,53 @@ def html_table(table_id: str, caption: str, headers: list[str], rows: list[list[
     return Markup(table)
 
 
+NO_FILES = charts.NO_FILES
+
+
+def with_gap_rows(
+    rows: list[list[object]],
+    keys: list,
+    runs: tuple[tuple, ...],
+    label: Callable[[object, object], object],
+    descending: bool = False,
+    span: tuple | None = None,
+) -> list[list[object]]:
+    """A yearly or monthly table's rows (one per key: a year or a YYYY-MM month, in order) with one row in
+    place of each run (first, last) of keys no file stands for that falls inside `span` (low, high; default:
+    the first and the last key): `label(first, last)`, then NO_FILES in every other column. A missing year or
+    month is never shown as 0. Every yearly and monthly table on the site is made through here."""
+    if not rows:
+        return rows
+    low, high = span or (min(keys), max(keys))
+    gaps = [
+        (first, [label(first, last)] + [NO_FILES] * (len(rows[0]) - 1))
+        for first, last in runs
+        if low <= first and last <= high
+    ]
+    ordered = sorted([*zip(keys, rows, strict=True), *gaps], key=lambda pair: pair[0], reverse=descending)
+    return [row for _, row in ordered]
+
+
+def year_run_label(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def month_run_label(first: str, last: str) -> str:
+    """For tables whose month column is YYYY-MM."""
+    return first if first == last else f"{first} to {last}"
+
+
+def month_name_run_label(first: str, last: str) -> str:
+    """For tables whose month column is the month's name."""
+    return month_name(first) if first == last else f"{month_name(first)} to {month_name(last)}"
+
+
+def gap_sentence(runs: tuple[tuple, ...], label: Callable[[object, object], str], low: object, high: object) -> str:
+    """A chart summary's sentence naming the runs without a file inside low..high (empty when there are none)."""
+    inside = [label(first, last) for first, last in runs if low < first and last < high]
+    return f" No files stand for {', '.join(inside)}." if inside else ""
+
+
 def _align(letter: str) -> str:
     return "num" if letter == "r" else "text"
 
@@ -202,8 +250,12 @@ def chart_block(
         f'<figure class="chart" id="{chart_id}">'
         f'<div class="chart-view" role="img" aria-label="{label}"></div>'
         f'<script type="application/json" class="chart-spec">{escape.json_for_script(spec)}</script>'
-        + (f'<noscript><div class="chart-static" role="img" aria-label="{label}">{static_charts.PLACEHOLDER}'
-           "</div></noscript>" if static else "")
+        + (
+            f'<noscript><div class="chart-static" role="img" aria-label="{label}">{static_charts.PLACEHOLDER}'
+            "</div></noscript>"
+            if static
+            else ""
+        )
         + f"<figcaption>{escape.text(summary, limit=None)}</figcaption></figure>"
     )
 
@@ -276,11 +328,12 @@ def homicide_trend(data: SiteData) -> dict:
         f"Homicides counted by {data.config.agency_short} each year from {int(first.year)} to {int(last.year)}: "
         f"{int(first['count']):,} in {int(first.year)}, {int(last['count']):,} in {int(last.year)}; "
         f"the most was {int(peak['count']):,} in {int(peak.year)}."
+        + gap_sentence(data.cover.missing_year_runs, year_run_label, int(first.year), int(last.year))
     )
     return {
         "chart": chart_block(
             "chart-homicide-years",
-            charts.yearly_bars(frame, "Homicides", summary, data.break_year),
+            charts.yearly_bars(frame, "Homicides", summary, data.break_year, data.cover.missing_years),
             "Homicides by year",
             summary,
             static=True,
@@ -289,7 +342,12 @@ def homicide_trend(data: SiteData) -> dict:
             "table-homicide-years",
             "Homicides by year",
             ["Year", "Homicides", "Months in data"],
-            [[int(r.year), fmt_int(r.count), data.cover.months_in(int(r.year))] for r in frame.itertuples()],
+            with_gap_rows(
+                [[int(r.year), fmt_int(r.count), data.cover.months_in(int(r.year))] for r in frame.itertuples()],
+                [int(year) for year in frame["year"]],
+                data.cover.missing_year_runs,
+                year_run_label,
+            ),
             "lrr",
         ),
     }
@@ -313,11 +371,13 @@ def crime_page(data: SiteData, category: Category) -> dict:
         f"{category.name} counted each year, {int(yearly.iloc[0].year)} to {year}: "
         + ", ".join(f"{int(r.year)}: {int(r.count):,}" for r in yearly.itertuples())
         + "."
+        + gap_sentence(data.cover.missing_year_runs, year_run_label, int(yearly.iloc[0].year), year)
     )
     peak_month = monthly.loc[monthly["count"].idxmax()]
     summary_months = (
         f"{category.name} by month, {month_name(data.cover.first)} to {month_name(data.cover.last)}; "
         f"the highest month was {month_name(peak_month.month)} with {int(peak_month['count']):,}."
+        + gap_sentence(data.cover.missing_month_runs, month_name_run_label, data.cover.first, data.cover.last)
     )
     context = {
         "category": category,
@@ -329,7 +389,7 @@ def crime_page(data: SiteData, category: Category) -> dict:
         "latest_share": share.get(year),
         "chart_years": chart_block(
             f"chart-{slug}-years",
-            charts.yearly_bars(yearly, category.name, summary_years, data.break_year),
+            charts.yearly_bars(yearly, category.name, summary_years, data.break_year, data.cover.missing_years),
             f"{category.name} by year",
             summary_years,
             static=True,
@@ -338,20 +398,27 @@ def crime_page(data: SiteData, category: Category) -> dict:
             f"table-{slug}-years",
             f"{category.name} by year",
             ["Year", category.name, "Share of Part I (%)", "Months in data"],
-            [
+            with_gap_rows(
                 [
-                    int(r.year),
-                    fmt_int(r.count),
-                    "n/a" if pd.isna(share.get(r.year)) else f"{share.get(r.year):.1f}",
-                    data.cover.months_in(int(r.year)),
-                ]
-                for r in yearly.itertuples()
-            ],
+                    [
+                        int(r.year),
+                        fmt_int(r.count),
+                        "n/a" if pd.isna(share.get(r.year)) else f"{share.get(r.year):.1f}",
+                        data.cover.months_in(int(r.year)),
+                    ]
+                    for r in yearly.itertuples()
+                ],
+                [int(year) for year in yearly["year"]],
+                data.cover.missing_year_runs,
+                year_run_label,
+            ),
             "lrrr",
         ),
         "chart_months": chart_block(
             f"chart-{slug}-months",
-            charts.monthly_line(monthly, "count", category.name, summary_months, data.break_month),
+            charts.monthly_line(
+                monthly, "count", category.name, summary_months, data.break_month, data.cover.missing_month_runs
+            ),
             f"{category.name} by month",
             summary_months,
         ),
@@ -359,7 +426,12 @@ def crime_page(data: SiteData, category: Category) -> dict:
             f"table-{slug}-months",
             f"{category.name} by month",
             ["Month", category.name],
-            [[r.month, fmt_int(r.count)] for r in monthly.itertuples()],
+            with_gap_rows(
+                [[r.month, fmt_int(r.count)] for r in monthly.itertuples()],
+                list(monthly["month"]),
+                data.cover.missing_month_runs,
+                month_run_label,
+            ),
             "lr",
         ),
         "rolling": None,
@@ -377,7 +449,14 @@ def crime_page(data: SiteData, category: Category) -> dict:
         context["rolling"] = {
             "chart": chart_block(
                 f"chart-{slug}-rolling",
-                charts.monthly_line(rolling, "rolling_12", "12-month sum", summary_rolling, data.break_month),
+                charts.monthly_line(
+                    rolling,
+                    "rolling_12",
+                    "12-month sum",
+                    summary_rolling,
+                    data.break_month,
+                    data.cover.missing_month_runs,
+                ),
                 f"{category.name}, 12-month rolling sum",
                 summary_rolling,
             ),
@@ -385,7 +464,12 @@ def crime_page(data: SiteData, category: Category) -> dict:
                 f"table-{slug}-rolling",
                 f"{category.name}, 12-month rolling sum",
                 ["12 months to", "Sum"],
-                [[r.month, fmt_int(r.rolling_12)] for r in rolling.itertuples()],
+                with_gap_rows(
+                    [[r.month, fmt_int(r.rolling_12)] for r in rolling.itertuples()],
+                    list(rolling["month"]),
+                    data.cover.missing_month_runs,
+                    month_run_label,
+                ),
                 "lr",
             ),
         }
@@ -443,8 +527,13 @@ def year_page(data: SiteData, year: int) -> dict:
     )
     month_rows = []
     monthly = data.monthly.set_index(["month", "category"])["count"]
-    for month in [m for m in data.cover.months if m.startswith(f"{year:04d}-")]:
+    months = [m for m in data.cover.months if m.startswith(f"{year:04d}-")]
+    for month in months:
         month_rows.append([month_name(month)] + [fmt_int(monthly.get((month, c.slug), 0)) for c in data.part1])
+    # The year's months from its first to its last in the range of the data: the missing ones say so.
+    first, last = max(f"{year:04d}-01", data.cover.first), min(f"{year:04d}-12", data.cover.last)
+    year_gaps = metrics.clipped_runs(data.cover.missing_month_runs, first, last)
+    month_rows = with_gap_rows(month_rows, months, year_gaps, month_name_run_label, span=(first, last))
     return {
         "year": year,
         "era": data.cover.year_era(year),
@@ -472,12 +561,14 @@ def year_page(data: SiteData, year: int) -> dict:
 def year_index(data: SiteData) -> Markup:
     annual = data.annual.set_index(["year", "category"])["count"]
     rows = []
-    for year in sorted(data.cover.years, reverse=True):
+    years = sorted(data.cover.years, reverse=True)
+    for year in years:
         counts = [int(annual.get((year, c.slug), 0)) for c in data.part1]
         rows.append(
             [Markup(f"[{year}]({year}.md)"), data.cover.months_in(year), fmt_int(sum(counts))]
             + [fmt_int(n) for n in counts]
         )
+    rows = with_gap_rows(rows, years, data.cover.missing_year_runs, year_run_label, descending=True)
     headers = ["Year", "Months in data", "Part I total"] + [c.name for c in data.part1]
     return md_table(headers, rows, "lrr" + "r" * len(data.part1))
 
@@ -642,6 +733,7 @@ def shootings_page(data: SiteData) -> dict:
         f"Aggravated assaults with a firearm by month, {month_name(data.cover.first)} to {month_name(data.cover.last)}"
         + (f"; the reporting system changed in {month_name(data.cover.methods_break)}" if data.break_month else "")
         + "."
+        + gap_sentence(data.cover.missing_month_runs, month_name_run_label, data.cover.first, data.cover.last)
     )
     rows = [
         [r.month, fmt_int(r.assaults), "n/a" if pd.isna(r.homicides) else fmt_int(r.homicides),
@@ -651,7 +743,14 @@ def shootings_page(data: SiteData) -> dict:
     return {
         "chart": chart_block(
             "chart-shootings",
-            charts.monthly_line(frame, "count", "Aggravated assaults with a firearm", summary, data.break_month),
+            charts.monthly_line(
+                frame,
+                "count",
+                "Aggravated assaults with a firearm",
+                summary,
+                data.break_month,
+                data.cover.missing_month_runs,
+            ),
             "Aggravated assaults with a firearm by month",
             summary,
             static=True,
@@ -660,7 +759,7 @@ def shootings_page(data: SiteData) -> dict:
             "table-shootings",
             "Shootings by month",
             ["Month", "Aggravated assaults with a firearm", "Homicides with a firearm", "Shootings", "Era"],
-            rows,
+            with_gap_rows(rows, list(table["month"]), data.cover.missing_month_runs, month_run_label),
             "lrrrl",
         ),
         "has_legacy": (table["era"] == "ucr").any(),
@@ -769,8 +868,13 @@ def navigation(data: SiteData) -> list:
         {"Claims vs data": "claims.md"},
         {"Goal tracker": "goals.md"},
         {"Methodology": "methodology.md"},
-        {"Data": [{"Downloads": "downloads/index.md"}, {"Data dictionary": "downloads/dictionary.md"},
-                  {"Data quality": "data-quality.md"}]},
+        {
+            "Data": [
+                {"Downloads": "downloads/index.md"},
+                {"Data dictionary": "downloads/dictionary.md"},
+                {"Data quality": "data-quality.md"},
+            ]
+        },
         {"About": "about.md"},
         {"Fork this site": "fork.md"},
     ]

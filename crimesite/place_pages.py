@@ -6,7 +6,20 @@ import pandas as pd
 from markupsafe import Markup
 
 from crimesite import charts, escape, weekly
-from crimesite.pages import SiteData, chart_block, fmt_change, fmt_int, html_table, md_table, month_name, nav_title
+from crimesite.pages import (
+    SiteData,
+    chart_block,
+    coverage_label,
+    fmt_change,
+    fmt_int,
+    gap_sentence,
+    html_table,
+    md_table,
+    month_name,
+    nav_title,
+    with_gap_rows,
+    year_run_label,
+)
 from crimesite.placemetrics import PlaceData
 from crimesite.places import UNKNOWN, Neighborhood
 
@@ -72,24 +85,30 @@ def latest_comparison(data: SiteData, annual: pd.DataFrame) -> dict:
 def place_trend(data: SiteData, rows: pd.DataFrame, chart_id: str, label: str) -> dict:
     """Part I crimes by year for one place (`rows`: its rows only): a chart and a table by category."""
     by_year = rows.groupby("year", as_index=False)["count"].sum()
-    by_year["coverage"] = [
-        "Whole year" if data.cover.is_complete(int(y)) else "Part of the year" for y in by_year["year"]
-    ]
+    by_year["coverage"] = [coverage_label(data, int(y)) for y in by_year["year"]]
     wide = rows.pivot(index="year", columns="category", values="count")
     summary = (
         f"Part I crimes in {label} each year: "
         + ", ".join(f"{int(r.year)}: {int(r.count):,}" for r in by_year.itertuples())
         + "."
+        + gap_sentence(
+            data.cover.missing_year_runs, year_run_label, int(by_year["year"].min()), int(by_year["year"].max())
+        )
     )
     totals = by_year.set_index("year")["count"]
-    table_rows = [
-        [int(year), fmt_int(totals[year])] + [fmt_int(values[c.slug]) for c in data.part1]
-        for year, values in zip(wide.index, wide.to_dict(orient="records"), strict=True)
-    ]
+    table_rows = with_gap_rows(
+        [
+            [int(year), fmt_int(totals[year])] + [fmt_int(values[c.slug]) for c in data.part1]
+            for year, values in zip(wide.index, wide.to_dict(orient="records"), strict=True)
+        ],
+        [int(year) for year in wide.index],
+        data.cover.missing_year_runs,
+        year_run_label,
+    )
     return {
         "chart": chart_block(
             f"chart-{chart_id}-years",
-            charts.yearly_bars(by_year, "Part I crimes", summary, data.break_year),
+            charts.yearly_bars(by_year, "Part I crimes", summary, data.break_year, data.cover.missing_years),
             f"Part I crimes by year in {label}",
             summary,
         ),
