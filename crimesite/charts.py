@@ -145,7 +145,11 @@ def yearly_bars(
                 "year:O",
                 title="Year",
                 scale=alt.Scale(domain=domain),
-                axis=alt.Axis(labelAngle=0, labelOverlap="parity", labelSeparation=4),
+                # Explicit, or the layers drawn first (the gap bands) give their ordinal defaults (labels
+                # upright, aligned right) to the shared axis.
+                axis=alt.Axis(
+                    labelAngle=0, labelAlign="center", labelBaseline="top", labelOverlap="parity", labelSeparation=4
+                ),
             ),
             y=alt.Y("count:Q", title=y_title),
             color=alt.Color(

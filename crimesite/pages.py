@@ -268,49 +268,72 @@ def coverage_label(data: SiteData, year: int) -> str:
 # ----- page contexts ------------------------------------------------------------------------------
 
 
-def headline(data: SiteData) -> dict:
-    """The latest year's Part I totals against the year before (same months when the year is partial)."""
-    year = data.latest_year
-    through = int(data.cover.last[5:7])
-    complete = data.cover.is_complete(year)
-    months = 12 if complete else through
-    current = metrics.year_to_date(data.monthly, year, months)
-    previous = metrics.year_to_date(data.monthly, year - 1, months)
+def months_label(year: int, through: int) -> str:
+    """'2020' for a whole year, else 'January to April 2024'."""
+    return str(year) if through == 12 else f"January to {MONTH_NAMES[through - 1]} {year}"
+
+
+def has_months(cover: metrics.Coverage, year: int, through: int) -> bool:
+    """Whether the data holds every month from January to `through` of `year`."""
+    return all(f"{year:04d}-{m:02d}" in cover.months for m in range(1, through + 1))
+
+
+def part1_comparison(data: SiteData, year: int, through: int, previous: int | None) -> dict:
+    """Part I counts for January to `through` of `year`, against the same months of `previous` (none: the
+    counts alone, never a column of n/a). The columns are headed by the years, so that the table fits a phone;
+    the heading and the text above it say which months."""
     slugs = [c.slug for c in data.part1]
-    table = metrics.with_change(current.reindex(slugs), previous.reindex(slugs))
-    has_previous = all(f"{year - 1:04d}-{m:02d}" in data.cover.months for m in range(1, months + 1))
+    current = metrics.year_to_date(data.monthly, year, through).reindex(slugs)
+    before = metrics.year_to_date(data.monthly, previous, through).reindex(slugs) if previous else current * 0
+    table = metrics.with_change(current, before)
     rows = []
     for category in data.part1:
         row = table.loc[category.slug]
-        rows.append(
-            [
-                Markup(f"[{escape.text(category.name)}](crimes/{category.slug}.md)"),
-                fmt_int(row.current),
-                fmt_int(row.previous) if has_previous else "n/a",
-                fmt_change(row.change) if has_previous else "n/a",
-                fmt_percent(row.percent_change) if has_previous else "n/a",
-            ]
-        )
+        cells = [Markup(f"[{escape.text(category.name)}](crimes/{category.slug}.md)"), fmt_int(row.current)]
+        if previous is not None:
+            cells += [fmt_int(row.previous), fmt_change(row.change), fmt_percent(row.percent_change)]
+        rows.append(cells)
     total = table.sum()
-    total_pct = total.change / total.previous * 100 if total.previous else None
-    rows.append(
-        [
-            Markup("**All Part I crimes**"),
-            fmt_int(total.current),
-            fmt_int(total.previous) if has_previous else "n/a",
-            fmt_change(total.change) if has_previous else "n/a",
-            fmt_percent(total_pct) if has_previous else "n/a",
-        ]
-    )
-    period = str(year) if complete else f"January to {MONTH_NAMES[through - 1]} {year}"
-    prior = str(year - 1) if complete else f"January to {MONTH_NAMES[through - 1]} {year - 1}"
+    cells = [Markup("**All Part I crimes**"), fmt_int(total.current)]
+    if previous is not None:
+        total_pct = total.change / total.previous * 100 if total.previous else None
+        cells += [fmt_int(total.previous), fmt_change(total.change), fmt_percent(total_pct)]
+    rows.append(cells)
+    headers = ["Crime", str(year)] + ([str(previous), "Change", "% change"] if previous is not None else [])
     return {
-        "period": period,
-        "prior": prior,
-        "complete": complete,
-        "has_previous": has_previous,
-        "crosses_break": has_previous and data.cover.year_era(year) != data.cover.year_era(year - 1),
-        "table": md_table(["Crime", period, prior, "Change", "% change"], rows, "lrrrr"),
+        "period": months_label(year, through),
+        "prior": months_label(previous, through) if previous is not None else None,
+        "partial": through != 12,
+        "crosses_break": previous is not None and data.cover.year_era(year) != data.cover.year_era(previous),
+        "table": md_table(headers, rows, "lr" + ("rrr" if previous is not None else "")),
+    }
+
+
+def headline(data: SiteData) -> dict:
+    """The comparisons the home page opens with: the latest months' Part I counts against the same months of
+    the year before. When the data has no files for those months of the year before (January to April 2024
+    with no 2023), against the same months of the last year that has them (2020, across the methods break),
+    and then the latest whole year against the year before it (2020 against 2019).
+
+    The latest months come first: they are the newest figures, the ones "data through" promises and readers
+    come for; the text right above them says which year they are set against and that it was counted under
+    another system. The whole-year comparison follows as the latest like-for-like one. No table is a column
+    of n/a: without an earlier year holding the months, the counts are shown alone."""
+    year = data.latest_year
+    through = 12 if data.cover.is_complete(year) else int(data.cover.last[5:7])
+    earlier = [y for y in reversed(data.cover.years) if y < year and has_months(data.cover, y, through)]
+    latest = part1_comparison(data, year, through, earlier[0] if earlier else None)
+    whole = None
+    if through != 12 and not has_months(data.cover, year - 1, through):
+        complete = [y for y in reversed(data.cover.years) if y < year and data.cover.is_complete(y)]
+        if complete:
+            before = complete[0] - 1 if data.cover.is_complete(complete[0] - 1) else None
+            whole = part1_comparison(data, complete[0], 12, before)
+    return {
+        "latest": latest,
+        "whole": whole,
+        # The same months of the year before, when the data has no files for them.
+        "missing_prior": None if has_months(data.cover, year - 1, through) else months_label(year - 1, through),
     }
 
 

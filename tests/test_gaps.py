@@ -11,9 +11,11 @@ import html
 import json
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+import vl_convert
 
 from crimesite import charts, metrics, pages
 
@@ -78,8 +80,12 @@ def test_every_yearly_chart_runs_through_the_missing_years_and_marks_them(fixtur
         # The methods break (January 2021) stays marked, before 2021 on the axis.
         rules = [rows for u, rows in views if mark_type(u) == "rule"]
         assert rules == [[{"label": charts.BREAK_LABEL, "year": 2021}]], page
-        # 13 or more bars do not print their labels on top of each other.
-        assert bar["encoding"]["x"]["axis"]["labelOverlap"] in ("parity", "greedy", True), page
+        # 13 or more bars do not print their labels on top of each other: Vega drops every other label when
+        # they would overlap, and the labels stay upright under their bars whatever layer is drawn first.
+        spec.pop("$schema", None)
+        (axis,) = [axis for axis in vl_convert.vegalite_to_vega(spec)["axes"] if axis["orient"] == "bottom"]
+        assert axis["labelOverlap"] in ("parity", "greedy", True), page
+        assert (axis["labelAngle"], axis["labelAlign"], axis["labelBaseline"]) == (0, "center", "top"), page
     assert checked >= 8 + 1 + 6  # each crime page, the home page, each district (neighborhoods too)
 
 
@@ -177,3 +183,53 @@ def test_coverage_names_the_missing_years_and_runs_of_months():
     assert cover.span_years == (2019, 2020, 2021, 2022, 2023, 2024)
     assert cover.missing_years == (2021, 2022, 2023)
     assert cover.missing_month_runs == (("2020-02", "2023-12"), ("2024-02", "2024-02"))
+
+
+def headline_for(months: list[str], categories) -> dict:
+    """pages.headline for data that holds `months`, with 1 of each Part I crime a month in 2019, 2 in 2020
+    and 3 in 2024 (a stand-in for SiteData: the headline reads only these)."""
+    cover = metrics.coverage(months, "2021-01")
+    part1 = tuple(c for c in categories if c.part == 1)
+    per_month = {2019: 1, 2020: 2, 2023: 5, 2024: 3}
+    monthly = pd.DataFrame(
+        [{"month": m, "category": c.slug, "count": per_month[int(m[:4])]} for m in months for c in part1]
+    )
+    data = SimpleNamespace(cover=cover, monthly=monthly, part1=part1, latest_year=int(cover.last[:4]))
+    return pages.headline(data)
+
+
+def table_lines(table: str) -> list[str]:
+    return table.splitlines()
+
+
+def test_home_page_compares_the_latest_months_with_the_last_year_that_has_them_and_the_latest_whole_year(
+    categories,
+):
+    months = [f"{y}-{m:02d}" for y in (2019, 2020) for m in range(1, 13)] + [f"2024-{m:02d}" for m in range(1, 5)]
+    headline = headline_for(months, categories)
+    latest, whole = headline["latest"], headline["whole"]
+    assert headline["missing_prior"] == "January to April 2023"
+    assert (latest["period"], latest["prior"], latest["crosses_break"]) == (
+        "January to April 2024", "January to April 2020", True,
+    )  # fmt: skip
+    lines = table_lines(latest["table"])
+    assert lines[0] == "| Crime | 2024 | 2020 | Change | &#37; change |"
+    assert lines[-1] == "| **All Part I crimes** | 96 | 64 | +32 | +50.0% |"  # 8 crimes x 4 months x 3 and x 2
+    assert (whole["period"], whole["prior"], whole["crosses_break"]) == ("2020", "2019", False)
+    assert table_lines(whole["table"])[-1] == "| **All Part I crimes** | 192 | 96 | +96 | +100.0% |"
+    assert "n/a" not in latest["table"] + whole["table"]
+
+
+def test_home_page_shows_the_counts_alone_rather_than_a_column_of_n_a(categories):
+    headline = headline_for(["2019-06", "2024-01", "2024-02"], categories)
+    assert headline["latest"]["prior"] is None and headline["whole"] is None
+    assert table_lines(headline["latest"]["table"])[0] == "| Crime | 2024 |"
+    assert "n/a" not in headline["latest"]["table"]
+
+
+def test_home_page_compares_with_the_year_before_when_it_has_the_same_months(categories):
+    months = [f"2023-{m:02d}" for m in range(1, 13)] + [f"2024-{m:02d}" for m in range(1, 5)]
+    headline = headline_for(months, categories)
+    assert headline["missing_prior"] is None and headline["whole"] is None
+    assert headline["latest"]["prior"] == "January to April 2023" and not headline["latest"]["crosses_break"]
+    assert table_lines(headline["latest"]["table"])[-1] == "| **All Part I crimes** | 96 | 160 | -64 | -40.0% |"
