@@ -173,40 +173,38 @@ def count_text(value: object) -> Markup:
 
 
 def weekly_table(data: SiteData, report: pd.DataFrame, place: object) -> Markup:
-    """Every page that shows a weekly table sits one folder down, as the crime pages do."""
+    """The weekly report as three narrow tables, the week, the last 28 days and the year to date, rather than one
+    of 11 columns that a page cuts off even at 1280 px. Every page that shows it sits one folder down, as the
+    crime pages do."""
     rows = report[report["place"] == place].set_index("category")
-    table_rows = []
-    for category in data.part1:
-        r = rows.loc[category.slug]
-        table_rows.append(
-            [
-                Markup(f"[{escape.text(category.name)}](../crimes/{category.slug}.md)"),
-                count_text(r["week"]),
-                count_text(r["prior_week"]),
-                usual_text(r["week"], r["week_low"], r["week_high"]),
-                count_text(r["last_28_days"]),
-                count_text(r["year_earlier_28_days"]),
-                change_text(r["last_28_days"], r["year_earlier_28_days"]),
-                usual_text(r["last_28_days"], r["28_days_low"], r["28_days_high"]),
-                count_text(r["year_to_date"]),
-                count_text(r["prior_year_to_date"]),
-                change_text(r["year_to_date"], r["prior_year_to_date"]),
-            ]
-        )
-    headers = [
-        "Crime",
-        "This week",
-        "Prior week",
-        "Week vs usual range",
-        "Last 28 days",
-        "Same 28 days a year earlier",
-        "Change",
-        "28 days vs usual range",
-        "Year to date",
-        "Prior year to date",
-        "Change",
-    ]
-    return md_table(headers, table_rows, "lrrlrrrlrrr")
+    parts = {
+        "The week": (
+            ["This week", "Prior week", "Against the usual range"],
+            lambda r: [count_text(r["week"]), count_text(r["prior_week"]),
+                       usual_text(r["week"], r["week_low"], r["week_high"])],
+            "rrl",
+        ),
+        "The last 28 days": (
+            ["Last 28 days", "A year earlier", "Change", "Against the usual range"],
+            lambda r: [count_text(r["last_28_days"]), count_text(r["year_earlier_28_days"]),
+                       change_text(r["last_28_days"], r["year_earlier_28_days"]),
+                       usual_text(r["last_28_days"], r["28_days_low"], r["28_days_high"])],
+            "rrrl",
+        ),
+        "The year to date": (
+            ["Year to date", "Prior year to date", "Change"],
+            lambda r: [count_text(r["year_to_date"]), count_text(r["prior_year_to_date"]),
+                       change_text(r["year_to_date"], r["prior_year_to_date"])],
+            "rrr",
+        ),
+    }  # fmt: skip
+    tables = []
+    for title, (headers, cells, align) in parts.items():
+        table_rows = [
+            [Markup(f"[{escape.text(c.name)}](../crimes/{c.slug}.md)"), *cells(rows.loc[c.slug])] for c in data.part1
+        ]
+        tables.append(f"**{title}**\n\n{md_table(['Crime', *headers], table_rows, 'l' + align)}")
+    return Markup("\n\n".join(tables))
 
 
 def week_context(data: SiteData, places: PlaceData) -> dict:

@@ -83,6 +83,25 @@ def test_a_week_that_spans_the_new_year_is_one_week(weekly_case):
     assert (int(current[0]), int(prior[0])) == (1, 3)  # 1-6 January 2019; 1-6 January 2018
 
 
+def test_a_usual_range_starts_at_0_when_a_correction_makes_an_earlier_week_negative():
+    # A year earlier, the same week holds only a -1 (a crime unfounded that week): its sum is -1, but a range
+    # of crimes reads "0-1", never "-1-1".
+    rows = [("2019-01-21", 1), ("2018-01-23", -1), ("2017-01-24", 1)]
+    frame = pd.DataFrame(
+        {
+            "occurred_at": pd.to_datetime([d for d, _ in rows]).astype("datetime64[s]"),
+            "occurred_status": "ok",
+            "category": "burglary",
+            "count": [c for _, c in rows],
+            "district": pd.array([1] * len(rows), dtype="Int8"),
+        }
+    )
+    cover = metrics.coverage(list(pd.period_range("2016-01", "2019-01", freq="M").strftime("%Y-%m")), "2021-01")
+    row = weekly.report(weekly.daily_counts(frame, "district", ["burglary"]), cover, [1], ["burglary"]).iloc[0]
+    assert (row["week_low"], row["week_high"]) == (0, 1)
+    assert (row["28_days_low"], row["28_days_high"]) == (0, 1)
+
+
 def test_history_from_the_other_side_of_the_methods_break_is_not_used(weekly_case):
     daily, _ = weekly_case
     months = pd.period_range("2016-01", "2019-01", freq="M").strftime("%Y-%m")
