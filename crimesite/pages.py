@@ -217,6 +217,12 @@ def month_name_run_label(first: str, last: str) -> str:
     return month_name(first) if first == last else f"{month_name(first)} to {month_name(last)}"
 
 
+def month_only_run_label(first: str, last: str) -> str:
+    """For tables of one year's months, named without the year."""
+    names = MONTH_NAMES[int(first[5:]) - 1], MONTH_NAMES[int(last[5:]) - 1]
+    return names[0] if first == last else f"{names[0]} to {names[1]}"
+
+
 def gap_sentence(runs: tuple[tuple, ...], label: Callable[[object, object], str], low: object, high: object) -> str:
     """A chart summary's sentence naming the runs without a file inside low..high (empty when there are none)."""
     inside = [label(first, last) for first, last in runs if low < first and last < high]
@@ -551,12 +557,14 @@ def year_page(data: SiteData, year: int) -> dict:
     month_rows = []
     monthly = data.monthly.set_index(["month", "category"])["count"]
     months = [m for m in data.cover.months if m.startswith(f"{year:04d}-")]
-    for month in months:
-        month_rows.append([month_name(month)] + [fmt_int(monthly.get((month, c.slug), 0)) for c in data.part1])
+    for month in months:  # the month's name alone (the caption gives the year), so that the table is narrower
+        month_rows.append(
+            [MONTH_NAMES[int(month[5:]) - 1]] + [fmt_int(monthly.get((month, c.slug), 0)) for c in data.part1]
+        )
     # The year's months from its first to its last in the range of the data: the missing ones say so.
     first, last = max(f"{year:04d}-01", data.cover.first), min(f"{year:04d}-12", data.cover.last)
     year_gaps = metrics.clipped_runs(data.cover.missing_month_runs, first, last)
-    month_rows = with_gap_rows(month_rows, months, year_gaps, month_name_run_label, span=(first, last))
+    month_rows = with_gap_rows(month_rows, months, year_gaps, month_only_run_label, span=(first, last))
     return {
         "year": year,
         "era": data.cover.year_era(year),
