@@ -133,10 +133,29 @@ def check(claim: Claim, annual: pd.DataFrame, counted: pd.DataFrame, cover: metr
     return Check(claim, share, verdict, reason)
 
 
+# A unit's singular and plural, and the words for a figure above and below the claim.
+UNITS = {"crimes": ("crime", "crimes", "more", "fewer"),
+         "percentage points": ("percentage point", "percentage points", "higher", "lower")}  # fmt: skip
+
+
+def difference_text(difference: float, unit: str) -> str:
+    """'the data counts 1 crime more', 'the data's figure is 2.5 percentage points lower': the size in words, not
+    a sign ('+1 crimes')."""
+    singular, plural, above, below = UNITS[unit]
+    size = abs(difference)
+    name = singular if size == 1 else plural
+    side = above if difference > 0 else below
+    return (
+        f"the data counts {size:g} {name} {side}"
+        if unit == "crimes"
+        else f"the data's figure is {size:g} {name} {side}"
+    )
+
+
 def judge(difference: float, tolerance: float, unit: str, close: float | None = None) -> tuple[str, str]:
     close = close if close is not None else tolerance * 3
     size = abs(difference)
-    text = f"the data differs by {difference:+g} {unit}" if difference else "the data gives the same figure"
+    text = difference_text(difference, unit) if difference else "the data gives the same figure"
     if difference == 0:
         return "matches", text
     if size <= tolerance:
