@@ -242,14 +242,31 @@ def _records(frame: pd.DataFrame) -> list[dict]:
     return [{k: (None if pd.isna(v) else v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
+def _area_labels(shapes: str) -> list[alt.Chart]:
+    """Each area's id (a district's number) at its centroid, black on a white outline so that it reads on the
+    darkest shade. Vega finds the centroid (`geoCentroid` without a projection gives longitude and latitude)."""
+    base = alt.Chart(_shapes(shapes)).transform_calculate(centroid="geoCentroid(null, datum)", label="datum.id")
+    position = {"longitude": "centroid[0]:Q", "latitude": "centroid[1]:Q", "text": "label:N"}
+    halo = base.mark_text(fontSize=13, fontWeight="bold", stroke="white", strokeWidth=3, aria=False)
+    return [halo.encode(**position), base.mark_text(fontSize=13, fontWeight="bold", color="black").encode(**position)]
+
+
 def choropleth(
-    shapes: str, values: pd.DataFrame, options: list[tuple[str, str]], value_title: str, description: str
+    shapes: str,
+    values: pd.DataFrame,
+    options: list[tuple[str, str]],
+    value_title: str,
+    description: str,
+    summaries: dict[str, str] | None = None,
+    labels: bool = False,
 ) -> alt.LayerChart:
     """Areas shaded by `v_<option>`, one option at a time, picked from a menu (the first is shown first).
 
     `shapes` names the dataset of boundary features; `values` has `id` (the feature id), `name`, and
     `v_<key>` and `n_<key>` (value and count) per option.
-    Areas without a value are light grey; the tooltip gives the name, value and count.
+    Areas without a value are light grey; the tooltip gives the name, value and count. `summaries` (option key
+    -> text) go in the spec's `usermeta`: assets/javascripts/charts.js shows the picked option's as the caption.
+    `labels` writes each area's id on it (for a few large areas, such as districts).
     """
     pick = alt.param(
         name="pick",
@@ -275,12 +292,14 @@ def choropleth(
             ],
         )
     )
-    return (
-        alt.layer(base, shaded)
+    layers = [base, shaded] + (_area_labels(shapes) if labels else [])
+    chart = (
+        alt.layer(*layers)
         .add_params(pick)
         .project(type="mercator")
         .properties(width="container", height=MAP_HEIGHT, description=description)
     )
+    return chart.properties(usermeta={"summaries": summaries}) if summaries else chart
 
 
 def points_map(shapes: str, points: str, categories: list[str], description: str) -> alt.LayerChart:

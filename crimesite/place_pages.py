@@ -386,6 +386,28 @@ def map_options(data: SiteData) -> list[tuple[str, str]]:
     return [("part1", "All Part I crimes")] + [(c.slug, c.name) for c in data.part1]
 
 
+def option_subject(key: str, label: str) -> str:
+    """What a map shows for one menu option, as a summary names it."""
+    return "Part I crimes" if key == "part1" else label
+
+
+def neighborhood_summary(values: pd.DataFrame, key: str, label: str, by_rate: bool, year: int) -> str:
+    """The neighborhood map's summary for one menu option: the three highest areas."""
+    column = f"v_{key}"
+    ranked = values.dropna(subset=[column]).sort_values([column, "name"], ascending=[False, True])
+    top = ", ".join(
+        f"{name} {value:,.1f}" if by_rate else f"{name} {int(value):,}"
+        for name, value in zip(ranked["name"].head(3), ranked[column].head(3), strict=True)
+    )
+    subject = option_subject(key, label)
+    if by_rate:
+        return (
+            f"{subject} per 1,000 residents by neighborhood in {year}; highest: {top}. "
+            f"{len(values) - len(ranked)} parks, other areas and neighborhoods with few residents have no rate."
+        )
+    return f"{subject} by neighborhood in {year} (no populations, so no rates); most: {top}."
+
+
 def neighborhood_map(data: SiteData, places: PlaceData) -> dict:
     """Rates by neighborhood; counts when no neighborhood has a population (no table)."""
     geography = places.geography
@@ -396,18 +418,26 @@ def neighborhood_map(data: SiteData, places: PlaceData) -> dict:
         values = map_values(data, places.neighborhood_rates, names, "count")
     title = "Crimes per 1,000 residents" if by_rate else "Crimes"
     ranked = values.dropna(subset=["v_part1"]).sort_values(["v_part1", "name"], ascending=[False, True])
-    top = ", ".join(
-        f"{r.name} {r.v_part1:,.1f}" if by_rate else f"{r.name} {int(r.v_part1):,}" for r in ranked.head(3).itertuples()
-    )
-    summary = (
-        f"Part I crimes per 1,000 residents by neighborhood in {places.rate_year}; highest: {top}. "
-        f"{len(values) - len(ranked)} parks, other areas and neighborhoods with few residents have no rate."
-        if by_rate
-        else f"Part I crimes by neighborhood in {places.rate_year} (no populations, so no rates); most: {top}."
-    )
+    summaries = {
+        key: neighborhood_summary(values, key, label, by_rate, places.rate_year) for key, label in map_options(data)
+    }
+    summary = summaries["part1"]
     show = rate_text if by_rate else count_text
-    section = area_map(data, "neighborhood", values, ranked, show, title, summary, geography.neighborhood_shapes)
+    section = area_map(
+        data, "neighborhood", values, ranked, show, title, summaries, geography.neighborhood_shapes, labels=False
+    )
     return section | {"by_rate": by_rate, "summary": summary}
+
+
+def district_summary(values: pd.DataFrame, key: str, label: str, year: int) -> str:
+    """The district map's summary for one menu option: every district, most first."""
+    column = f"v_{key}"
+    ordered = values.dropna(subset=[column]).sort_values([column, "name"], ascending=[False, True])
+    return (
+        f"{option_subject(key, label)} by police district in {year}: "
+        + ", ".join(f"{name} {int(value):,}" for name, value in zip(ordered["name"], ordered[column], strict=True))
+        + "."
+    )
 
 
 def district_map(data: SiteData, places: PlaceData) -> dict:
@@ -415,12 +445,10 @@ def district_map(data: SiteData, places: PlaceData) -> dict:
     names = {d: f"District {d}" for d in geography.districts}
     values = map_values(data, places.district_rates, names, "count")
     ordered = values.sort_values("v_part1", ascending=False)
-    summary = (
-        f"Part I crimes by police district in {places.rate_year}: "
-        + ", ".join(f"{r.name} {int(r.v_part1):,}" for r in ordered.dropna(subset=["v_part1"]).itertuples())
-        + "."
+    summaries = {key: district_summary(values, key, label, places.rate_year) for key, label in map_options(data)}
+    return area_map(
+        data, "district", values, ordered, count_text, "Crimes", summaries, geography.district_shapes, labels=True
     )
-    return area_map(data, "district", values, values, count_text, "Crimes", summary, geography.district_shapes)
 
 
 def area_map(
@@ -430,11 +458,14 @@ def area_map(
     ordered: pd.DataFrame,
     show,
     title: str,
-    summary: str,
+    summaries: dict[str, str],
     shapes: dict | None,
+    labels: bool,
 ) -> dict:
-    """A map of `values` by area (a choropleth with a crime menu) and the table of every value; without
-    boundaries, the areas ranked by their Part I value instead of the map."""
+    """A map of `values` by area (a choropleth with a crime menu whose caption follows the crime picked,
+    `summaries` by option key) and the table of every value; without boundaries, the areas ranked by their
+    Part I value instead of the map. `labels`: each area's id is written on it."""
+    summary = summaries["part1"]
     year = data.places.rate_year
     options = map_options(data)
     table = html_table(
@@ -450,7 +481,7 @@ def area_map(
         chart = charts.ranked_bars(bars, f"Part I {title.lower()}", summary)
         block = chart_block(f"chart-{kind}-ranked", chart, f"{kind.capitalize()}s ranked", summary)
         return {"available": False, "reason": f"no {kind} boundary file is configured", "chart": block, "table": table}
-    chart = charts.choropleth(f"{kind}s", values, options, title, summary)
+    chart = charts.choropleth(f"{kind}s", values, options, title, summary, summaries, labels)
     block = chart_block(
         f"chart-{kind}-map", chart, f"Map of crime by {kind}", summary, {f"{kind}s": shapes["features"]}
     )
