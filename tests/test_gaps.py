@@ -233,3 +233,14 @@ def test_home_page_compares_with_the_year_before_when_it_has_the_same_months(cat
     assert headline["missing_prior"] is None and headline["whole"] is None
     assert headline["latest"]["prior"] == "January to April 2023" and not headline["latest"]["crosses_break"]
     assert table_lines(headline["latest"]["table"])[-1] == "| **All Part I crimes** | 96 | 160 | -64 | -40.0% |"
+
+
+def test_the_yearly_legend_names_only_the_kinds_of_year_the_chart_shows():
+    whole = pd.DataFrame({"year": [2018, 2019], "count": [5, 6], "coverage": ["Whole year", "Whole year"]})
+    spec = charts.yearly_bars(whole, "Crimes", "d").to_dict(validate=False)
+    assert spec["encoding"]["color"]["scale"] == {"domain": ["Whole year"], "range": [charts.INK]}
+    mixed = whole.assign(coverage=["Whole year", "Part of the year"])
+    spec = charts.yearly_bars(mixed, "Crimes", "d").to_dict(validate=False)
+    assert spec["encoding"]["color"]["scale"]["domain"] == ["Whole year", "Part of the year"]
+    # Without a gap or a break inside the years shown, the chart is a single view, with no marker layer.
+    assert "layer" not in charts.yearly_bars(whole, "Crimes", "d", 2021, (2017, 2020)).to_dict(validate=False)
