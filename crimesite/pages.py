@@ -646,7 +646,8 @@ def quality_page(data: SiteData) -> dict:
             files,
             "llrrllrl",
         ),
-        "missing": [month_name(m) for m in data.cover.missing],
+        # As runs ("January 2021 to December 2023"): 36 month names one by one were cut off by the text limit.
+        "missing": [month_name_run_label(first, last) for first, last in data.cover.missing_month_runs],
         "rows": fmt_int(len(data.incidents)),
         "not_counted": fmt_int(sum(f.not_counted for f in data.files)),
         "files_count": len(data.files),
