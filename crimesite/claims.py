@@ -221,11 +221,30 @@ def check_other(claim: Claim, other: OtherFigures) -> OtherCheck:
     return OtherCheck(value, verdict, text)
 
 
+# A unit's singular and plural, and the words for a figure above and below the claim.
+UNITS = {"crimes": ("crime", "crimes", "more", "fewer"),
+         "percentage points": ("percentage point", "percentage points", "higher", "lower")}  # fmt: skip
+POSSESSIVE = {"it": "its"}
+
+
+def difference_text(difference: float, unit: str, subject: str = "the data") -> str:
+    """'the data counts 1 crime more', 'its figure is 2.5 percentage points lower': the size in words, not a sign
+    ('+1 crimes'). `subject`: who gives the figure ('the data', or 'it' for the other source)."""
+    singular, plural, above, below = UNITS[unit]
+    size = abs(difference)
+    name = singular if size == 1 else plural
+    side = above if difference > 0 else below
+    if unit == "crimes":
+        return f"{subject} counts {size:g} {name} {side}"
+    owner = POSSESSIVE.get(subject, subject + "'s")
+    return f"{owner} figure is {size:g} {name} {side}"
+
+
 def judge(difference: float, tolerance: float, unit: str, close: float | None = None,
           subject: str = "the data") -> tuple[str, str]:  # fmt: skip
     close = close if close is not None else tolerance * 3
     size = abs(difference)
-    text = f"{subject} differs by {difference:+g} {unit}" if difference else f"{subject} gives the same figure"
+    text = difference_text(difference, unit, subject) if difference else f"{subject} gives the same figure"
     if difference == 0:
         return "matches", text
     if size <= tolerance:

@@ -41,10 +41,19 @@ def file_rows(facts: list[FileFacts]) -> list[list[object]]:
                 fmt_int(item.rows),
                 period_label(item),
                 size_label(item.bytes),
-                Markup(f"`{item.sha256}`"),
             ]
         )
     return rows
+
+
+def hash_code(sha256: str) -> Markup:
+    """A checksum as code that may break anywhere (site.css): unbroken, 64 characters make a column too wide
+    for the page, or a narrow column makes every row ten lines tall."""
+    return Markup(f'<code class="hash">{sha256}</code>')
+
+
+def checksum_rows(facts: list[FileFacts]) -> list[list[object]]:
+    return [[Path(item.path).name, hash_code(item.sha256)] for item in facts]
 
 
 def raw_file_rows(data, urls: dict[str, str]) -> list[list[object]]:
@@ -56,21 +65,22 @@ def raw_file_rows(data, urls: dict[str, str]) -> list[list[object]]:
             if info.months
             else ""
         )
-        rows.append([info.name, info.format, months, fmt_int(info.rows), Markup(f"<code>{info.sha256}</code>"),
+        rows.append([info.name, info.format, months, fmt_int(info.rows), hash_code(info.sha256),
                      urls.get(info.sha256, "not fetched by this build")])  # fmt: skip
     return rows
 
 
 def download_pages(data, facts: list[FileFacts], urls: dict[str, str], render: Callable[..., str]) -> dict[str, str]:
     published = publish.published_resources(data.config, data.categories)
-    files = md_table(["File", "What", "Format", "Rows", "Covers", "Size", "SHA-256"], file_rows(facts), "lllrlll")
+    files = md_table(["File", "What", "Format", "Rows", "Covers", "Size"], file_rows(facts), "lllrll")
+    checksums = md_table(["File", "SHA-256"], checksum_rows(facts), "ll")
     raw = html_table("table-raw-files", "Raw files this build read",
                      ["File", "Format", "Months", "Rows", "SHA-256", "Downloaded from"], raw_file_rows(data, urls),
                      "lllrll")  # fmt: skip
     fetched = sum(1 for info in data.files if info.sha256 in urls)
     return {
         "downloads/index.md": render(
-            "downloads.md.j2", files=files, raw_files=raw, fetched=fetched
+            "downloads.md.j2", files=files, checksums=checksums, raw_files=raw, fetched=fetched
         ),
         "downloads/dictionary.md": render("dictionary.md.j2", dictionary=Markup(schema.dictionary_markdown(published))),
     }

@@ -57,8 +57,50 @@ class Coverage:
         return eras.pop() if len(eras) == 1 else "ucr+nibrs"
 
     @property
+    def span_years(self) -> tuple[int, ...]:
+        """Every year from the first in the data to the last, the years no file stands for included."""
+        return tuple(range(int(self.first[:4]), int(self.last[:4]) + 1))
+
+    @property
+    def missing_years(self) -> tuple[int, ...]:
+        """The years between the first and the last that no file stands for (no month in the data)."""
+        return tuple(year for year in self.span_years if self.months_in(year) == 0)
+
+    @property
+    def missing_month_runs(self) -> tuple[tuple[str, str], ...]:
+        """The missing months as runs of consecutive months, each (first, last) as YYYY-MM."""
+        ordinals = [pd.Period(month, freq="M").ordinal for month in self.missing]
+        return tuple((month_of(first), month_of(last)) for first, last in runs(ordinals))
+
+    @property
+    def missing_year_runs(self) -> tuple[tuple[int, int], ...]:
+        """The missing years as runs of consecutive years, each (first, last)."""
+        return runs(list(self.missing_years))
+
+    @property
     def spans_break(self) -> bool:
         return self.methods_break is not None and self.first < self.methods_break <= self.last
+
+
+def month_of(ordinal: int) -> str:
+    """YYYY-MM of a monthly period's ordinal."""
+    return str(pd.Period(ordinal=ordinal, freq="M"))
+
+
+def runs(values: list[int]) -> tuple[tuple[int, int], ...]:
+    """Sorted integers as runs of consecutive ones, each (first, last): [1, 2, 3, 7] gives ((1, 3), (7, 7))."""
+    found: list[tuple[int, int]] = []
+    for value in values:
+        if found and value == found[-1][1] + 1:
+            found[-1] = (found[-1][0], value)
+        else:
+            found.append((value, value))
+    return tuple(found)
+
+
+def clipped_runs(runs_: tuple[tuple[str, str], ...], first: str, last: str) -> tuple[tuple[str, str], ...]:
+    """The parts of the runs (first, last) that fall inside first..last (labels that sort, e.g. YYYY-MM)."""
+    return tuple((max(a, first), min(b, last)) for a, b in runs_ if a <= last and b >= first)
 
 
 def month_labels(frame: pd.DataFrame) -> pd.Series:

@@ -80,10 +80,11 @@ class SiteData:
 
     @property
     def break_year(self) -> int | None:
-        """The first year in the data on the NIBRS side of the break (charts put the marker before it)."""
+        """The year the methods break falls in, when the series reach both sides of it: the yearly charts run
+        through every year, those without a file included, and put the marker before it."""
         if not self.cover.spans_break:
             return None
-        return min(year for year in self.cover.years if year >= int(self.cover.methods_break[:4]))
+        return int(self.cover.methods_break[:4])
 
 
 # ----- formatting -------------------------------------------------------------------------------
@@ -177,6 +178,59 @@ def html_table(table_id: str, caption: str, headers: list[str], rows: list[list[
     return Markup(table)
 
 
+NO_FILES = charts.NO_FILES
+
+
+def with_gap_rows(
+    rows: list[list[object]],
+    keys: list,
+    runs: tuple[tuple, ...],
+    label: Callable[[object, object], object],
+    descending: bool = False,
+    span: tuple | None = None,
+) -> list[list[object]]:
+    """A yearly or monthly table's rows (one per key: a year or a YYYY-MM month, in order) with one row in
+    place of each run (first, last) of keys no file stands for that falls inside `span` (low, high; default:
+    the first and the last key): `label(first, last)`, then NO_FILES in every other column. A missing year or
+    month is never shown as 0. Every yearly and monthly table on the site is made through here."""
+    if not rows:
+        return rows
+    low, high = span or (min(keys), max(keys))
+    gaps = [
+        (first, [label(first, last)] + [NO_FILES] * (len(rows[0]) - 1))
+        for first, last in runs
+        if low <= first and last <= high
+    ]
+    ordered = sorted([*zip(keys, rows, strict=True), *gaps], key=lambda pair: pair[0], reverse=descending)
+    return [row for _, row in ordered]
+
+
+def year_run_label(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def month_run_label(first: str, last: str) -> str:
+    """For tables whose month column is YYYY-MM."""
+    return first if first == last else f"{first} to {last}"
+
+
+def month_name_run_label(first: str, last: str) -> str:
+    """For tables whose month column is the month's name."""
+    return month_name(first) if first == last else f"{month_name(first)} to {month_name(last)}"
+
+
+def month_only_run_label(first: str, last: str) -> str:
+    """For tables of one year's months, named without the year."""
+    names = MONTH_NAMES[int(first[5:]) - 1], MONTH_NAMES[int(last[5:]) - 1]
+    return names[0] if first == last else f"{names[0]} to {names[1]}"
+
+
+def gap_sentence(runs: tuple[tuple, ...], label: Callable[[object, object], str], low: object, high: object) -> str:
+    """A chart summary's sentence naming the runs without a file inside low..high (empty when there are none)."""
+    inside = [label(first, last) for first, last in runs if low < first and last < high]
+    return f" No files stand for {', '.join(inside)}." if inside else ""
+
+
 def _align(letter: str) -> str:
     return "num" if letter == "r" else "text"
 
@@ -204,8 +258,12 @@ def chart_block(
         f'<figure class="chart" id="{chart_id}">'
         f'<div class="chart-view" role="img" aria-label="{label}"></div>'
         f'<script type="application/json" class="chart-spec">{escape.json_for_script(spec)}</script>'
-        + (f'<noscript><div class="chart-static" role="img" aria-label="{label}">{static_charts.PLACEHOLDER}'
-           "</div></noscript>" if static else "")
+        + (
+            f'<noscript><div class="chart-static" role="img" aria-label="{label}">{static_charts.PLACEHOLDER}'
+            "</div></noscript>"
+            if static
+            else ""
+        )
         + f"<figcaption>{escape.text(summary, limit=None)}</figcaption></figure>"
     )
 
@@ -218,49 +276,72 @@ def coverage_label(data: SiteData, year: int) -> str:
 # ----- page contexts ------------------------------------------------------------------------------
 
 
-def headline(data: SiteData) -> dict:
-    """The latest year's Part I totals against the year before (same months when the year is partial)."""
-    year = data.latest_year
-    through = int(data.cover.last[5:7])
-    complete = data.cover.is_complete(year)
-    months = 12 if complete else through
-    current = metrics.year_to_date(data.monthly, year, months)
-    previous = metrics.year_to_date(data.monthly, year - 1, months)
+def months_label(year: int, through: int) -> str:
+    """'2020' for a whole year, else 'January to April 2024'."""
+    return str(year) if through == 12 else f"January to {MONTH_NAMES[through - 1]} {year}"
+
+
+def has_months(cover: metrics.Coverage, year: int, through: int) -> bool:
+    """Whether the data holds every month from January to `through` of `year`."""
+    return all(f"{year:04d}-{m:02d}" in cover.months for m in range(1, through + 1))
+
+
+def part1_comparison(data: SiteData, year: int, through: int, previous: int | None) -> dict:
+    """Part I counts for January to `through` of `year`, against the same months of `previous` (none: the
+    counts alone, never a column of n/a). The columns are headed by the years, so that the table fits a phone;
+    the heading and the text above it say which months."""
     slugs = [c.slug for c in data.part1]
-    table = metrics.with_change(current.reindex(slugs), previous.reindex(slugs))
-    has_previous = all(f"{year - 1:04d}-{m:02d}" in data.cover.months for m in range(1, months + 1))
+    current = metrics.year_to_date(data.monthly, year, through).reindex(slugs)
+    before = metrics.year_to_date(data.monthly, previous, through).reindex(slugs) if previous else current * 0
+    table = metrics.with_change(current, before)
     rows = []
     for category in data.part1:
         row = table.loc[category.slug]
-        rows.append(
-            [
-                Markup(f"[{escape.text(category.name)}](crimes/{category.slug}.md)"),
-                fmt_int(row.current),
-                fmt_int(row.previous) if has_previous else "n/a",
-                fmt_change(row.change) if has_previous else "n/a",
-                fmt_percent(row.percent_change) if has_previous else "n/a",
-            ]
-        )
+        cells = [Markup(f"[{escape.text(category.name)}](crimes/{category.slug}.md)"), fmt_int(row.current)]
+        if previous is not None:
+            cells += [fmt_int(row.previous), fmt_change(row.change), fmt_percent(row.percent_change)]
+        rows.append(cells)
     total = table.sum()
-    total_pct = total.change / total.previous * 100 if total.previous else None
-    rows.append(
-        [
-            Markup("**All Part I crimes**"),
-            fmt_int(total.current),
-            fmt_int(total.previous) if has_previous else "n/a",
-            fmt_change(total.change) if has_previous else "n/a",
-            fmt_percent(total_pct) if has_previous else "n/a",
-        ]
-    )
-    period = str(year) if complete else f"January to {MONTH_NAMES[through - 1]} {year}"
-    prior = str(year - 1) if complete else f"January to {MONTH_NAMES[through - 1]} {year - 1}"
+    cells = [Markup("**All Part I crimes**"), fmt_int(total.current)]
+    if previous is not None:
+        total_pct = total.change / total.previous * 100 if total.previous else None
+        cells += [fmt_int(total.previous), fmt_change(total.change), fmt_percent(total_pct)]
+    rows.append(cells)
+    headers = ["Crime", str(year)] + ([str(previous), "Change", "% change"] if previous is not None else [])
     return {
-        "period": period,
-        "prior": prior,
-        "complete": complete,
-        "has_previous": has_previous,
-        "crosses_break": has_previous and data.cover.year_era(year) != data.cover.year_era(year - 1),
-        "table": md_table(["Crime", period, prior, "Change", "% change"], rows, "lrrrr"),
+        "period": months_label(year, through),
+        "prior": months_label(previous, through) if previous is not None else None,
+        "partial": through != 12,
+        "crosses_break": previous is not None and data.cover.year_era(year) != data.cover.year_era(previous),
+        "table": md_table(headers, rows, "lr" + ("rrr" if previous is not None else "")),
+    }
+
+
+def headline(data: SiteData) -> dict:
+    """The comparisons the home page opens with: the latest months' Part I counts against the same months of
+    the year before. When the data has no files for those months of the year before (January to April 2024
+    with no 2023), against the same months of the last year that has them (2020, across the methods break),
+    and then the latest whole year against the year before it (2020 against 2019).
+
+    The latest months come first: they are the newest figures, the ones "data through" promises and readers
+    come for; the text right above them says which year they are set against and that it was counted under
+    another system. The whole-year comparison follows as the latest like-for-like one. No table is a column
+    of n/a: without an earlier year holding the months, the counts are shown alone."""
+    year = data.latest_year
+    through = 12 if data.cover.is_complete(year) else int(data.cover.last[5:7])
+    earlier = [y for y in reversed(data.cover.years) if y < year and has_months(data.cover, y, through)]
+    latest = part1_comparison(data, year, through, earlier[0] if earlier else None)
+    whole = None
+    if through != 12 and not has_months(data.cover, year - 1, through):
+        complete = [y for y in reversed(data.cover.years) if y < year and data.cover.is_complete(y)]
+        if complete:
+            before = complete[0] - 1 if data.cover.is_complete(complete[0] - 1) else None
+            whole = part1_comparison(data, complete[0], 12, before)
+    return {
+        "latest": latest,
+        "whole": whole,
+        # The same months of the year before, when the data has no files for them.
+        "missing_prior": None if has_months(data.cover, year - 1, through) else months_label(year - 1, through),
     }
 
 
@@ -278,11 +359,12 @@ def homicide_trend(data: SiteData) -> dict:
         f"Homicides counted by {data.config.agency_short} each year from {int(first.year)} to {int(last.year)}: "
         f"{int(first['count']):,} in {int(first.year)}, {int(last['count']):,} in {int(last.year)}; "
         f"the most was {int(peak['count']):,} in {int(peak.year)}."
+        + gap_sentence(data.cover.missing_year_runs, year_run_label, int(first.year), int(last.year))
     )
     return {
         "chart": chart_block(
             "chart-homicide-years",
-            charts.yearly_bars(frame, "Homicides", summary, data.break_year),
+            charts.yearly_bars(frame, "Homicides", summary, data.break_year, data.cover.missing_years),
             "Homicides by year",
             summary,
             static=True,
@@ -291,7 +373,12 @@ def homicide_trend(data: SiteData) -> dict:
             "table-homicide-years",
             "Homicides by year",
             ["Year", "Homicides", "Months in data"],
-            [[int(r.year), fmt_int(r.count), data.cover.months_in(int(r.year))] for r in frame.itertuples()],
+            with_gap_rows(
+                [[int(r.year), fmt_int(r.count), data.cover.months_in(int(r.year))] for r in frame.itertuples()],
+                [int(year) for year in frame["year"]],
+                data.cover.missing_year_runs,
+                year_run_label,
+            ),
             "lrr",
         ),
     }
@@ -315,11 +402,13 @@ def crime_page(data: SiteData, category: Category) -> dict:
         f"{category.name} counted each year, {int(yearly.iloc[0].year)} to {year}: "
         + ", ".join(f"{int(r.year)}: {int(r.count):,}" for r in yearly.itertuples())
         + "."
+        + gap_sentence(data.cover.missing_year_runs, year_run_label, int(yearly.iloc[0].year), year)
     )
     peak_month = monthly.loc[monthly["count"].idxmax()]
     summary_months = (
         f"{category.name} by month, {month_name(data.cover.first)} to {month_name(data.cover.last)}; "
         f"the highest month was {month_name(peak_month.month)} with {int(peak_month['count']):,}."
+        + gap_sentence(data.cover.missing_month_runs, month_name_run_label, data.cover.first, data.cover.last)
     )
     other = other_yearly(data, slug)
     other_label = data.other.source.label if other is not None else ""
@@ -334,14 +423,20 @@ def crime_page(data: SiteData, category: Category) -> dict:
             + ", ".join(f"{int(r.year)}: {int(r.value):,}" for r in other.itertuples())
             + "."
         )
+    # A year the files miss but the other source has gets a row of its own (NO_FILES beside the other figure);
+    # the years neither has are runs of NO_FILES rows.
     table_rows = []
     for row_year in years:
-        row = [
-            row_year,
-            fmt_int(counts[row_year]) if row_year in counts.index else "n/a",
-            "n/a" if pd.isna(share.get(row_year)) else f"{share.get(row_year):.1f}",
-            data.cover.months_in(row_year),
-        ]
+        row = (
+            [
+                row_year,
+                fmt_int(counts[row_year]),
+                "n/a" if pd.isna(share.get(row_year)) else f"{share.get(row_year):.1f}",
+                data.cover.months_in(row_year),
+            ]
+            if row_year in counts.index
+            else [row_year, NO_FILES, NO_FILES, NO_FILES]
+        )
         if other is not None:
             row.append(fmt_int(other_values[row_year]) if row_year in other_values.index else "n/a")
         table_rows.append(row)
@@ -355,7 +450,9 @@ def crime_page(data: SiteData, category: Category) -> dict:
         "latest_share": share.get(year),
         "chart_years": chart_block(
             f"chart-{slug}-years",
-            charts.yearly_bars(yearly, category.name, summary_years, chart_break_year(data, years), other, other_label),
+            charts.yearly_bars(
+                yearly, category.name, summary_years, data.break_year, data.cover.missing_years, other, other_label
+            ),
             f"{category.name} by year",
             summary_years,
             static=True,
@@ -364,13 +461,17 @@ def crime_page(data: SiteData, category: Category) -> dict:
             f"table-{slug}-years",
             f"{category.name} by year",
             headers,
-            table_rows,
+            with_gap_rows(
+                table_rows, years, metrics.runs([y for y in data.cover.missing_years if y not in years]), year_run_label
+            ),
             "lrrr" + ("r" if other is not None else ""),
         ),
         "other": other_note(data, other),
         "chart_months": chart_block(
             f"chart-{slug}-months",
-            charts.monthly_line(monthly, "count", category.name, summary_months, data.break_month),
+            charts.monthly_line(
+                monthly, "count", category.name, summary_months, data.break_month, data.cover.missing_month_runs
+            ),
             f"{category.name} by month",
             summary_months,
         ),
@@ -378,7 +479,12 @@ def crime_page(data: SiteData, category: Category) -> dict:
             f"table-{slug}-months",
             f"{category.name} by month",
             ["Month", category.name],
-            [[r.month, fmt_int(r.count)] for r in monthly.itertuples()],
+            with_gap_rows(
+                [[r.month, fmt_int(r.count)] for r in monthly.itertuples()],
+                list(monthly["month"]),
+                data.cover.missing_month_runs,
+                month_run_label,
+            ),
             "lr",
         ),
         "rolling": None,
@@ -396,7 +502,14 @@ def crime_page(data: SiteData, category: Category) -> dict:
         context["rolling"] = {
             "chart": chart_block(
                 f"chart-{slug}-rolling",
-                charts.monthly_line(rolling, "rolling_12", "12-month sum", summary_rolling, data.break_month),
+                charts.monthly_line(
+                    rolling,
+                    "rolling_12",
+                    "12-month sum",
+                    summary_rolling,
+                    data.break_month,
+                    data.cover.missing_month_runs,
+                ),
                 f"{category.name}, 12-month rolling sum",
                 summary_rolling,
             ),
@@ -404,7 +517,12 @@ def crime_page(data: SiteData, category: Category) -> dict:
                 f"table-{slug}-rolling",
                 f"{category.name}, 12-month rolling sum",
                 ["12 months to", "Sum"],
-                [[r.month, fmt_int(r.rolling_12)] for r in rolling.itertuples()],
+                with_gap_rows(
+                    [[r.month, fmt_int(r.rolling_12)] for r in rolling.itertuples()],
+                    list(rolling["month"]),
+                    data.cover.missing_month_runs,
+                    month_run_label,
+                ),
                 "lr",
             ),
         }
@@ -449,14 +567,6 @@ def other_note(data: SiteData, other: pd.DataFrame | None) -> dict | None:
     }
 
 
-def chart_break_year(data: SiteData, years: list[int]) -> int | None:
-    """Where a yearly chart marks the methods break: before the first year on its axis on the NIBRS side (the
-    axis can hold years that only the other source has)."""
-    if data.break_year is None:
-        return None
-    return min(year for year in years if year >= int(data.cover.methods_break[:4]))
-
-
 def year_page(data: SiteData, year: int) -> dict:
     annual = data.annual.set_index(["year", "category"])["count"]
     has_previous = year - 1 in data.cover.years
@@ -490,8 +600,15 @@ def year_page(data: SiteData, year: int) -> dict:
     )
     month_rows = []
     monthly = data.monthly.set_index(["month", "category"])["count"]
-    for month in [m for m in data.cover.months if m.startswith(f"{year:04d}-")]:
-        month_rows.append([month_name(month)] + [fmt_int(monthly.get((month, c.slug), 0)) for c in data.part1])
+    months = [m for m in data.cover.months if m.startswith(f"{year:04d}-")]
+    for month in months:  # the month's name alone (the caption gives the year), so that the table is narrower
+        month_rows.append(
+            [MONTH_NAMES[int(month[5:]) - 1]] + [fmt_int(monthly.get((month, c.slug), 0)) for c in data.part1]
+        )
+    # The year's months from its first to its last in the range of the data: the missing ones say so.
+    first, last = max(f"{year:04d}-01", data.cover.first), min(f"{year:04d}-12", data.cover.last)
+    year_gaps = metrics.clipped_runs(data.cover.missing_month_runs, first, last)
+    month_rows = with_gap_rows(month_rows, months, year_gaps, month_only_run_label, span=(first, last))
     return {
         "year": year,
         "era": data.cover.year_era(year),
@@ -519,12 +636,14 @@ def year_page(data: SiteData, year: int) -> dict:
 def year_index(data: SiteData) -> Markup:
     annual = data.annual.set_index(["year", "category"])["count"]
     rows = []
-    for year in sorted(data.cover.years, reverse=True):
+    years = sorted(data.cover.years, reverse=True)
+    for year in years:
         counts = [int(annual.get((year, c.slug), 0)) for c in data.part1]
         rows.append(
             [Markup(f"[{year}]({year}.md)"), data.cover.months_in(year), fmt_int(sum(counts))]
             + [fmt_int(n) for n in counts]
         )
+    rows = with_gap_rows(rows, years, data.cover.missing_year_runs, year_run_label, descending=True)
     headers = ["Year", "Months in data", "Part I total"] + [c.name for c in data.part1]
     return md_table(headers, rows, "lrr" + "r" * len(data.part1))
 
@@ -572,7 +691,8 @@ def quality_page(data: SiteData) -> dict:
             files,
             "llrrllrl",
         ),
-        "missing": [month_name(m) for m in data.cover.missing],
+        # As runs ("January 2021 to December 2023"): 36 month names one by one were cut off by the text limit.
+        "missing": [month_name_run_label(first, last) for first, last in data.cover.missing_month_runs],
         "rows": fmt_int(len(data.incidents)),
         "not_counted": fmt_int(sum(f.not_counted for f in data.files)),
         "files_count": len(data.files),
@@ -762,6 +882,7 @@ def shootings_page(data: SiteData) -> dict:
         f"Aggravated assaults with a firearm by month, {month_name(data.cover.first)} to {month_name(data.cover.last)}"
         + (f"; the reporting system changed in {month_name(data.cover.methods_break)}" if data.break_month else "")
         + "."
+        + gap_sentence(data.cover.missing_month_runs, month_name_run_label, data.cover.first, data.cover.last)
     )
     rows = [
         [r.month, fmt_int(r.assaults), "n/a" if pd.isna(r.homicides) else fmt_int(r.homicides),
@@ -771,7 +892,14 @@ def shootings_page(data: SiteData) -> dict:
     return {
         "chart": chart_block(
             "chart-shootings",
-            charts.monthly_line(frame, "count", "Aggravated assaults with a firearm", summary, data.break_month),
+            charts.monthly_line(
+                frame,
+                "count",
+                "Aggravated assaults with a firearm",
+                summary,
+                data.break_month,
+                data.cover.missing_month_runs,
+            ),
             "Aggravated assaults with a firearm by month",
             summary,
             static=True,
@@ -780,7 +908,7 @@ def shootings_page(data: SiteData) -> dict:
             "table-shootings",
             "Shootings by month",
             ["Month", "Aggravated assaults with a firearm", "Homicides with a firearm", "Shootings", "Era"],
-            rows,
+            with_gap_rows(rows, list(table["month"]), data.cover.missing_month_runs, month_run_label),
             "lrrrl",
         ),
         "has_legacy": (table["era"] == "ucr").any(),
@@ -891,8 +1019,13 @@ def navigation(data: SiteData) -> list:
         {"Claims vs data": "claims.md"},
         {"Goal tracker": "goals.md"},
         {"Methodology": "methodology.md"},
-        {"Data": [{"Downloads": "downloads/index.md"}, {"Data dictionary": "downloads/dictionary.md"},
-                  {"Data quality": "data-quality.md"}]},
+        {
+            "Data": [
+                {"Downloads": "downloads/index.md"},
+                {"Data dictionary": "downloads/dictionary.md"},
+                {"Data quality": "data-quality.md"},
+            ]
+        },
         {"About": "about.md"},
         {"Fork this site": "fork.md"},
     ]

@@ -6,7 +6,20 @@ import pandas as pd
 from markupsafe import Markup
 
 from crimesite import charts, escape, weekly
-from crimesite.pages import SiteData, chart_block, fmt_change, fmt_int, html_table, md_table, month_name, nav_title
+from crimesite.pages import (
+    SiteData,
+    chart_block,
+    coverage_label,
+    fmt_change,
+    fmt_int,
+    gap_sentence,
+    html_table,
+    md_table,
+    month_name,
+    nav_title,
+    with_gap_rows,
+    year_run_label,
+)
 from crimesite.placemetrics import PlaceData
 from crimesite.places import UNKNOWN, Neighborhood
 
@@ -72,24 +85,30 @@ def latest_comparison(data: SiteData, annual: pd.DataFrame) -> dict:
 def place_trend(data: SiteData, rows: pd.DataFrame, chart_id: str, label: str) -> dict:
     """Part I crimes by year for one place (`rows`: its rows only): a chart and a table by category."""
     by_year = rows.groupby("year", as_index=False)["count"].sum()
-    by_year["coverage"] = [
-        "Whole year" if data.cover.is_complete(int(y)) else "Part of the year" for y in by_year["year"]
-    ]
+    by_year["coverage"] = [coverage_label(data, int(y)) for y in by_year["year"]]
     wide = rows.pivot(index="year", columns="category", values="count")
     summary = (
         f"Part I crimes in {label} each year: "
         + ", ".join(f"{int(r.year)}: {int(r.count):,}" for r in by_year.itertuples())
         + "."
+        + gap_sentence(
+            data.cover.missing_year_runs, year_run_label, int(by_year["year"].min()), int(by_year["year"].max())
+        )
     )
     totals = by_year.set_index("year")["count"]
-    table_rows = [
-        [int(year), fmt_int(totals[year])] + [fmt_int(values[c.slug]) for c in data.part1]
-        for year, values in zip(wide.index, wide.to_dict(orient="records"), strict=True)
-    ]
+    table_rows = with_gap_rows(
+        [
+            [int(year), fmt_int(totals[year])] + [fmt_int(values[c.slug]) for c in data.part1]
+            for year, values in zip(wide.index, wide.to_dict(orient="records"), strict=True)
+        ],
+        [int(year) for year in wide.index],
+        data.cover.missing_year_runs,
+        year_run_label,
+    )
     return {
         "chart": chart_block(
             f"chart-{chart_id}-years",
-            charts.yearly_bars(by_year, "Part I crimes", summary, data.break_year),
+            charts.yearly_bars(by_year, "Part I crimes", summary, data.break_year, data.cover.missing_years),
             f"Part I crimes by year in {label}",
             summary,
         ),
@@ -154,40 +173,38 @@ def count_text(value: object) -> Markup:
 
 
 def weekly_table(data: SiteData, report: pd.DataFrame, place: object) -> Markup:
-    """Every page that shows a weekly table sits one folder down, as the crime pages do."""
+    """The weekly report as three narrow tables, the week, the last 28 days and the year to date, rather than one
+    of 11 columns that a page cuts off even at 1280 px. Every page that shows it sits one folder down, as the
+    crime pages do."""
     rows = report[report["place"] == place].set_index("category")
-    table_rows = []
-    for category in data.part1:
-        r = rows.loc[category.slug]
-        table_rows.append(
-            [
-                Markup(f"[{escape.text(category.name)}](../crimes/{category.slug}.md)"),
-                count_text(r["week"]),
-                count_text(r["prior_week"]),
-                usual_text(r["week"], r["week_low"], r["week_high"]),
-                count_text(r["last_28_days"]),
-                count_text(r["year_earlier_28_days"]),
-                change_text(r["last_28_days"], r["year_earlier_28_days"]),
-                usual_text(r["last_28_days"], r["28_days_low"], r["28_days_high"]),
-                count_text(r["year_to_date"]),
-                count_text(r["prior_year_to_date"]),
-                change_text(r["year_to_date"], r["prior_year_to_date"]),
-            ]
-        )
-    headers = [
-        "Crime",
-        "This week",
-        "Prior week",
-        "Week vs usual range",
-        "Last 28 days",
-        "Same 28 days a year earlier",
-        "Change",
-        "28 days vs usual range",
-        "Year to date",
-        "Prior year to date",
-        "Change",
-    ]
-    return md_table(headers, table_rows, "lrrlrrrlrrr")
+    parts = {
+        "The week": (
+            ["This week", "Prior week", "Against the usual range"],
+            lambda r: [count_text(r["week"]), count_text(r["prior_week"]),
+                       usual_text(r["week"], r["week_low"], r["week_high"])],
+            "rrl",
+        ),
+        "The last 28 days": (
+            ["Last 28 days", "A year earlier", "Change", "Against the usual range"],
+            lambda r: [count_text(r["last_28_days"]), count_text(r["year_earlier_28_days"]),
+                       change_text(r["last_28_days"], r["year_earlier_28_days"]),
+                       usual_text(r["last_28_days"], r["28_days_low"], r["28_days_high"])],
+            "rrrl",
+        ),
+        "The year to date": (
+            ["Year to date", "Prior year to date", "Change"],
+            lambda r: [count_text(r["year_to_date"]), count_text(r["prior_year_to_date"]),
+                       change_text(r["year_to_date"], r["prior_year_to_date"])],
+            "rrr",
+        ),
+    }  # fmt: skip
+    tables = []
+    for title, (headers, cells, align) in parts.items():
+        table_rows = [
+            [Markup(f"[{escape.text(c.name)}](../crimes/{c.slug}.md)"), *cells(rows.loc[c.slug])] for c in data.part1
+        ]
+        tables.append(f"**{title}**\n\n{md_table(['Crime', *headers], table_rows, 'l' + align)}")
+    return Markup("\n\n".join(tables))
 
 
 def week_context(data: SiteData, places: PlaceData) -> dict:
@@ -369,6 +386,28 @@ def map_options(data: SiteData) -> list[tuple[str, str]]:
     return [("part1", "All Part I crimes")] + [(c.slug, c.name) for c in data.part1]
 
 
+def option_subject(key: str, label: str) -> str:
+    """What a map shows for one menu option, as a summary names it."""
+    return "Part I crimes" if key == "part1" else label
+
+
+def neighborhood_summary(values: pd.DataFrame, key: str, label: str, by_rate: bool, year: int) -> str:
+    """The neighborhood map's summary for one menu option: the three highest areas."""
+    column = f"v_{key}"
+    ranked = values.dropna(subset=[column]).sort_values([column, "name"], ascending=[False, True])
+    top = ", ".join(
+        f"{name} {value:,.1f}" if by_rate else f"{name} {int(value):,}"
+        for name, value in zip(ranked["name"].head(3), ranked[column].head(3), strict=True)
+    )
+    subject = option_subject(key, label)
+    if by_rate:
+        return (
+            f"{subject} per 1,000 residents by neighborhood in {year}; highest: {top}. "
+            f"{len(values) - len(ranked)} parks, other areas and neighborhoods with few residents have no rate."
+        )
+    return f"{subject} by neighborhood in {year} (no populations, so no rates); most: {top}."
+
+
 def neighborhood_map(data: SiteData, places: PlaceData) -> dict:
     """Rates by neighborhood; counts when no neighborhood has a population (no table)."""
     geography = places.geography
@@ -379,18 +418,26 @@ def neighborhood_map(data: SiteData, places: PlaceData) -> dict:
         values = map_values(data, places.neighborhood_rates, names, "count")
     title = "Crimes per 1,000 residents" if by_rate else "Crimes"
     ranked = values.dropna(subset=["v_part1"]).sort_values(["v_part1", "name"], ascending=[False, True])
-    top = ", ".join(
-        f"{r.name} {r.v_part1:,.1f}" if by_rate else f"{r.name} {int(r.v_part1):,}" for r in ranked.head(3).itertuples()
-    )
-    summary = (
-        f"Part I crimes per 1,000 residents by neighborhood in {places.rate_year}; highest: {top}. "
-        f"{len(values) - len(ranked)} parks, other areas and neighborhoods with few residents have no rate."
-        if by_rate
-        else f"Part I crimes by neighborhood in {places.rate_year} (no populations, so no rates); most: {top}."
-    )
+    summaries = {
+        key: neighborhood_summary(values, key, label, by_rate, places.rate_year) for key, label in map_options(data)
+    }
+    summary = summaries["part1"]
     show = rate_text if by_rate else count_text
-    section = area_map(data, "neighborhood", values, ranked, show, title, summary, geography.neighborhood_shapes)
+    section = area_map(
+        data, "neighborhood", values, ranked, show, title, summaries, geography.neighborhood_shapes, labels=False
+    )
     return section | {"by_rate": by_rate, "summary": summary}
+
+
+def district_summary(values: pd.DataFrame, key: str, label: str, year: int) -> str:
+    """The district map's summary for one menu option: every district, most first."""
+    column = f"v_{key}"
+    ordered = values.dropna(subset=[column]).sort_values([column, "name"], ascending=[False, True])
+    return (
+        f"{option_subject(key, label)} by police district in {year}: "
+        + ", ".join(f"{name} {int(value):,}" for name, value in zip(ordered["name"], ordered[column], strict=True))
+        + "."
+    )
 
 
 def district_map(data: SiteData, places: PlaceData) -> dict:
@@ -398,12 +445,10 @@ def district_map(data: SiteData, places: PlaceData) -> dict:
     names = {d: f"District {d}" for d in geography.districts}
     values = map_values(data, places.district_rates, names, "count")
     ordered = values.sort_values("v_part1", ascending=False)
-    summary = (
-        f"Part I crimes by police district in {places.rate_year}: "
-        + ", ".join(f"{r.name} {int(r.v_part1):,}" for r in ordered.dropna(subset=["v_part1"]).itertuples())
-        + "."
+    summaries = {key: district_summary(values, key, label, places.rate_year) for key, label in map_options(data)}
+    return area_map(
+        data, "district", values, ordered, count_text, "Crimes", summaries, geography.district_shapes, labels=True
     )
-    return area_map(data, "district", values, values, count_text, "Crimes", summary, geography.district_shapes)
 
 
 def area_map(
@@ -413,11 +458,14 @@ def area_map(
     ordered: pd.DataFrame,
     show,
     title: str,
-    summary: str,
+    summaries: dict[str, str],
     shapes: dict | None,
+    labels: bool,
 ) -> dict:
-    """A map of `values` by area (a choropleth with a crime menu) and the table of every value; without
-    boundaries, the areas ranked by their Part I value instead of the map."""
+    """A map of `values` by area (a choropleth with a crime menu whose caption follows the crime picked,
+    `summaries` by option key) and the table of every value; without boundaries, the areas ranked by their
+    Part I value instead of the map. `labels`: each area's id is written on it."""
+    summary = summaries["part1"]
     year = data.places.rate_year
     options = map_options(data)
     table = html_table(
@@ -433,7 +481,7 @@ def area_map(
         chart = charts.ranked_bars(bars, f"Part I {title.lower()}", summary)
         block = chart_block(f"chart-{kind}-ranked", chart, f"{kind.capitalize()}s ranked", summary)
         return {"available": False, "reason": f"no {kind} boundary file is configured", "chart": block, "table": table}
-    chart = charts.choropleth(f"{kind}s", values, options, title, summary)
+    chart = charts.choropleth(f"{kind}s", values, options, title, summary, summaries, labels)
     block = chart_block(
         f"chart-{kind}-map", chart, f"Map of crime by {kind}", summary, {f"{kind}s": shapes["features"]}
     )

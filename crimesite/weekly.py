@@ -118,8 +118,10 @@ def report(
         )
         stacked = np.vstack(history)
         enough = years_with_history >= MIN_RANGE_YEARS
-        table[f"{name}_low"] = np.nanmin(stacked, axis=0) if enough else np.nan
-        table[f"{name}_high"] = np.nanmax(stacked, axis=0) if enough else np.nan
+        # A count's range starts at 0: the legacy files' -1 corrections can make a week's sum negative, but
+        # a range of "-1 to 5" crimes means nothing to a reader.
+        table[f"{name}_low"] = np.maximum(np.nanmin(stacked, axis=0), 0) if enough else np.nan
+        table[f"{name}_high"] = np.maximum(np.nanmax(stacked, axis=0), 0) if enough else np.nan
     this_year, last_year = year_to_date(daily, end, places, slugs, cover)
     table["year_to_date"] = this_year
     table["prior_year_to_date"] = last_year

@@ -426,6 +426,85 @@ def test_charts_are_redrawn_to_the_new_width_when_the_window_narrows(chromium, s
     assert problems == [], "\n".join(problems)
 
 
+# Every table's scroll box (ours, .data-table, and Material's around Markdown tables), with its folded tables
+# opened: whether it scrolls sideways and whether it says so ("Scroll sideways for more columns", site.css).
+SCROLL_BOXES = """() => [...document.querySelectorAll('.md-typeset .data-table, .md-typeset .md-typeset__scrollwrap')]
+  .filter(box => !(box.matches('.md-typeset__scrollwrap') && box.closest('.data-table')) && box.checkVisibility())
+  .map(box => ({
+    table: (box.querySelector('caption') || box.querySelector('tr') || box).textContent.trim().slice(0, 60),
+    scrolls: box.scrollWidth > box.clientWidth + 1,
+    cue: getComputedStyle(box, '::before').content.includes('Scroll sideways'),
+  }))"""
+
+
+def check_scroll_cues(chromium: Browser, site_dir: Path, pages: list[str], options: dict) -> int:
+    """A table wider than its box says so, and one that fits does not: a hidden column never goes unnoticed.
+    Returns how many boxes scroll."""
+    problems: list[str] = []
+    scrolling = boxes = 0
+    with browse(chromium, site_dir, **options) as tab:
+        for path in tab.visit(pages, problems, charts=False):
+            tab.page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+            tab.page.wait_for_timeout(100)  # the toggle events that scrollboxes.js listens to come a task later
+            for box in tab.page.evaluate(SCROLL_BOXES):
+                boxes += 1
+                scrolling += box["scrolls"]
+                if box["scrolls"] != box["cue"]:
+                    state = "scrolls without a cue" if box["scrolls"] else "fits but says it scrolls"
+                    problems.append(f"{path} ({options['viewport']['width']} px): {box['table']!r} {state}")
+    assert boxes > 0
+    assert problems == [], "\n".join(problems)
+    return scrolling
+
+
+def test_sample_tables_wider_than_their_box_say_so_on_a_phone_and_a_desktop(chromium, sample_site):
+    site_dir = sample_site[1]
+    pages = browser.site_pages(site_dir)
+    chosen = list(dict.fromkeys(one_page_per_kind(pages) + largest_tables(site_dir, pages, LARGEST_TABLES)))
+    assert check_scroll_cues(chromium, site_dir, chosen, PHONE) > 0, "no table scrolls on a phone: nothing checked"
+    check_scroll_cues(chromium, site_dir, chosen, DESKTOP)
+
+
+def test_real_tables_wider_than_their_box_say_so_on_a_phone_and_a_desktop(chromium, real_site):
+    site_dir = real_site[1]
+    pages = browser.site_pages(site_dir)
+    chosen = list(dict.fromkeys(one_page_per_kind(pages) + largest_tables(site_dir, pages, LARGEST_TABLES)))
+    assert check_scroll_cues(chromium, site_dir, chosen, PHONE) > 0, "no table scrolls on a phone: nothing checked"
+    check_scroll_cues(chromium, site_dir, chosen, DESKTOP)
+
+
+def check_home_comparison_fits_a_phone(chromium: Browser, site_dir: Path) -> None:
+    """The home page's first table (the latest comparison, change columns last) fits a phone without scrolling."""
+    with browse(chromium, site_dir, **PHONE) as tab:
+        assert tab.open("", charts=False) is None
+        boxes = tab.page.evaluate(SCROLL_BOXES)
+    assert boxes and not boxes[0]["scrolls"], boxes[:1]
+
+
+def test_sample_home_comparison_fits_a_phone(chromium, sample_site):
+    check_home_comparison_fits_a_phone(chromium, sample_site[1])
+
+
+def check_map_caption_follows_the_pick(chromium: Browser, site_dir: Path) -> None:
+    """Picking another crime on the district map changes its caption to that crime's figures."""
+    with browse(chromium, site_dir, **DESKTOP) as tab:
+        assert tab.open("maps/") is None
+        figure = tab.page.locator("#chart-district-map")
+        before = figure.locator("figcaption").text_content()
+        assert before.startswith("Part I crimes by police district")
+        tab.page.locator("#chart-district-map select").select_option("homicide")
+        tab.page.wait_for_function(
+            "() => document.querySelector('#chart-district-map figcaption').textContent.startsWith('Homicide')",
+            timeout=5_000,
+        )
+        assert figure.locator("figcaption").get_attribute("aria-live") == "polite"
+        assert tab.page_errors() == []
+
+
+def test_real_map_caption_follows_the_crime_picked(chromium, real_site):
+    check_map_caption_follows_the_pick(chromium, real_site[1])
+
+
 # ----- 4. without JavaScript ----------------------------------------------------------------------------------
 
 

@@ -34,7 +34,10 @@ def test_a_count_that_matches_is_close_or_differs(categories):
     assert claims.check(claim(figure=10), data, counted([]), cover, categories).verdict == "matches"
     assert claims.check(claim(figure=12), data, counted([]), cover, categories).verdict == "close"
     result = claims.check(claim(figure=20), data, counted([]), cover, categories)
-    assert result.verdict == "differs" and result.computed == 10 and "-10" in result.reason
+    assert result.verdict == "differs" and result.computed == 10
+    assert result.reason == "the data counts 10 crimes fewer"
+    one_more = claims.check(claim(figure=9), data, counted([]), cover, categories)
+    assert (one_more.verdict, one_more.reason) == ("close", "the data counts 1 crime more")  # not "+1 crimes"
 
 
 def test_a_year_not_wholly_in_the_data_is_not_checkable(categories):

@@ -83,6 +83,25 @@ def test_a_week_that_spans_the_new_year_is_one_week(weekly_case):
     assert (int(current[0]), int(prior[0])) == (1, 3)  # 1-6 January 2019; 1-6 January 2018
 
 
+def test_a_usual_range_starts_at_0_when_a_correction_makes_an_earlier_week_negative():
+    # A year earlier, the same week holds only a -1 (a crime unfounded that week): its sum is -1, but a range
+    # of crimes reads "0-1", never "-1-1".
+    rows = [("2019-01-21", 1), ("2018-01-23", -1), ("2017-01-24", 1)]
+    frame = pd.DataFrame(
+        {
+            "occurred_at": pd.to_datetime([d for d, _ in rows]).astype("datetime64[s]"),
+            "occurred_status": "ok",
+            "category": "burglary",
+            "count": [c for _, c in rows],
+            "district": pd.array([1] * len(rows), dtype="Int8"),
+        }
+    )
+    cover = metrics.coverage(list(pd.period_range("2016-01", "2019-01", freq="M").strftime("%Y-%m")), "2021-01")
+    row = weekly.report(weekly.daily_counts(frame, "district", ["burglary"]), cover, [1], ["burglary"]).iloc[0]
+    assert (row["week_low"], row["week_high"]) == (0, 1)
+    assert (row["28_days_low"], row["28_days_high"]) == (0, 1)
+
+
 def test_history_from_the_other_side_of_the_methods_break_is_not_used(weekly_case):
     daily, _ = weekly_case
     months = pd.period_range("2016-01", "2019-01", freq="M").strftime("%Y-%m")
@@ -336,3 +355,34 @@ def test_a_page_address_stays_short_whatever_the_name():
     assert slug == "w" * places.SLUG_CHARS
     assert places.slugify("-" * 500 + "a") == "a"
     assert places.slugify("\u202e\u0000") == "neighborhood"
+
+
+def map_spec(page: str, chart_id: str) -> dict:
+    figure = re.search(rf'<figure class="chart" id="{chart_id}">.*?class="chart-spec">(.*?)</script>', page, re.S)
+    return json.loads(figure.group(1))
+
+
+def test_each_map_option_has_its_own_summary_and_districts_are_labelled(fixture_build):
+    page = (fixture_build / "docs" / "maps" / "index.md").read_text()
+    districts = map_spec(page, "chart-district-map")
+    summaries = districts["usermeta"]["summaries"]
+    assert list(summaries) == ["aggravated-assault", "arson", "burglary", "homicide", "larceny", "part1", "rape",
+                               "robbery", "vehicle-theft"]  # fmt: skip
+    assert summaries["part1"] == districts["description"]
+    # The district table's homicide column, most first, is what the homicide summary says.
+    table = re.search(r'<table id="table-district-values">(.*?)</table>', page, re.S).group(1)
+    headers = re.findall(r'<th scope="col"[^>]*>(.*?)</th>', table)
+    rows = re.findall(r'<th scope="row"[^>]*>(.*?)</th>(.*?)</tr>', table)
+    column = headers.index("Homicide") - 1
+    counts = {name: int(re.findall(r"<td[^>]*>(.*?)</td>", cells)[column]) for name, cells in rows}
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    assert (
+        summaries["homicide"]
+        == "Homicide by police district in 2024: " + ", ".join(f"{name} {count:,}" for name, count in ordered) + "."
+    )
+    labels = [layer for layer in districts["layer"] if layer.get("mark", {}).get("type") == "text"]
+    assert [layer["encoding"]["text"]["field"] for layer in labels] == ["label", "label"]
+    assert all(layer["data"] == {"name": "districts"} for layer in labels)
+    neighborhoods = map_spec(page, "chart-neighborhood-map")
+    assert set(neighborhoods["usermeta"]["summaries"]) == set(summaries)
+    assert not [layer for layer in neighborhoods["layer"] if layer.get("mark", {}).get("type") == "text"]

@@ -3,6 +3,22 @@
 (function () {
   "use strict";
 
+  // A map with a menu ("pick") has a summary per option in its spec's usermeta: the caption says what the map
+  // shows for the option picked, not the first option's figures. The caption is announced when it changes.
+  function followPick(figure, spec, view) {
+    var summaries = spec.usermeta && spec.usermeta.summaries;
+    var caption = figure.querySelector("figcaption");
+    if (!summaries || !caption) {
+      return;
+    }
+    caption.setAttribute("aria-live", "polite");
+    view.addSignalListener("pick", function (name, value) {
+      if (Object.prototype.hasOwnProperty.call(summaries, value)) {
+        caption.textContent = summaries[value];
+      }
+    });
+  }
+
   function drawCharts() {
     if (typeof window.vegaEmbed !== "function") {
       return;
@@ -24,8 +40,12 @@
       var controls = document.createElement("div");
       controls.className = "chart-controls";
       view.insertAdjacentElement("afterend", controls);
+      var spec = JSON.parse(source.textContent);
       window
-        .vegaEmbed(canvas, JSON.parse(source.textContent), { actions: false, renderer: "svg", bind: controls })
+        .vegaEmbed(canvas, spec, { actions: false, renderer: "svg", bind: controls })
+        .then(function (result) {
+          followPick(figure, spec, result.view);
+        })
         .catch(function (error) {
           view.dataset.drawn = "failed";
           console.error("chart " + figure.id + " could not be drawn:", error);

@@ -1,7 +1,7 @@
 // Material wraps each Markdown table in a box that scrolls sideways when the table is wider than the page. A box
 // that scrolls must be reachable by keyboard, or keyboard users cannot see its hidden columns: while it scrolls it
 // is focusable and a region named after the section it is in. (The tables of div.data-table scroll in that div,
-// which the page makes focusable itself.)
+// which the page makes focusable itself.) A box that scrolls says so (the class "scrolls", see markScrolling).
 (function () {
   "use strict";
 
@@ -23,11 +23,19 @@
     return "";
   }
 
+  // A box whose table is wider than it gets the class "scrolls": site.css then shows a line above the table,
+  // "Scroll sideways for more columns", that stays in view as the box scrolls.
+  function markScrolling(box) {
+    box.classList.toggle("scrolls", box.scrollWidth > box.clientWidth + 1);
+  }
+
   function update() {
+    document.querySelectorAll(".md-typeset .data-table").forEach(markScrolling);
     document.querySelectorAll(".md-typeset .md-typeset__scrollwrap").forEach(function (box) {
       if (box.closest(".data-table")) {
         return;
       }
+      markScrolling(box);
       if (box.scrollWidth > box.clientWidth) {
         var name = sectionName(box);
         box.setAttribute("tabindex", "0");
@@ -49,4 +57,6 @@
     update();
   }
   window.addEventListener("resize", update);
+  // A folded table has no width until its details element is opened.
+  document.addEventListener("toggle", update, true);
 })();
