@@ -65,6 +65,9 @@ def run(
     `cache_dir` keeps each raw file's rows and each static chart by content hash (None: no cache)."""
     config = config or load_config()
     timings = timings or Timings()
+    for target in (build_dir, site_dir):
+        if target is not None:
+            output.clear_leftovers(target)
     with timings.stage("discover"):
         files = sources.discover(raw_paths or [config.raw_dir])
         fingerprint = input_fingerprint(files, config)
@@ -134,6 +137,7 @@ def read_context(config: SiteConfig, categories: tuple[reference.Category, ...])
         district_numbers=config.places.district_numbers,
         csv=csv,
         offense_codes=reference.load_offense_codes(csv.offense_codes, categories) if csv else {},
+        size_limit=config.reader.size_limit(),
     )
 
 

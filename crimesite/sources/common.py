@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from crimesite import textio
 from crimesite.config import CsvReader
 from crimesite.errors import Problem
 
@@ -38,6 +39,7 @@ class ReadContext:
     district_numbers: tuple[int, int]
     csv: CsvReader | None = None  # the generic CSV reader's settings (reader format csv)
     offense_codes: dict[str, int | None] = field(default_factory=dict)  # csv: code -> UCR class (None: not a crime)
+    size_limit: textio.SizeLimit = textio.DEFAULT_LIMIT  # how large a raw file may be once decompressed
 
 
 @dataclass
@@ -76,6 +78,19 @@ def place_number(text: pd.Series, numbers: tuple[int, int]) -> pd.Series:
     """A district or neighborhood number; 0, blank or outside `numbers` (lowest, highest) is unknown (NA)."""
     number = to_number(text.str.strip())
     return number.where(number.between(*numbers)).astype("Int64")
+
+
+# A decimal digit other than 0-9 (RE2 syntax), such as the full-width '３'. Python's \d, which the block label's
+# patterns use, takes it for a digit, and nothing downstream can read it as a number: such a location is refused
+# where it is read, with its file, line and column.
+OTHER_DIGIT = r"[^\P{Nd}0-9]"
+OTHER_DIGIT_EXPECTED = "an address written with the digits 0-9 (this one holds other digits, such as full-width ones)"
+
+
+def with_other_digits(text: pd.Series) -> pd.Series:
+    """True where the text holds a decimal digit other than 0-9."""
+    found = pc.match_substring_regex(pa.array(text, type=pa.string()), pattern=OTHER_DIGIT)
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=text.index).fillna(False).astype(bool)
 
 
 # Months and days written without their leading zero (1/2/2014 8:05) get it back: arrow's strptime wants it.
@@ -206,6 +221,14 @@ class Batch:
 
     def file_names(self) -> pd.Categorical:
         return pd.Categorical.from_codes(self.file_index, categories=[raw.name for raw in self.files])
+
+    def digit_problems(self, columns: tuple[str, ...]) -> list[Problem]:
+        """The location values (in those of `columns` the batch has) that hold digits other than 0-9."""
+        found = []
+        for column in (column for column in columns if column in self.frame):
+            values = self.frame[column]
+            found += self.problems(with_other_digits(values), column, values, OTHER_DIGIT_EXPECTED)
+        return found
 
     def problems(self, bad: pd.Series, column: str, values: pd.Series, expected: str) -> list[Problem]:
         mask = bad.fillna(True).to_numpy(dtype=bool)

@@ -120,6 +120,10 @@ NEEDED = (
 )
 
 
+# The columns the block label is made from.
+LOCATION_COLUMNS = ("address_number", "street")
+
+
 def internal_name(header_name: str) -> str:
     normalized = normalize_header(header_name)
     return RENAME.get(normalized, normalized)
@@ -164,6 +168,7 @@ def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list
     month = to_number(coded.str[5:].where(month_ok, ""))
     month_ok = month_ok & year.between(1990, 2100) & month.between(1, 12)
     report(~month_ok, "coded_month", frame["coded_month"], "a month as YYYY-MM")
+    problems.extend(batch.digit_problems(LOCATION_COLUMNS))
 
     if problems:
         return incidents.empty(), problems
