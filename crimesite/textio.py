@@ -50,7 +50,8 @@ DEFAULT_MAX_FILE_MB = 2048
 DEFAULT_MAX_GZIP_RATIO = 64
 # A small file may compress far better than 64 times (a test file of one row repeated): it may always unpack to this.
 MIN_GZIP_LIMIT = 16 * MB
-CHUNK = 1 * MB
+CHUNK = 1 * MB  # read at a time
+OUT_CHUNK = 4 * MB  # unpacked at a time
 GZIP_WBITS = 16 + zlib.MAX_WBITS  # zlib reads the gzip header and checks the trailer's CRC and length
 
 
@@ -114,7 +115,8 @@ def read_raw_bytes(path: Path, limit: SizeLimit = DEFAULT_LIMIT) -> bytes:
         size = os.fstat(handle.fileno()).st_size
         head = handle.read(2)
         if head == GZIP_MAGIC:
-            return gunzip(handle, head, limit.for_gzip(size))
+            handle.seek(0)
+            return gunzip(handle, limit.for_gzip(size))
         if path.name.lower().endswith(".gz"):
             raise NotGzipError("file name ends in .gz but the content is not gzip")
         data = head + handle.read(limit.max_bytes + 1 - len(head))
@@ -123,33 +125,43 @@ def read_raw_bytes(path: Path, limit: SizeLimit = DEFAULT_LIMIT) -> bytes:
         return data
 
 
-def gunzip(handle: BinaryIO, head: bytes, limit: int) -> bytes:
-    """Decompress a gzip stream (one member or several, as `gzip.decompress` does), never holding more than `limit`
-    bytes of output: TooLargeError as soon as it would; EOFError when the stream is cut short."""
-    out = bytearray()
+def gunzip(handle: BinaryIO, limit: int) -> bytes:
+    """Decompress a gzip stream (one member or several, as `gzip.decompress` does) of at most `limit` bytes:
+    TooLargeError when it is larger, EOFError when it is cut short. A first pass only counts (so a gzip bomb costs
+    time, never memory); the second keeps the output."""
+    start = handle.tell()
+    _inflate(handle, limit, keep=False)
+    handle.seek(start)
+    return _inflate(handle, limit, keep=True)
+
+
+def _inflate(handle: BinaryIO, limit: int, keep: bool) -> bytes:
+    pieces: list[bytes] = []
+    total = 0
     member = zlib.decompressobj(GZIP_WBITS)
-    pending = head
-    while chunk := pending or handle.read(CHUNK):
-        pending = b""
+    while chunk := handle.read(CHUNK):
         while chunk:
             if member.eof:  # the next member; zero bytes between members are padding
                 chunk = chunk.lstrip(b"\0")
                 if not chunk:
                     break
                 member = zlib.decompressobj(GZIP_WBITS)
-            out += member.decompress(chunk, limit + 1 - len(out))
-            if len(out) > limit:
+            piece = member.decompress(chunk, min(limit + 1 - total, OUT_CHUNK))
+            total += len(piece)
+            if total > limit:
                 raise TooLargeError(limit, gzipped=True)
+            if keep:
+                pieces.append(piece)
             chunk = member.unused_data if member.eof else member.unconsumed_tail
     if not member.eof:
         raise EOFError("Compressed file ended before the end-of-stream marker was reached")
-    return bytes(out)
+    return b"".join(pieces)
 
 
 def decompress(data: bytes, name: str, limit: SizeLimit = DEFAULT_LIMIT) -> bytes:
     """Gunzip `data` when the name or the magic number says it is gzip (within `limit`)."""
     if data[:2] == GZIP_MAGIC:
-        return gunzip(io.BytesIO(data[2:]), data[:2], limit.for_gzip(len(data)))
+        return gunzip(io.BytesIO(data), limit.for_gzip(len(data)))
     if name.lower().endswith(".gz"):
         raise NotGzipError("file name ends in .gz but the content is not gzip")
     return data
