@@ -191,7 +191,12 @@ def test_a_header_with_control_characters_is_not_shown(tmp_path, context):
     raw = write_raw(tmp_path / "raw", {"feb.csv": b"PASSWORD=" + SECRET.encode() + b"\0HOME=/root\0\n1,2\n"})
     [problem] = problems_for([raw], context)
     assert SECRET not in problem and "binary data, not CSV text (its first line holds control characters)" in problem
-    # A header that is text is still shown, as the hint to what the file is.
+    # Nor a first line of text with no separator at all: whatever it is, it is no CSV file.
+    (raw / "feb.csv").write_bytes(b"PASSWORD=" + SECRET.encode() + b"\nHOME=/root\n")
+    [problem] = problems_for([raw], context)
+    assert problem == (f"{raw}/feb.csv:1: column (header): value '': expected {sources.SLMPD_HEADERS}"
+                       f"{sources.NOT_CSV_HINT}")  # fmt: skip
+    # A header that is text with separators is still shown, as the hint to what the file is.
     (raw / "feb.csv").write_bytes(crlf("Date;Offense;Count", "2014-02-01;THEFT;1"))
     [problem] = problems_for([raw], context)
     assert "value 'Date;Offense;Count'" in problem and "separated by semicolons" in problem

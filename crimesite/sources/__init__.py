@@ -179,7 +179,8 @@ class RawPathError(ValueError):
 
 
 def _display(path: Path) -> str:
-    relative = os.path.relpath(path.resolve())
+    """Where the file was found (a link by its own name, not its target's), relative to the working folder if inside."""
+    relative = os.path.relpath(path.parent.resolve() / path.name)
     return relative if not relative.startswith("..") else str(path)
 
 
@@ -232,8 +233,12 @@ def prepare_file(
     reader = next((r for r in found if r.detect(header)), None)
     if reader is None:
         shown = ",".join(header)
-        expected = expected_header(found, header) + header_hint(shown)
-        return None, [Problem(raw.display, 1, common.HEADER, shown, expected)]
+        hint = header_hint(shown)
+        if len(header) == 1 and not hint:
+            # One field and no other separator: not a CSV file at all (a .env file, a key, a log), so none of it
+            # is shown.
+            shown, hint = "", NOT_CSV_HINT
+        return None, [Problem(raw.display, 1, common.HEADER, shown, expected_header(found, header) + hint)]
     table = common.parse_table(raw, decoded.text)
     if table.problems:
         return None, table.problems
@@ -251,6 +256,9 @@ def too_large(error: textio.TooLargeError) -> str:
         return (f"a gzip file that unpacks to at most {limit} (reader.max_file_mb and reader.max_gzip_ratio in "
                 "site.yml); this one unpacks to more: a gzip bomb?")  # fmt: skip
     return f"a file of at most {limit} (reader.max_file_mb in site.yml); this one is larger"
+
+
+NOT_CSV_HINT = "; its first line has no commas: this is not a CSV file (its content is not shown)"
 
 
 def header_hint(first_line: str) -> str:
