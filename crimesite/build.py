@@ -69,7 +69,7 @@ def run(
         if target is not None:
             output.clear_leftovers(target)
     with timings.stage("discover"):
-        files = sources.discover(raw_paths or [config.raw_dir])
+        files = sources.discover(raw_paths or [config.raw_dir], config.reader.size_limit())
         fingerprint = input_fingerprint(files, config)
     if output.read_stamp(build_dir / output.FINGERPRINT) == fingerprint and (build_dir / "docs").is_dir():
         log.info("data: unchanged input, %s kept as it is", build_dir)

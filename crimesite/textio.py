@@ -62,7 +62,7 @@ class NotGzipError(ValueError):
 class TooLargeError(ValueError):
     """A file, or what a gzip file unpacks to, is larger than the limit (`limit` bytes)."""
 
-    def __init__(self, limit: int, gzipped: bool):
+    def __init__(self, limit: int, gzipped: bool = False):
         self.limit = limit
         self.gzipped = gzipped
         super().__init__(f"more than {limit} bytes")

@@ -75,6 +75,10 @@ def test_a_plain_file_past_the_limit_is_refused(tmp_path, context):
     [problem] = [str(problem) for problem in caught.value.problems]
     assert problem == (f"{raw}/feb.csv:1: column (file): value 'feb.csv': expected a file of at most 1 MB "
                        "(reader.max_file_mb in site.yml); this one is larger")  # fmt: skip
+    # The same file is refused before it is read at all (not even hashed) when discover is given the limit.
+    with pytest.raises(DataError) as caught:
+        sources.discover([raw], small)
+    assert [str(problem) for problem in caught.value.problems] == [problem]
 
 
 def test_the_default_limit_is_64_times_the_gzip_size_from_16_mb_to_2_gb():

@@ -97,12 +97,13 @@ def is_raw_file(path: Path) -> bool:
     return path.name.endswith(SUFFIXES)
 
 
-def discover(paths: list[Path]) -> list[RawFile]:
+def discover(paths: list[Path], limit: textio.SizeLimit = textio.DEFAULT_LIMIT) -> list[RawFile]:
     """Every .csv, .CSV and .csv.gz file under the given files and folders, in a stable order.
 
     Only regular files inside the given roots are read: a link that leads out of them, or a name that is a device,
     a pipe or a socket, is refused (a link to /proc/self/environ must never reach an error message). Links to
-    folders are not followed. A path that does not exist, or holds no raw file, is a command-line mistake."""
+    folders are not followed. A file larger than `limit` is refused before it is read (even to take its hash). A path
+    that does not exist, or holds no raw file, is a command-line mistake."""
     mistakes = [f"no such file or folder: {given}" for given in paths if not os.path.lexists(given)]
     if mistakes:
         raise RawPathError(mistakes)
@@ -115,7 +116,7 @@ def discover(paths: list[Path]) -> list[RawFile]:
             mistakes.append(f"no CSV files found in {given}")
         base = given if given.is_dir() else given.parent
         for path in sorted(candidates, key=lambda path: path.is_symlink()):  # a file under its own name first
-            resolved, problem = checked_file(path, roots)
+            resolved, problem = checked_file(path, roots, limit)
             if problem is not None:
                 problems.append(problem)
             elif resolved not in found:
@@ -145,19 +146,21 @@ def candidate_files(given: Path) -> list[Path]:
     return names
 
 
-def checked_file(path: Path, roots: list[Path]) -> tuple[Path, Problem | None]:
+def checked_file(path: Path, roots: list[Path], limit: textio.SizeLimit) -> tuple[Path, Problem | None]:
     """The file a raw-file name leads to, or the problem that stops it from being read."""
     resolved = path.resolve()
     if not any(resolved.is_relative_to(root) for root in roots):
         expected = f"a file inside the folders given to --raw; this is a link to {printable(str(resolved))}"
         return resolved, Problem(_display(path), 1, FILE, path.name, expected)
     try:
-        mode = resolved.stat().st_mode
+        status = resolved.stat()
     except OSError as error:
         return resolved, Problem(_display(path), 1, FILE, path.name, f"a readable file ({error.strerror})")
-    if not stat.S_ISREG(mode):
-        expected = f"a regular file; this is {textio.file_kind(mode)}"
+    if not stat.S_ISREG(status.st_mode):
+        expected = f"a regular file; this is {textio.file_kind(status.st_mode)}"
         return resolved, Problem(_display(path), 1, FILE, path.name, expected)
+    if status.st_size > limit.max_bytes:  # too large even compressed
+        return resolved, Problem(_display(path), 1, FILE, path.name, too_large(textio.TooLargeError(limit.max_bytes)))
     return resolved, None
 
 
