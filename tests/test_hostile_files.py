@@ -221,6 +221,19 @@ def test_full_width_digits_in_an_address_are_refused_with_file_line_and_column(t
     ]
 
 
+def test_a_house_number_too_long_to_round_is_refused_with_file_line_and_column(tmp_path, context):
+    """Twenty digits overflowed the block label's integers: an error with no file, line or column."""
+    legacy = crlf(HEADER_20, with_field(11, "9" * 20), with_field(12, "99999999999999999999 MAIN"))
+    nibrs = "\n".join([NIBRS_LINES[0], NIBRS_LINES[1].replace("3218 N. NEWSTEAD", "32180000000 N. NEWSTEAD")])
+    raw = write_raw(tmp_path / "raw", {"feb.csv": legacy, "Crime-01-2024.csv": (nibrs + "\n").encode()})
+    expected = "expected an address whose house number has at most 9 digits"
+    assert problems_for([raw], context) == [
+        f"{raw}/Crime-01-2024.csv:2: column IncidentLocation: value '32180000000 N. NEWSTEAD': {expected}",
+        f"{raw}/feb.csv:2: column ILEADSAddress: value '{'9' * 20}': {expected}",
+        f"{raw}/feb.csv:3: column ILEADSStreet: value '99999999999999999999 MAIN': {expected}",
+    ]
+
+
 @contextlib.contextmanager
 def read_only(folder: Path) -> Iterator[None]:
     """`folder` made read-only, for root too (which ignores the mode bits: the immutable flag stops it)."""

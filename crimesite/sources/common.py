@@ -80,16 +80,21 @@ def place_number(text: pd.Series, numbers: tuple[int, int]) -> pd.Series:
     return number.where(number.between(*numbers)).astype("Int64")
 
 
-# A decimal digit other than 0-9 (RE2 syntax), such as the full-width '３'. Python's \d, which the block label's
-# patterns use, takes it for a digit, and nothing downstream can read it as a number: such a location is refused
-# where it is read, with its file, line and column.
+# What the block label's parser cannot take, refused where it is read, with its file, line and column:
+# - a decimal digit other than 0-9 (RE2 syntax), such as the full-width '３': Python's \d, which the block label's
+#   patterns use, takes it for a digit, and nothing downstream can read it as a number;
+# - a house number of 10 digits or more (the real files' longest has 6): it overflows the integer it is rounded in.
 OTHER_DIGIT = r"[^\P{Nd}0-9]"
-OTHER_DIGIT_EXPECTED = "an address written with the digits 0-9 (this one holds other digits, such as full-width ones)"
+LONG_NUMBER = r"^\s*[0-9]{10,}"
+LOCATION_CHECKS = (
+    (OTHER_DIGIT, "an address written with the digits 0-9 (this one holds other digits, such as full-width ones)"),
+    (LONG_NUMBER, "an address whose house number has at most 9 digits"),
+)
 
 
-def with_other_digits(text: pd.Series) -> pd.Series:
-    """True where the text holds a decimal digit other than 0-9."""
-    found = pc.match_substring_regex(pa.array(text, type=pa.string()), pattern=OTHER_DIGIT)
+def matching(text: pd.Series, pattern: str) -> pd.Series:
+    """True where `pattern` (RE2 syntax) matches somewhere in the text."""
+    found = pc.match_substring_regex(pa.array(text, type=pa.string()), pattern=pattern)
     return pd.Series(found.to_numpy(zero_copy_only=False), index=text.index).fillna(False).astype(bool)
 
 
@@ -222,12 +227,13 @@ class Batch:
     def file_names(self) -> pd.Categorical:
         return pd.Categorical.from_codes(self.file_index, categories=[raw.name for raw in self.files])
 
-    def digit_problems(self, columns: tuple[str, ...]) -> list[Problem]:
-        """The location values (in those of `columns` the batch has) that hold digits other than 0-9."""
+    def location_problems(self, columns: tuple[str, ...]) -> list[Problem]:
+        """The location values (in those of `columns` the batch has) the block label cannot be made from."""
         found = []
         for column in (column for column in columns if column in self.frame):
             values = self.frame[column]
-            found += self.problems(with_other_digits(values), column, values, OTHER_DIGIT_EXPECTED)
+            for pattern, expected in LOCATION_CHECKS:
+                found += self.problems(matching(values, pattern), column, values, expected)
         return found
 
     def problems(self, bad: pd.Series, column: str, values: pd.Series, expected: str) -> list[Problem]:

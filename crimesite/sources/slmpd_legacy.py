@@ -168,7 +168,7 @@ def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list
     month = to_number(coded.str[5:].where(month_ok, ""))
     month_ok = month_ok & year.between(1990, 2100) & month.between(1, 12)
     report(~month_ok, "coded_month", frame["coded_month"], "a month as YYYY-MM")
-    problems.extend(batch.digit_problems(LOCATION_COLUMNS))
+    problems.extend(batch.location_problems(LOCATION_COLUMNS))
 
     if problems:
         return incidents.empty(), problems

@@ -77,7 +77,7 @@ def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list
     for column in ("SRS_UCR", "IncidentTopSRS_UCR"):
         ok = (frame[column] == "") | frame[column].str.fullmatch(r"\d{1,2}").fillna(False).astype(bool)
         problems += batch.problems(~ok, column, frame[column], "empty, NULL or a two-digit UCR class")
-    problems += batch.digit_problems(("IncidentLocation",))  # the column the block label is made from
+    problems += batch.location_problems(("IncidentLocation",))  # the column the block label is made from
     if problems:
         return incidents.empty(), problems
     frame["_date"] = incident_date
