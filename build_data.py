@@ -14,6 +14,7 @@ import yaml
 from crimesite import build, fetch, paths
 from crimesite.config import SiteConfig, load_config
 from crimesite.errors import DataError
+from crimesite.sources import RawPathError
 
 MAX_PROBLEMS_SHOWN = 200
 
@@ -96,11 +97,27 @@ def run_build(args: argparse.Namespace, config: SiteConfig) -> int:
     except DataError as error:
         report(error)
         return 1
-    except (ValueError, RuntimeError, OSError) as error:  # OSError: a folder that cannot be written, a full disk
+    except RawPathError as error:
+        for message in error.messages:
+            print(f"error: {message}", file=sys.stderr)
+        print("build stopped; nothing was written", file=sys.stderr)
+        return 1
+    except OSError as error:  # a folder that cannot be written, a full disk
+        print(f"error: {os_error_line(error)}", file=sys.stderr)
+        print("build stopped; nothing was written", file=sys.stderr)
+        return 1
+    except (ValueError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         print("build stopped; nothing was written", file=sys.stderr)
         return 1
     return 0
+
+
+def os_error_line(error: OSError) -> str:
+    """'PATH: Permission denied': the path and what the system said, on one line."""
+    if error.filename is None or error.strerror is None:
+        return str(error)
+    return f"{error.filename}: {error.strerror}"
 
 
 def run_fetch(config: SiteConfig) -> int:

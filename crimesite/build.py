@@ -66,8 +66,11 @@ def run(
     `cache_dir` keeps each raw file's rows and each static chart by content hash (None: no cache)."""
     config = config or load_config()
     timings = timings or Timings()
+    for target in (build_dir, site_dir):
+        if target is not None:
+            output.clear_leftovers(target)
     with timings.stage("discover"):
-        files = sources.discover(raw_paths or [config.raw_dir])
+        files = sources.discover(raw_paths or [config.raw_dir], config.reader.size_limit())
         fingerprint = input_fingerprint(files, config)
     if output.read_stamp(build_dir / output.FINGERPRINT) == fingerprint and (build_dir / "docs").is_dir():
         log.info("data: unchanged input, %s kept as it is", build_dir)
@@ -138,6 +141,7 @@ def read_context(config: SiteConfig, categories: tuple[reference.Category, ...])
         csv=csv,
         offense_codes=reference.load_offense_codes(csv.offense_codes, categories) if csv else {},
         release_names=publish.manifest_urls(config.fetch.manifest),
+        size_limit=config.reader.size_limit(),
     )
 
 

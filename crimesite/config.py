@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from crimesite import paths
+from crimesite import paths, textio
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,12 @@ class CsvReader:
 class Reader:
     format: str  # slmpd (the two SLMPD formats, told apart by header) or csv
     csv: CsvReader | None
+    # The largest a raw file may be once decompressed, and how many times its own size a gzip file may unpack to.
+    max_file_mb: int = textio.DEFAULT_MAX_FILE_MB
+    max_gzip_ratio: int = textio.DEFAULT_MAX_GZIP_RATIO
+
+    def size_limit(self) -> textio.SizeLimit:
+        return textio.SizeLimit(self.max_file_mb * textio.MB, self.max_gzip_ratio)
 
 
 @dataclass(frozen=True)
@@ -274,16 +280,26 @@ def text_list(key: str, value: object, allow_empty: bool = True) -> tuple[str, .
 
 
 def parse_reader(data: object, root: Path) -> Reader:
-    section = _check_keys("reader", data, Reader, optional=frozenset({"csv"}))
+    section = _check_keys("reader", data, Reader, optional=frozenset({"csv", *LIMIT_KEYS}))
     if section["format"] not in READER_FORMATS:
         raise ValueError(f"site config: reader.format must be one of {', '.join(READER_FORMATS)}")
+    limits = {key: positive_int(f"reader.{key}", section[key]) for key in LIMIT_KEYS if key in section}
     if section["format"] == "slmpd":
         if section.get("csv") is not None:
             raise ValueError("site config: reader.csv is only read with reader format csv")
-        return Reader("slmpd", None)
+        return Reader("slmpd", None, **limits)
     if section.get("csv") is None:
         raise ValueError("site config: reader format csv needs a reader.csv section")
-    return Reader("csv", parse_csv_reader(section["csv"], root))
+    return Reader("csv", parse_csv_reader(section["csv"], root), **limits)
+
+
+LIMIT_KEYS = ("max_file_mb", "max_gzip_ratio")
+
+
+def positive_int(key: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"site config: {key} must be a whole number of 1 or more")
+    return value
 
 
 REQUIRED_COLUMNS = ("occurred", "offense_code")

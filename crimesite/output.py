@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import hashlib
 import logging
 import os
@@ -9,8 +11,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
@@ -26,20 +29,98 @@ VENDOR_BUNDLE = "assets/vendor/vega-bundle.js"
 MKDOCS_ENV = {"NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
 
 
-def replace_folder(staging: Path, target: Path) -> None:
-    """Put `staging` where `target` is, so that `target` is never half-written."""
-    old = target.with_name(target.name + ".old")
+# Replacing a folder. On Linux, renameat2(RENAME_EXCHANGE) swaps the new folder and the old one in one step: the
+# target is a complete folder, old or new, at every moment, whenever the process is killed; the old one, now under
+# the staging name, is removed after. Where the call is missing (other systems, old kernels, file systems without
+# it) the old folder is renamed aside (NAME.old) and the new one put in its place: a kill between those two renames
+# leaves the target missing for a moment, and the next build starts by putting NAME.old back (clear_leftovers).
+AT_FDCWD = -100
+RENAME_EXCHANGE = 2
+NOT_SUPPORTED = (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV)
+# Test seam (tests/test_hostile_files.py): when this variable names a point passed by exit_at, the process ends
+# there at once, as if killed. Nothing else reads it.
+EXIT_AT_ENV = "CRIMESITE_TEST_EXIT_AT"
+EXIT_AT_CODE = 86
+
+
+def exit_at(point: str) -> None:
+    """End the process at once (no clean-up, as a kill would) when the test seam's variable names `point`."""
+    if os.environ.get(EXIT_AT_ENV) == point:
+        os._exit(EXIT_AT_CODE)
+
+
+@lru_cache(maxsize=1)
+def _renameat2() -> Callable[..., int] | None:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        function = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # a C library older than glibc 2.28
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
+
+
+def exchange_paths(first: Path, second: Path) -> bool:
+    """Swap two existing paths in one atomic step; False when the system or file system cannot."""
+    rename = _renameat2()
+    if rename is None:
+        return False
+    if rename(AT_FDCWD, os.fsencode(first), AT_FDCWD, os.fsencode(second), RENAME_EXCHANGE) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in NOT_SUPPORTED:
+        return False
+    raise OSError(code, os.strerror(code), str(second))
+
+
+def no_exchange(first: Path, second: Path) -> bool:
+    """An `exchange` for replace_folder that never swaps: the two-rename fallback."""
+    return False
+
+
+def replace_folder(staging: Path, target: Path, exchange: Callable[[Path, Path], bool] = exchange_paths) -> None:
+    """Put `staging` where `target` is, so that `target` is never half-written, and never missing where the
+    system can swap two folders in one step (see above)."""
+    if not target.exists():
+        staging.rename(target)
+        return
+    if exchange(staging, target):
+        exit_at(f"swapped:{target.name}")
+        shutil.rmtree(staging)  # the old folder, now under the staging name
+        return
+    old = leftover_old(target)
     if old.exists():
         shutil.rmtree(old)
-    if target.exists():
-        target.rename(old)
+    target.rename(old)
+    exit_at(f"renamed:{target.name}")
     staging.rename(target)
-    if old.exists():
-        shutil.rmtree(old)
+    shutil.rmtree(old)
+
+
+def leftover_old(target: Path) -> Path:
+    return target.with_name(target.name + ".old")
+
+
+def staging_for(target: Path) -> Path:
+    return target.with_name(target.name + ".tmp")
+
+
+def clear_leftovers(target: Path) -> None:
+    """Tidy what a killed build left beside `target`: its old folder put back when the kill came between the
+    fallback's two renames, and a staging folder (a half-made new one, or the old one after a swap) removed."""
+    old = leftover_old(target)
+    if old.is_dir() and not target.exists():
+        log.warning("%s was missing (a build was stopped while replacing it): the previous one is put back", target)
+        old.rename(target)
+    for leftover in (old, staging_for(target)):
+        if leftover.exists():
+            shutil.rmtree(leftover)
 
 
 def fresh_staging(target: Path) -> Path:
-    staging = target.with_name(target.name + ".tmp")
+    staging = staging_for(target)
     if staging.exists():
         shutil.rmtree(staging)
     staging.mkdir(parents=True)
@@ -125,9 +206,8 @@ def build_site(build_dir: Path, site_dir: Path, source_date_epoch: int) -> None:
     if site_dir.exists() and fingerprint and read_stamp(build_dir / SITE_FINGERPRINT) == fingerprint:
         log.info("site: unchanged input, %s kept as it is", site_dir)
         return
-    staging = site_dir.with_name(site_dir.name + ".tmp")
-    if staging.exists():
-        shutil.rmtree(staging)
+    # Made here, not by MkDocs: a folder that cannot be written is then one line, not MkDocs' traceback.
+    staging = fresh_staging(site_dir)
     env = {**os.environ, **MKDOCS_ENV, "SOURCE_DATE_EPOCH": str(source_date_epoch)}
     with removed_on_error(staging), tempfile.TemporaryDirectory(prefix="crimesite-mkdocs-") as folder:
         config = write_mkdocs_config(build_dir, Path(folder))

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import codecs
-import gzip
+import io
+import os
+import stat
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
 
 GZIP_MAGIC = b"\x1f\x8b"
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -36,14 +43,125 @@ class DecodedText:
     cp1252_bytes: int
 
 
+MB = 1 << 20
+# The largest real file (a NIBRS month) is 1.7 MB, 0.2 MB gzip-compressed (8 times smaller); a gzip bomb is a
+# thousand times smaller than what it unpacks to.
+DEFAULT_MAX_FILE_MB = 2048
+DEFAULT_MAX_GZIP_RATIO = 64
+# A small file may compress far better than 64 times (a test file of one row repeated): it may always unpack to this.
+MIN_GZIP_LIMIT = 16 * MB
+CHUNK = 1 * MB  # read at a time
+OUT_CHUNK = 4 * MB  # unpacked at a time
+GZIP_WBITS = 16 + zlib.MAX_WBITS  # zlib reads the gzip header and checks the trailer's CRC and length
+
+
 class NotGzipError(ValueError):
     pass
 
 
-def decompress(data: bytes, name: str) -> bytes:
-    """Gunzip `data` when the name or the magic number says it is gzip."""
+class TooLargeError(ValueError):
+    """A file, or what a gzip file unpacks to, is larger than the limit (`limit` bytes)."""
+
+    def __init__(self, limit: int, gzipped: bool = False):
+        self.limit = limit
+        self.gzipped = gzipped
+        super().__init__(f"more than {limit} bytes")
+
+
+class NotRegularFileError(OSError):
+    """The path leads to a device, a pipe, a socket or a folder: nothing the build reads."""
+
+
+@dataclass(frozen=True)
+class SizeLimit:
+    """How large a raw file may be once decompressed: `max_bytes`, and for a gzip file also `gzip_ratio` times its
+    own size (but never less than MIN_GZIP_LIMIT). Decompression stops as soon as it gets there."""
+
+    max_bytes: int = DEFAULT_MAX_FILE_MB * MB
+    gzip_ratio: int = DEFAULT_MAX_GZIP_RATIO
+
+    def for_gzip(self, compressed_size: int) -> int:
+        return min(self.max_bytes, max(self.gzip_ratio * compressed_size, MIN_GZIP_LIMIT))
+
+
+DEFAULT_LIMIT = SizeLimit()
+
+
+def file_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words."""
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))  # fmt: skip
+    return next((name for test, name in kinds if test(mode)), "not a regular file")
+
+
+@contextmanager
+def open_regular(path: Path) -> Iterator[BinaryIO]:
+    """`path` opened for reading, only if it is a regular file. Opened without blocking (a FIFO would wait for a
+    writer) and checked on the open descriptor, so the file cannot be swapped for another between check and read."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    mode = os.fstat(descriptor).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(descriptor)
+        raise NotRegularFileError(f"{file_kind(mode)}, not a regular file")
+    os.set_blocking(descriptor, True)
+    with os.fdopen(descriptor, "rb") as handle:
+        yield handle
+
+
+def read_raw_bytes(path: Path, limit: SizeLimit = DEFAULT_LIMIT) -> bytes:
+    """A raw file's bytes, gunzipped when the name or the magic number says it is gzip; TooLargeError past the
+    limit (the bytes beyond it are never read or unpacked)."""
+    with open_regular(path) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        head = handle.read(2)
+        if head == GZIP_MAGIC:
+            handle.seek(0)
+            return gunzip(handle, limit.for_gzip(size))
+        if path.name.lower().endswith(".gz"):
+            raise NotGzipError("file name ends in .gz but the content is not gzip")
+        data = head + handle.read(limit.max_bytes + 1 - len(head))
+        if len(data) > limit.max_bytes:
+            raise TooLargeError(limit.max_bytes, gzipped=False)
+        return data
+
+
+def gunzip(handle: BinaryIO, limit: int) -> bytes:
+    """Decompress a gzip stream (one member or several, as `gzip.decompress` does) of at most `limit` bytes:
+    TooLargeError when it is larger, EOFError when it is cut short. A first pass only counts (so a gzip bomb costs
+    time, never memory); the second keeps the output."""
+    start = handle.tell()
+    _inflate(handle, limit, keep=False)
+    handle.seek(start)
+    return _inflate(handle, limit, keep=True)
+
+
+def _inflate(handle: BinaryIO, limit: int, keep: bool) -> bytes:
+    pieces: list[bytes] = []
+    total = 0
+    member = zlib.decompressobj(GZIP_WBITS)
+    while chunk := handle.read(CHUNK):
+        while chunk:
+            if member.eof:  # the next member; zero bytes between members are padding
+                chunk = chunk.lstrip(b"\0")
+                if not chunk:
+                    break
+                member = zlib.decompressobj(GZIP_WBITS)
+            piece = member.decompress(chunk, min(limit + 1 - total, OUT_CHUNK))
+            total += len(piece)
+            if total > limit:
+                raise TooLargeError(limit, gzipped=True)
+            if keep:
+                pieces.append(piece)
+            chunk = member.unused_data if member.eof else member.unconsumed_tail
+    if not member.eof:
+        raise EOFError("Compressed file ended before the end-of-stream marker was reached")
+    return b"".join(pieces)
+
+
+def decompress(data: bytes, name: str, limit: SizeLimit = DEFAULT_LIMIT) -> bytes:
+    """Gunzip `data` when the name or the magic number says it is gzip (within `limit`)."""
     if data[:2] == GZIP_MAGIC:
-        return gzip.decompress(data)
+        return gunzip(io.BytesIO(data), limit.for_gzip(len(data)))
     if name.lower().endswith(".gz"):
         raise NotGzipError("file name ends in .gz but the content is not gzip")
     return data
@@ -73,4 +191,8 @@ def not_text(data: bytes) -> str | None:
         return "a ZIP archive (an Excel workbook?), not CSV text"
     if sample and sum(byte in CONTROL_BYTES for byte in sample) > MAX_CONTROL_SHARE * len(sample):
         return "binary data, not CSV text"
+    # A header names columns: a control byte there (the NUL between /proc/self/environ's variables, say) means this
+    # is some other file, whose first line must not be shown as a header.
+    if any(byte in CONTROL_BYTES for byte in sample.split(b"\n", 1)[0]):
+        return "binary data, not CSV text (its first line holds control characters)"
     return None

@@ -5,9 +5,9 @@ header) or `csv` (the generic reader, driven by the column mapping in `reader.cs
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import os
+import stat
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from crimesite import incidents, textio
 from crimesite.cache import Cache
-from crimesite.errors import DataError, Problem
+from crimesite.errors import DataError, Problem, printable
 from crimesite.sources import common, generic_csv, slmpd_legacy, slmpd_nibrs
 from crimesite.sources.common import RawFile, ReadContext
 
@@ -101,37 +101,102 @@ def is_raw_file(path: Path) -> bool:
     return path.name.endswith(SUFFIXES)
 
 
-def discover(paths: list[Path]) -> list[RawFile]:
-    """Every .csv, .CSV and .csv.gz file under the given files and folders, in a stable order."""
+def discover(paths: list[Path], limit: textio.SizeLimit = textio.DEFAULT_LIMIT) -> list[RawFile]:
+    """Every .csv, .CSV and .csv.gz file under the given files and folders, in a stable order.
+
+    Only regular files inside the given roots are read: a link that leads out of them, or a name that is a device,
+    a pipe or a socket, is refused (a link to /proc/self/environ must never reach an error message). Links to
+    folders are not followed. A file larger than `limit` is refused before it is read (even to take its hash). A path
+    that does not exist, or holds no raw file, is a command-line mistake."""
+    mistakes = [f"no such file or folder: {given}" for given in paths if not os.path.lexists(given)]
+    if mistakes:
+        raise RawPathError(mistakes)
+    roots = [given.resolve() for given in paths]
     found: dict[Path, RawFile] = {}
+    problems: list[Problem] = []
     for given in paths:
-        if not given.exists():
-            raise DataError([Problem(str(given), 0, FILE, str(given), "an existing file or folder")])
-        candidates = [given] if given.is_file() else sorted(p for p in given.rglob("*") if p.is_file())
-        base = given.parent if given.is_file() else given
-        for path in candidates:
-            if not is_raw_file(path):
-                continue
-            resolved = path.resolve()
-            if resolved not in found:
-                found[resolved] = RawFile(
-                    path=resolved,
-                    name=path.relative_to(base).as_posix(),
-                    display=_display(path),
-                    sha256=hashlib.sha256(resolved.read_bytes()).hexdigest(),
-                )
+        candidates = candidate_files(given)
+        if not candidates:
+            mistakes.append(f"no CSV files found in {given}")
+        base = given if given.is_dir() else given.parent
+        for path in sorted(candidates, key=lambda path: path.is_symlink()):  # a file under its own name first
+            resolved, problem = checked_file(path, roots, limit)
+            if problem is not None:
+                problems.append(problem)
+            elif resolved not in found:
+                raw, problem = raw_file(path, resolved, base)
+                if raw is None:
+                    problems.append(problem)
+                else:
+                    found[resolved] = raw
+    if mistakes:
+        raise RawPathError(mistakes)
+    if problems:
+        raise DataError(problems)
     return sorted(found.values(), key=lambda raw: (raw.name, raw.display))
 
 
+def candidate_files(given: Path) -> list[Path]:
+    """The raw-file names at or under `given`, without following links to folders."""
+    if not given.is_dir():
+        return [given] if is_raw_file(given) else []
+    names = []
+    for folder, subfolders, files in os.walk(given, followlinks=False):
+        subfolders.sort()
+        names.extend(Path(folder) / name for name in sorted(files) if is_raw_file(Path(name)))
+        # A link to a folder is not followed, but a raw-file name on it is reported, like any file that is not one.
+        names.extend(Path(folder) / name for name in subfolders if is_raw_file(Path(name))
+                     and (Path(folder) / name).is_symlink())  # fmt: skip
+    return names
+
+
+def checked_file(path: Path, roots: list[Path], limit: textio.SizeLimit) -> tuple[Path, Problem | None]:
+    """The file a raw-file name leads to, or the problem that stops it from being read."""
+    resolved = path.resolve()
+    if not any(resolved.is_relative_to(root) for root in roots):
+        expected = f"a file inside the folders given to --raw; this is a link to {printable(str(resolved))}"
+        return resolved, Problem(_display(path), 1, FILE, path.name, expected)
+    try:
+        status = resolved.stat()
+    except OSError as error:
+        return resolved, Problem(_display(path), 1, FILE, path.name, f"a readable file ({error.strerror})")
+    if not stat.S_ISREG(status.st_mode):
+        expected = f"a regular file; this is {textio.file_kind(status.st_mode)}"
+        return resolved, Problem(_display(path), 1, FILE, path.name, expected)
+    if status.st_size > limit.max_bytes:  # too large even compressed
+        return resolved, Problem(_display(path), 1, FILE, path.name, too_large(textio.TooLargeError(limit.max_bytes)))
+    return resolved, None
+
+
+def raw_file(path: Path, resolved: Path, base: Path) -> tuple[RawFile | None, Problem | None]:
+    try:
+        with textio.open_regular(resolved) as handle:
+            sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as error:
+        return None, Problem(_display(path), 1, FILE, path.name, f"a readable file ({error.strerror or error})")
+    return RawFile(path=resolved, name=path.relative_to(base).as_posix(), display=_display(path), sha256=sha256), None
+
+
+class RawPathError(ValueError):
+    """A --raw path that does not exist or holds no raw file: a command-line mistake, one message a path."""
+
+    def __init__(self, messages: list[str]):
+        self.messages = messages
+        super().__init__("; ".join(messages))
+
+
 def _display(path: Path) -> str:
-    relative = os.path.relpath(path.resolve())
+    """Where the file was found (a link by its own name, not its target's), relative to the working folder if inside."""
+    relative = os.path.relpath(path.parent.resolve() / path.name)
     return relative if not relative.startswith("..") else str(path)
 
 
-def read_text(raw: RawFile) -> tuple[textio.DecodedText | None, list[Problem]]:
+def read_text(raw: RawFile, limit: textio.SizeLimit) -> tuple[textio.DecodedText | None, list[Problem]]:
     try:
-        data = textio.decompress(raw.path.read_bytes(), raw.path.name)
-    except (textio.NotGzipError, OSError, EOFError, zlib.error, gzip.BadGzipFile) as error:
+        data = textio.read_raw_bytes(raw.path, limit)
+    except textio.TooLargeError as error:
+        return None, [Problem(raw.display, 1, FILE, raw.path.name, too_large(error))]
+    except (textio.NotGzipError, OSError, EOFError, zlib.error) as error:
         return None, [Problem(raw.display, 1, FILE, raw.path.name, f"a readable file ({error})")]
     kind = textio.not_text(data)
     if kind is not None:
@@ -162,9 +227,11 @@ def expected_header(found: tuple, header: list[str]) -> str:
     return SLMPD_HEADERS
 
 
-def prepare_file(raw: RawFile, found: tuple = SLMPD_READERS) -> tuple[Prepared | None, list[Problem]]:
+def prepare_file(
+    raw: RawFile, found: tuple = SLMPD_READERS, limit: textio.SizeLimit = textio.DEFAULT_LIMIT
+) -> tuple[Prepared | None, list[Problem]]:
     """Decode one file, detect its format and split it into rows; nothing is interpreted yet."""
-    decoded, problems = read_text(raw)
+    decoded, problems = read_text(raw, limit)
     if decoded is None:
         return None, problems
     header = common.read_header(common.normalize_newlines(decoded.text[:10_000]))
@@ -173,8 +240,12 @@ def prepare_file(raw: RawFile, found: tuple = SLMPD_READERS) -> tuple[Prepared |
     reader = next((r for r in found if r.detect(header)), None)
     if reader is None:
         shown = ",".join(header)
-        expected = expected_header(found, header) + header_hint(shown)
-        return None, [Problem(raw.display, 1, common.HEADER, shown, expected)]
+        hint = header_hint(shown)
+        if len(header) == 1 and not hint:
+            # One field and no other separator: not a CSV file at all (a .env file, a key, a log), so none of it
+            # is shown.
+            shown, hint = "", NOT_CSV_HINT
+        return None, [Problem(raw.display, 1, common.HEADER, shown, expected_header(found, header) + hint)]
     table = common.parse_table(raw, decoded.text)
     if table.problems:
         return None, table.problems
@@ -184,6 +255,17 @@ def prepare_file(raw: RawFile, found: tuple = SLMPD_READERS) -> tuple[Prepared |
     # The text itself is not needed any more: keeping it would hold every file's text until all are read.
     kept = textio.DecodedText("", decoded.had_bom, decoded.cp1252_bytes)
     return Prepared(raw, reader, reader.detect(header), kept, frame, table.lines, names), []
+
+
+def too_large(error: textio.TooLargeError) -> str:
+    limit = f"{error.limit / textio.MB:.0f} MB"
+    if error.gzipped:
+        return (f"a gzip file that unpacks to at most {limit} (reader.max_file_mb and reader.max_gzip_ratio in "
+                "site.yml); this one unpacks to more: a gzip bomb?")  # fmt: skip
+    return f"a file of at most {limit} (reader.max_file_mb in site.yml); this one is larger"
+
+
+NOT_CSV_HINT = "; its first line has no commas: this is not a CSV file (its content is not shown)"
 
 
 def header_hint(first_line: str) -> str:
@@ -272,7 +354,7 @@ def load(files: list[RawFile], context: ReadContext, store: Cache | None = None)
         if hit is not None:
             cached[raw.name] = (FileMeta(**hit[1]), hit[0])
             continue
-        item, file_problems = prepared_file(raw, found, store, settings)
+        item, file_problems = prepared_file(raw, found, store, settings, context.size_limit)
         problems.extend(file_problems)
         if item is not None:
             prepared.append(item)
@@ -309,7 +391,9 @@ def load(files: list[RawFile], context: ReadContext, store: Cache | None = None)
     return table, infos
 
 
-def prepared_file(raw: RawFile, found: tuple, store: Cache, settings: str) -> tuple[Prepared | None, list[Problem]]:
+def prepared_file(
+    raw: RawFile, found: tuple, store: Cache, settings: str, limit: textio.SizeLimit
+) -> tuple[Prepared | None, list[Problem]]:
     """A file split into rows, from `store` when the same content was split before. Only files whose reader needs
     every file at once (NIBRS) are kept at this stage: the others keep their finished rows instead."""
     key = store.key("prepared", raw.name, raw.sha256, settings)
@@ -320,7 +404,7 @@ def prepared_file(raw: RawFile, found: tuple, store: Cache, settings: str) -> tu
         frame = table.drop(["_line"]).to_pandas()
         decoded = textio.DecodedText("", meta["had_bom"], meta["cp1252_bytes"])
         return Prepared(raw, reader, meta["layout"], decoded, frame, table["_line"].to_numpy(), meta["names"]), []
-    item, problems = prepare_file(raw, found)
+    item, problems = prepare_file(raw, found, limit)
     if item is not None and not per_file(item.reader):
         meta = {"format": item.reader.FORMAT, "layout": item.layout, "names": item.names,
                 "had_bom": item.decoded.had_bom, "cp1252_bytes": item.decoded.cp1252_bytes}  # fmt: skip

@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from crimesite import textio
 from crimesite.config import CsvReader
 from crimesite.errors import Problem
 
@@ -39,6 +40,8 @@ class ReadContext:
     csv: CsvReader | None = None  # the generic CSV reader's settings (reader format csv)
     offense_codes: dict[str, int | None] = field(default_factory=dict)  # csv: code -> UCR class (None: not a crime)
     release_names: dict[str, str] = field(default_factory=dict)  # sha256 -> the address it was fetched from
+
+    size_limit: textio.SizeLimit = textio.DEFAULT_LIMIT  # how large a raw file may be once decompressed
 
 
 @dataclass
@@ -106,6 +109,24 @@ def respelled_numbers(numbers: pd.Series) -> pd.Series:
     year = parts["year"].str.zfill(2).fillna(digits.str[:2])
     sequence = parts["sequence"].str.zfill(SEQUENCE_DIGITS).fillna(digits.str[2:])
     return (year + "-" + sequence).fillna(numbers)
+
+
+# What the block label's parser cannot take, refused where it is read, with its file, line and column:
+# - a decimal digit other than 0-9 (RE2 syntax), such as the full-width '３': Python's \d, which the block label's
+#   patterns use, takes it for a digit, and nothing downstream can read it as a number;
+# - a house number of 10 digits or more (the real files' longest has 6): it overflows the integer it is rounded in.
+OTHER_DIGIT = r"[^\P{Nd}0-9]"
+LONG_NUMBER = r"^\s*[0-9]{10,}"
+LOCATION_CHECKS = (
+    (OTHER_DIGIT, "an address written with the digits 0-9 (this one holds other digits, such as full-width ones)"),
+    (LONG_NUMBER, "an address whose house number has at most 9 digits"),
+)
+
+
+def matching(text: pd.Series, pattern: str) -> pd.Series:
+    """True where `pattern` (RE2 syntax) matches somewhere in the text."""
+    found = pc.match_substring_regex(pa.array(text, type=pa.string()), pattern=pattern)
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=text.index).fillna(False).astype(bool)
 
 
 # Months and days written without their leading zero (1/2/2014 8:05) get it back: arrow's strptime wants it.
@@ -236,6 +257,15 @@ class Batch:
 
     def file_names(self) -> pd.Categorical:
         return pd.Categorical.from_codes(self.file_index, categories=[raw.name for raw in self.files])
+
+    def location_problems(self, columns: tuple[str, ...]) -> list[Problem]:
+        """The location values (in those of `columns` the batch has) the block label cannot be made from."""
+        found = []
+        for column in (column for column in columns if column in self.frame):
+            values = self.frame[column]
+            for pattern, expected in LOCATION_CHECKS:
+                found += self.problems(matching(values, pattern), column, values, expected)
+        return found
 
     def problems(self, bad: pd.Series, column: str, values: pd.Series, expected: str) -> list[Problem]:
         mask = bad.fillna(True).to_numpy(dtype=bool)

@@ -99,6 +99,7 @@ def to_incidents(batch: Batch, context: ReadContext, settings: CsvReader) -> tup
     coordinates = {key: read_decimal(frame, key, report) for key in ("latitude", "longitude", "x", "y") if key in frame}
     places = {key: read_place(frame, key, report) for key in ("district", "neighborhood") if key in frame}
     firearm = read_firearm(frame, settings, report)
+    problems.extend(batch.location_problems(("address", "house_number", "street")))  # what the block is made from
     if problems:
         return incidents.empty(), problems
 

@@ -128,6 +128,10 @@ NEEDED = (
 )
 
 
+# The columns the block label is made from.
+LOCATION_COLUMNS = ("address_number", "street")
+
+
 def internal_name(header_name: str) -> str:
     normalized = normalize_header(header_name)
     return RENAME.get(normalized, normalized)
@@ -172,6 +176,7 @@ def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list
     month = to_number(coded.str[5:].where(month_ok, ""))
     month_ok = month_ok & year.between(1990, 2100) & month.between(1, 12)
     report(~month_ok, "coded_month", frame["coded_month"], "a month as YYYY-MM")
+    problems.extend(batch.location_problems(LOCATION_COLUMNS))
 
     if problems:
         return incidents.empty(), problems

@@ -135,6 +135,7 @@ def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list
     for column in ("SRS_UCR", "IncidentTopSRS_UCR"):
         ok = (frame[column] == "") | frame[column].str.fullmatch(r"\d{1,2}").fillna(False).astype(bool)
         problems += batch.problems(~ok, column, frame[column], "empty, NULL or a two-digit UCR class")
+    problems += batch.location_problems(("IncidentLocation",))  # the column the block label is made from
     if problems:
         return incidents.empty(), problems
     frame["IncidentNum"] = canonical_incident_numbers(frame["IncidentNum"])
