@@ -26,6 +26,7 @@ from crimesite import (
     place_pages,
     placemetrics,
     places,
+    privacy,
     publish,
     reference,
     sources,
@@ -96,6 +97,7 @@ def build_docs(
     context = read_context(config, categories)
     with timings.stage("read"):
         table, infos = sources.load(files, context, store)
+        table = privacy.withhold_incidents(table)
     with timings.stage("validate"):
         incidents.validate(table, config.places.neighborhood_numbers)
         cover = metrics.coverage({month for info in infos for month in info.covers}, config.methods_break,
@@ -134,6 +136,7 @@ def read_context(config: SiteConfig, categories: tuple[reference.Category, ...])
         district_numbers=config.places.district_numbers,
         csv=csv,
         offense_codes=reference.load_offense_codes(csv.offense_codes, categories) if csv else {},
+        sexual_classes=frozenset({2, 17} | {c.ucr_class for c in categories if c.sexual_offense}),
     )
 
 

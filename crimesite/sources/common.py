@@ -38,6 +38,23 @@ class ReadContext:
     district_numbers: tuple[int, int]
     csv: CsvReader | None = None  # the generic CSV reader's settings (reader format csv)
     offense_codes: dict[str, int | None] = field(default_factory=dict)  # csv: code -> UCR class (None: not a crime)
+    sexual_classes: frozenset[int] = frozenset({2, 17})  # UCR classes whose incidents are never located
+
+
+# NIBRS offenses that are sexual offenses whatever their UCR class: rape, sodomy, sexual assault with an object,
+# fondling, incest, statutory rape.
+SEXUAL_NIBRS_CODES = ("11A", "11B", "11C", "11D", "36A", "36B")
+
+
+def sexual_incident(sexual: pd.Series, *keys: pd.Series) -> np.ndarray:
+    """True for each row that is a sexual offense or shares a non-empty value of any of `keys` (a complaint
+    number, an occurrence time and place) with a row that is."""
+    marked = sexual.fillna(False).to_numpy(dtype=bool).copy()
+    for key in keys:
+        given = (key.notna() & (key != "")).to_numpy(dtype=bool)
+        withheld = pd.unique(key[given & marked])
+        marked |= given & key.isin(withheld).to_numpy(dtype=bool)
+    return marked
 
 
 @dataclass

@@ -11,7 +11,15 @@ import pandas as pd
 
 from crimesite import geo, incidents
 from crimesite.errors import Problem
-from crimesite.sources.common import Batch, ReadContext, Table, parse_datetimes, place_number, to_number
+from crimesite.sources.common import (
+    Batch,
+    ReadContext,
+    Table,
+    parse_datetimes,
+    place_number,
+    sexual_incident,
+    to_number,
+)
 
 FORMAT = "slmpd-legacy"
 PER_FILE = True  # each file is read on its own (and cached by content)
@@ -197,9 +205,31 @@ def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list
             "longitude": lon,
             "location_status": location_status,
             "firearm": firearm_from_description(frame["description"]),
+            "sexual_incident": sexual_rows(frame, ucr_class, complaint, batch, context),
         }
     )
     return incidents.conform(rows), []
+
+
+def sexual_rows(
+    frame: pd.DataFrame, ucr_class: pd.Series, complaint: pd.Series, batch: Batch, context: ReadContext
+) -> np.ndarray:
+    """Rows of an incident that holds a sexual offense, in this batch: one offense per row, so the incident is
+    every row of the same file and `Complaint`; files before June 2013 have none, and there (and in every file,
+    to be safe) the rows of the same file with the same `DateOccur` and the same street address, or the same
+    coordinates, are one incident too. privacy.withhold_incidents extends this across files."""
+    file = pd.Series(batch.file_index, index=frame.index).astype(str) + "\0"
+    occurred = frame["date_occur"].str.strip()
+    when = (file + occurred).where(occurred != "", "")
+    address = (frame["address_number"].str.strip() + " " + frame["street"].str.strip()).str.strip()
+    x, y = frame["xcoord"].str.strip(), frame["ycoord"].str.strip()
+    coordinates = (x + "," + y).where((x != "") & (y != "") & (x != "0") & (y != "0"), "")
+    keys = (
+        (file + complaint).where(complaint != "", ""),
+        (when + "\0" + address).where((when != "") & (address != ""), ""),
+        (when + "\0" + coordinates).where((when != "") & (coordinates != ""), ""),
+    )
+    return sexual_incident(ucr_class.isin(list(context.sexual_classes)), *keys)
 
 
 def firearm_from_description(description: pd.Series) -> pd.Series:

@@ -21,7 +21,7 @@ import pandas as pd
 
 from crimesite import geo, incidents
 from crimesite.errors import Problem
-from crimesite.sources.common import Batch, ReadContext, Table, parse_datetimes
+from crimesite.sources.common import SEXUAL_NIBRS_CODES, Batch, ReadContext, Table, parse_datetimes, sexual_incident
 
 FORMAT = "slmpd-nibrs"
 LAYOUT = "22 columns (2021 on)"
@@ -80,6 +80,7 @@ def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list
     if problems:
         return incidents.empty(), problems
     frame["_date"] = incident_date
+    frame["_sexual"] = sexual_rows(frame, context)
     frame["_supp"] = supplemented.dt.floor("D")  # files disagree on precision: compare whole days
     latest = latest_versions(frame, release_rank(frame, batch))
     latest["_neighborhood"] = reconcile_neighborhoods(
@@ -87,6 +88,14 @@ def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list
     )
     units = counted_units(latest, context)
     return to_canonical(units, batch, context), []
+
+
+def sexual_rows(frame: pd.DataFrame, context: ReadContext) -> np.ndarray:
+    """Rows of an incident that holds a sexual offense in any row of any release read, before the counted
+    units are chosen: an incident with a fondling (11D, not counted) and a counted assault is withheld too."""
+    ucr_class = pd.to_numeric(frame["SRS_UCR"].where(frame["SRS_UCR"] != ""), errors="coerce")
+    sexual = frame["NIBRS"].str.upper().isin(SEXUAL_NIBRS_CODES) | ucr_class.isin(list(context.sexual_classes))
+    return sexual_incident(sexual, frame["IncidentNum"])
 
 
 def release_rank(frame: pd.DataFrame, batch: Batch) -> np.ndarray:
@@ -202,6 +211,7 @@ def to_canonical(units: pd.DataFrame, batch: Batch, context: ReadContext) -> pd.
             "longitude": lon.where(inside).to_numpy(),
             "location_status": status,
             "firearm": units["firearm"].astype("boolean").to_numpy(),
+            "sexual_incident": units["_sexual"].to_numpy(dtype=bool),
         }
     )
     return incidents.conform(rows)
