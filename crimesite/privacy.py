@@ -5,8 +5,8 @@ Two rules, each applied here only:
 - A row whose incident holds a sexual offense is never located (no block, no position, no map point), in any
   output; it stays in every count. The readers mark what each file shows (`sexual_incident`: the offense's
   own row and the rows of the same complaint or incident in that file); `withhold_incidents` extends the mark
-  across files, by complaint number and, for rows of files without one, by the same occurrence time and block
-  or coordinates.
+  across files, by complaint number and by the same occurrence time and block, coordinates or neighborhood (files
+  before June 2013 have no complaint number).
 - A block's published position is the average of the rows that may be located (location ok, not withheld,
   a block that is one), rounded to 3 decimals; `block_positions` computes it once per build and every output
   (the map, its tooltips, the downloads) takes it from there. A row without such a block has no position.
@@ -27,21 +27,27 @@ POINT_DECIMALS = 3  # about 110 m north-south, 90 m east-west: a city block, nev
 def withhold_incidents(table: pd.DataFrame) -> pd.DataFrame:
     """The canonical table with `sexual_incident` set on every row of an incident that holds a sexual offense,
     wherever its rows are: the same complaint number in any file (an adjustment row comes in a later month's
-    file; NIBRS incidents are re-sent), or the same occurrence time and the same block or coordinates (files
-    before June 2013 have no complaint number)."""
+    file; NIBRS incidents are re-sent), or the same occurrence time and the same block, coordinates or
+    neighborhood (files before June 2013 have no complaint number; a reclassification's rows can differ in address)."""
     marked = table["sexual_incident"].to_numpy(dtype=bool).copy()
     complaint = table["complaint"]
     given = complaint.notna().to_numpy()
     marked |= given & complaint.isin(pd.unique(complaint[marked & given])).to_numpy()
     timed = table["occurred_at"].notna().to_numpy()
-    for columns in (["occurred_at", "block"], ["occurred_at", "latitude", "longitude"]):
+    for columns in (
+        ["occurred_at", "block"],
+        ["occurred_at", "latitude", "longitude"],
+        ["occurred_at", "neighborhood"],
+    ):
         keyed = timed & table[columns[1:]].notna().all(axis=1).to_numpy()
         if not (marked & keyed).any():
             continue
-        keys = pd.MultiIndex.from_frame(table.loc[keyed, columns])
+        # Only rows without a complaint number are matched so: where there is one, it names the incident.
+        target = keyed & ~given
+        keys = pd.MultiIndex.from_frame(table.loc[target, columns])
         withheld = pd.MultiIndex.from_frame(table.loc[marked & keyed, columns]).unique()
         hit = np.zeros(len(table), dtype=bool)
-        hit[np.flatnonzero(keyed)] = keys.isin(withheld)
+        hit[np.flatnonzero(target)] = keys.isin(withheld)
         marked |= hit
     if (marked == table["sexual_incident"].to_numpy(dtype=bool)).all():
         return table

@@ -215,17 +215,20 @@ def sexual_rows(
     frame: pd.DataFrame, ucr_class: pd.Series, complaint: pd.Series, batch: Batch, context: ReadContext
 ) -> np.ndarray:
     """Rows of an incident that holds a sexual offense, in this batch: one offense per row, so the incident is
-    every row of the same file and `Complaint`; files before June 2013 have none, and there (and in every file,
-    to be safe) the rows of the same file with the same `DateOccur` and the same street address, or the same
-    coordinates, are one incident too. privacy.withhold_incidents extends this across files."""
+    every row of the same file and `Complaint`. Files before June 2013 have none: there the rows of the same
+    file with the same `DateOccur` and the same street address, coordinates or neighborhood are one incident
+    (a reclassification's -1 and +1 rows can differ in address). privacy.withhold_incidents extends this
+    across files."""
     file = pd.Series(batch.file_index, index=frame.index).astype(str) + "\0"
     occurred = frame["date_occur"].str.strip()
-    when = (file + occurred).where(occurred != "", "")
+    when = (file + occurred).where((occurred != "") & (complaint == ""), "")  # a complaint names the incident
     address = (frame["address_number"].str.strip() + " " + frame["street"].str.strip()).str.strip()
     x, y = frame["xcoord"].str.strip(), frame["ycoord"].str.strip()
     coordinates = (x + "," + y).where((x != "") & (y != "") & (x != "0") & (y != "0"), "")
+    neighborhood = frame["neighborhood"].str.strip()
     keys = (
         (file + complaint).where(complaint != "", ""),
+        (when + "\0" + neighborhood).where((when != "") & ~neighborhood.isin(["", "0"]), ""),
         (when + "\0" + address).where((when != "") & (address != ""), ""),
         (when + "\0" + coordinates).where((when != "") & (coordinates != ""), ""),
     )
