@@ -178,14 +178,23 @@ def fine_coordinates(text: str, allowed: set[float]) -> list[str]:
     return found
 
 
-def state_plane(text: str, facts: RawFacts) -> list[str]:
+def state_plane(text: str, facts: RawFacts, ranged: bool = True) -> list[str]:
+    """Raw XCoord/YCoord values (and the state-plane pairs some street fields hold), and with `ranged` any number
+    of 7 digits or more in their range (not a JSON size). The search index runs table cells together ("4,100"
+    and "2017-06" make "4,1002017-06", and a raw Y is such a 7-digit number): there only the 8- and 9-digit figures
+    of the street fields' XY(...) pairs are checked; the pages it indexes get every check."""
     low, high = facts.plane_range
     found = []
     for match in re.finditer(r"(?<![\w.-])([1-9]\d{5,8})(?![\w])", text):  # raw X is 6 digits, Y 7, XY() 8-9
         value = match.group(1)
         before = text[max(0, match.start() - 12) : match.start()]
-        in_range = len(value) >= 7 and low <= int(value) <= high and not re.search(r'"(bytes|size|rows)": $', before)
-        if value in facts.state_plane or in_range:
+        in_range = (
+            ranged
+            and len(value) >= 7
+            and low <= int(value) <= high
+            and not re.search(r'"(bytes|size|rows)": $', before)
+        )
+        if (value in facts.state_plane and (ranged or len(value) >= 8)) or in_range:
             found.append(value)
     return found
 
@@ -207,7 +216,8 @@ def scan(build_dir: Path, site_dir: Path, raw_folder: Path, boundaries: list[Pat
     for path, text in texts.items():
         leaks["house number"] += [(path, v) for v in house_numbers(text, facts)]
         leaks["fine coordinate"] += [(path, v) for v in fine_coordinates(text, allowed)]
-        leaks["state-plane figure"] += [(path, v) for v in state_plane(text, facts)]
+        ranged = not path.endswith("search_index.json")
+        leaks["state-plane figure"] += [(path, v) for v in state_plane(text, facts, ranged)]
     rows = list(csv.DictReader(io.StringIO(next(t for p, t in texts.items() if p.endswith("downloads/incidents.csv")))))
     blocks = {row["block"] for row in rows if row["block"]}
     points = map_points(texts)
