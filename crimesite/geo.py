@@ -36,6 +36,8 @@ ROUTE_WORD = r"[A-Z]{1,3}-?\d{1,3}[A-Z]{0,3}"  # I64, I-70, E70, HWY40
 TOKEN = rf"(?:{WORD}|{ROUTE_NUMBER}|{ROUTE_WORD})"
 SEPARATOR = r"(?:\s*[/@&,]\s*|\s+-\s*|-\s+|\s+|(?<=\.))"
 STREET_NAME = re.compile(rf"[@&/]?\s*{TOKEN}(?:{SEPARATOR}{TOKEN})*(?:\s*[/@&-])?")
+MAX_STREET = 60  # characters: the longest real street fields are about 40
+NO_STREET = frozenset({"UNKNOWN", "NULL", "NONE", "N/A", "NA"})  # placeholders, not a street anywhere
 HAS_WORD = re.compile(r"[A-Z]{2}|\b[A-Z]\b")
 # A house number first: "3712 MAIN ST", "#3712 MAIN ST", "3712A MAIN ST", "1201-1249 N GRAND BLVD".
 NUMBER_FIRST = re.compile(r"#?\s*(\d+)[A-Z]?(?:\s*-\s*\d+[A-Z]?)?\s*,?\s+(.+)")
@@ -58,6 +60,8 @@ def normalize_text(text: str) -> str:
 
 def street_name(text: str) -> str | None:
     """The text when it reads as a street name (or an intersection of them), else None."""
+    if text in NO_STREET or len(text) > MAX_STREET:
+        return None
     return text if STREET_NAME.fullmatch(text) and HAS_WORD.search(text) else None
 
 
