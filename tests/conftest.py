@@ -24,7 +24,7 @@ SHARED_DATA = Path(os.environ.get("CRIMESITE_SHARED_DATA") or paths.ROOT.parent 
 
 
 REAL_DATA_FIXTURES = frozenset(
-    {"shared_data", "shared_places_config", "legacy_dir", "nibrs_dir", "real_site", "full_real_site"}
+    {"shared_data", "shared_places_config", "legacy_dir", "nibrs_dir", "slmpd_dir", "real_site", "full_real_site"}
 )
 
 
@@ -116,11 +116,18 @@ def real_site(legacy_dir, shared_places_config, tmp_path_factory) -> tuple[Path,
 
 
 @pytest.fixture(scope="session")
-def full_real_site(shared_places_config, tmp_path_factory) -> tuple[Path, Path]:
+def slmpd_dir() -> Path:
+    """Every real SLMPD folder: legacy/, legacy_2020/, nibrs/, nibrs_2024_03_04/."""
+    return shared_folder("slmpd")
+
+
+@pytest.fixture(scope="session")
+def full_real_site(slmpd_dir, shared_places_config, tmp_path_factory) -> tuple[Path, Path]:
     """Every real file (legacy 2008-2019 and 2020, NIBRS 2024) with the City's places, built into a whole site."""
     root = tmp_path_factory.mktemp("full_real")
-    slmpd = shared_folder("slmpd")
-    build.run([slmpd], build_dir=root / "build", site_dir=root / "site", config=shared_places_config, cache_dir=None)
+    build.run(
+        [slmpd_dir], build_dir=root / "build", site_dir=root / "site", config=shared_places_config, cache_dir=None
+    )
     return root / "build", root / "site"
 
 

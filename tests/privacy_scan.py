@@ -80,6 +80,7 @@ def read_raw(folder: Path) -> RawFacts:
                     facts.withheld_complaints.add(complaint_key(row["incidentnum"]))
                 continue
             street = row.get("ileadsstreet", "")
+            add_address(facts, row.get("cadaddress", ""), row.get("cadstreet", ""))  # CAD fields: never published
             facts.state_plane |= set(re.findall(r"\d{7,9}", street))  # XY(90289785,101148263) as a street
             add_address(facts, row.get("ileadsaddress", ""), street)
             found = re.match(r"^\s*(\d+)\s+(.+)$", street)

@@ -10,7 +10,7 @@ import pytest
 
 from crimesite import geo, privacy, publish, sources
 from tests import privacy_scan
-from tests.conftest import FIXTURES, shared_folder
+from tests.conftest import FIXTURES
 
 PRIVACY = FIXTURES / "privacy"
 
@@ -140,9 +140,11 @@ def test_the_scan_finds_each_class_of_leak_in_a_made_up_site(tmp_path):
     assert leaks["state-plane figure"] and leaks["withheld incident located"]
 
 
-def test_no_published_byte_of_the_real_site_locates_a_withheld_incident_or_an_address(full_real_site):
+def test_no_published_byte_of_the_real_site_locates_a_withheld_incident_or_an_address(
+    full_real_site, slmpd_dir, shared_places_config
+):
     build_dir, site_dir = full_real_site
-    geo_dir = shared_folder("geo")
-    boundaries = [geo_dir / "stl_neighborhoods_88_wgs84.geojson", geo_dir / "slmpd_districts_6_wgs84.geojson"]
-    leaks = privacy_scan.scan(build_dir, site_dir, shared_folder("slmpd"), boundaries)
+    places = shared_places_config.places
+    boundaries = [places.neighborhood_boundaries, places.district_boundaries]
+    leaks = privacy_scan.scan(build_dir, site_dir, slmpd_dir, boundaries)
     assert {kind: found[:5] for kind, found in leaks.items() if found} == {}
