@@ -27,6 +27,7 @@ from crimesite import (
     place_pages,
     placemetrics,
     places,
+    privacy,
     publish,
     reference,
     sources,
@@ -100,6 +101,7 @@ def build_docs(
     context = read_context(config, categories)
     with timings.stage("read"):
         table, infos = sources.load(files, context, store)
+        table = privacy.withhold_incidents(table)
     with timings.stage("validate"):
         incidents.validate(table, config.places.neighborhood_numbers)
         cover = metrics.coverage({month for info in infos for month in info.covers}, config.methods_break,
@@ -142,6 +144,7 @@ def read_context(config: SiteConfig, categories: tuple[reference.Category, ...])
         offense_codes=reference.load_offense_codes(csv.offense_codes, categories) if csv else {},
         release_names=publish.manifest_urls(config.fetch.manifest),
         size_limit=config.reader.size_limit(),
+        sexual_classes=frozenset({2, 17} | {c.ucr_class for c in categories if c.sexual_offense}),
     )
 
 

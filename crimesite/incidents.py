@@ -143,7 +143,20 @@ COLUMNS: tuple[Column, ...] = (
         "`True`, `False`",
         "empty when the file does not say",
     ),
+    Column(
+        "sexual_incident",
+        "bool",
+        "The row's incident holds a sexual offense (UCR 02 or 17, NIBRS 11A-11D, 36A, 36B, or a class "
+        "`data/reference/ucr_classes.csv` marks `sexual_offense`), in any row of the same complaint or incident "
+        "number, or (files without one) at the same occurrence time and place. The readers mark what each file "
+        "shows; `privacy.withhold_incidents` extends it across files. Such rows are counted but never located. "
+        "Not published: the published `location_status` is `withheld` instead",
+        "False",
+        "`True`, `False`",
+    ),
 )
+# Canonical columns that no published file holds as such.
+UNPUBLISHED: tuple[str, ...] = ("sexual_incident",)
 
 NAMES: tuple[str, ...] = tuple(column.name for column in COLUMNS)
 

@@ -11,6 +11,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from crimesite.geo import UNKNOWN_BLOCK
 from crimesite.reference import Category
 
 ROLLING_MONTHS = 12
@@ -262,6 +263,8 @@ def quality_summary(incidents: pd.DataFrame, neighborhood_numbers: tuple[int, in
         "No district (0 or blank)": incidents["district"].isna(),
         f"No neighborhood (0, blank or not {low}-{high})": incidents["neighborhood"].isna(),
         "No street": incidents["block"].isna(),
+        f"Street that reads as no block (published as '{UNKNOWN_BLOCK}')": incidents["block"] == UNKNOWN_BLOCK,
+        "Location withheld: the incident holds a sexual offense": incidents["sexual_incident"].astype(bool),
         "Occurrence date is a placeholder (before 1901)": incidents["occurred_status"] == "placeholder",
         "Occurrence date missing": incidents["occurred_status"] == "missing",
         "Occurrence date unreadable": incidents["occurred_status"] == "unparseable",

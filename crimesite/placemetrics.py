@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
-from crimesite import metrics, weekly
+from crimesite import metrics, privacy, weekly
 from crimesite.places import UNKNOWN, Geography
 from crimesite.reference import Category
 
 MAP_DAYS = 28
-POINT_DECIMALS = 3  # about 110 m north-south, 90 m east-west: a city block, never an address
 
 
 @dataclass(frozen=True)
@@ -32,6 +30,7 @@ class PlaceData:
     weekly_neighborhoods: pd.DataFrame
     weekly_series: pd.DataFrame  # week_start, district, category, count: the latest 52 weeks
     recent_points: pd.DataFrame  # x, y, category, block, n: the map's last 28 days, by block
+    block_positions: pd.DataFrame  # block -> longitude, latitude: privacy.block_positions, once per build
     coded_share: float | None  # percent of a month's last-week crimes coded within that month (legacy)
 
 
@@ -63,6 +62,7 @@ def place_data(
         ]
     ).rename(columns={"place": "district"})
     start, end = weekly.week_dates(cover)
+    positions = privacy.block_positions(incidents)
     return PlaceData(
         geography=geography,
         districts_since=districts_since,
@@ -77,7 +77,8 @@ def place_data(
         weekly_districts=weekly.report(by_district, cover, districts, slugs, since=districts_since),
         weekly_neighborhoods=weekly.report(by_neighborhood, cover, neighborhoods, slugs),
         weekly_series=series.reset_index(drop=True),
-        recent_points=recent_points(counted, incidents, part1, cover),
+        recent_points=recent_points(counted, positions, part1, cover),
+        block_positions=positions,
         coded_share=weekly.coded_by_month_end(counted, cover),
     )
 
@@ -115,45 +116,35 @@ def rates(annual: pd.DataFrame, year: int, population: dict[int, int]) -> pd.Dat
 
 
 def recent_points(
-    counted: pd.DataFrame, incidents: pd.DataFrame, part1: list[Category], cover: metrics.Coverage
+    counted: pd.DataFrame, positions: pd.DataFrame, part1: list[Category], cover: metrics.Coverage
 ) -> pd.DataFrame:
     """The last 28 days of crimes (ending with the weekly report's week) as block-level points.
 
-    A point is the average location of every located crime on the same block in the whole data, rounded
-    to 3 decimals, so it marks the block and never the address. Sexual offenses are never mapped. Crimes
-    at the same point in the same category are one point with their number, n."""
+    A point is its block's position from privacy.block_positions (`positions`), the one the downloads give, so
+    it marks the block and never the address. Rows of an incident with a sexual offense, and rows without a
+    block, are never mapped. Crimes at the same point in the same category are one point with their number, n."""
     names = {c.slug: c.name for c in part1 if not c.sexual_offense}
     end = weekly.latest_week_end(cover)
     start = end - pd.Timedelta(days=MAP_DAYS - 1)
     columns = ["category", "occurred_status", "location_status", "occurred_at", "block", "longitude", "latitude"]
-    rows = counted[[*columns, "count"]]  # only the columns needed: filtering the whole table costs more
+    rows = counted[[*columns, "sexual_incident", "count"]]  # only the columns needed: filtering all costs more
     rows = rows[
         rows["category"].isin(list(names))
         & (rows["occurred_status"] == "ok")
-        & (rows["location_status"] == "ok")
         & (rows["occurred_at"] >= start)
         & (rows["occurred_at"] < end + pd.Timedelta(days=1))
     ]
-    located = incidents[["block", "location_status", "longitude", "latitude"]]
-    centres = block_positions(located[located["block"].isin(rows["block"].dropna().unique())])
-    x = rows["block"].map(centres["longitude"]).fillna(rows["longitude"])
-    y = rows["block"].map(centres["latitude"]).fillna(rows["latitude"])
+    x, y = privacy.published_positions(rows, positions)
+    rows, x, y = rows[x.notna()], x[x.notna()], y[x.notna()]
     points = pd.DataFrame(
         {
-            "x": np.round(x.astype(float), POINT_DECIMALS),
-            "y": np.round(y.astype(float), POINT_DECIMALS),
+            "x": x.to_numpy(float),
+            "y": y.to_numpy(float),
             "category": rows["category"].astype(str).map(names),
-            "block": rows["block"].fillna("Block not given").astype(str),
+            "block": rows["block"].astype(str),
             "count": rows["count"].astype("int64"),
         }
     )
     grouped = points.groupby(["x", "y", "category", "block"], as_index=False)["count"].sum()
     grouped = grouped[grouped["count"] > 0].rename(columns={"count": "n"})
     return grouped.sort_values(["category", "x", "y", "block"]).reset_index(drop=True)
-
-
-def block_positions(incidents: pd.DataFrame) -> pd.DataFrame:
-    """block -> longitude, latitude: the average position of the located crimes on each block. Maps and the
-    published incident table show this position (rounded), never a crime's own."""
-    located = incidents[(incidents["location_status"] == "ok") & incidents["block"].notna()]
-    return located.groupby("block", observed=True)[["longitude", "latitude"]].mean()

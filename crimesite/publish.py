@@ -13,16 +13,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from crimesite import fetch, places, schema, sources
+from crimesite import fetch, incidents, places, privacy, schema, sources
 from crimesite.place_pages import UNKNOWN_LABEL
-from crimesite.placemetrics import POINT_DECIMALS, block_positions
 
 DOWNLOADS = "downloads"
 PACKAGE = f"{DOWNLOADS}/datapackage.json"
@@ -126,21 +124,17 @@ def claims_table(checks) -> pd.DataFrame:
     )
 
 
-def incident_table(incidents: pd.DataFrame, categories) -> pd.DataFrame:
-    """The canonical table as published: the block instead of the position, and no location at all for
-    sexual offenses."""
-    withheld = incidents["category"].isin([c.slug for c in categories if c.sexual_offense]).to_numpy()
-    located = (incidents["location_status"] == "ok").to_numpy() & ~withheld
-    centres = block_positions(incidents[~withheld])
-    table = incidents.copy()
-    for column in ("latitude", "longitude"):
-        at_block = table["block"].map(centres[column]).astype("float64")
-        position = at_block.fillna(table[column]).round(POINT_DECIMALS)
-        table[column] = position.where(located, np.nan)
-    table["block"] = table["block"].mask(withheld)
-    status = table["location_status"].cat.add_categories([schema.LOCATION_WITHHELD])
-    table["location_status"] = status.mask(withheld, schema.LOCATION_WITHHELD)
-    return table
+def incident_table(table: pd.DataFrame, positions: pd.DataFrame) -> pd.DataFrame:
+    """The canonical table as published: each row at its block's position (`positions`, from
+    privacy.block_positions, the map's too), and no location at all for the rows of an incident that holds a
+    sexual offense (`location_status` `withheld`)."""
+    withheld = table["sexual_incident"].to_numpy(dtype=bool)
+    longitude, latitude = privacy.published_positions(table, positions)
+    published = table.drop(columns=list(incidents.UNPUBLISHED)).assign(longitude=longitude, latitude=latitude)
+    published["block"] = published["block"].mask(withheld)
+    status = published["location_status"].cat.add_categories([schema.LOCATION_WITHHELD])
+    published["location_status"] = status.mask(withheld, schema.LOCATION_WITHHELD)
+    return published
 
 
 def schema_columns(name: str, frame: pd.DataFrame, resource: schema.Resource) -> pd.DataFrame:
@@ -180,7 +174,8 @@ def incident_files(table: pd.DataFrame) -> dict[str, bytes]:
 def incident_contents(data) -> dict[str, bytes]:
     """The incident files of a build (`data`: pages.SiteData), as the published schema has them."""
     resource = next(r for r in published_resources(data.config, data.categories) if r.name == "incidents")
-    return incident_files(schema_columns("incidents", incident_table(data.incidents, data.categories), resource))
+    table = incident_table(data.incidents, data.places.block_positions)
+    return incident_files(schema_columns("incidents", table, resource))
 
 
 def period(frame: pd.DataFrame, resource: schema.Resource) -> tuple[str, str]:

@@ -92,14 +92,17 @@ INCIDENT_OVERRIDES = {  # column -> (description, when empty, example)
         "2019-11-30T22:15:00",
     ),
     "block": (
-        "The block, not the address: the street number rounded down to the hundred, and the street",
-        "empty when the file has no street, and for sexual offenses (location withheld)",
+        "The block, not the address: the street number rounded down to the hundred, and the street name, both "
+        "parsed from the file (`unknown block` when the street field reads as no street)",
+        "empty when the file has no street, and for every row of an incident that holds a sexual offense "
+        "(location withheld)",
         "3700 block S BROADWAY",
     ),
     "latitude": (
-        "WGS84 latitude of the block: the average position of every located crime on the same block, rounded "
-        "to 3 decimals (about 110 m), never the address",
-        "empty unless `location_status` is `ok`",
+        "WGS84 latitude of the block: the average position of the located crimes on the same block (rows of "
+        "an incident with a sexual offense left out), rounded to 3 decimals (about 110 m), never the address; "
+        "the map shows the same position",
+        "empty unless `location_status` is `ok` and the block is known",
         "38.605",
     ),
     "longitude": ("WGS84 longitude of the block, as `latitude`", "empty unless `location_status` is `ok`", "-90.219"),
@@ -110,6 +113,8 @@ def incident_fields(categories: tuple[Category, ...], sources: dict[str, str]) -
     """The published incident columns; `sources` says which raw column each comes from (the reader's names)."""
     fields = []
     for column in incidents.COLUMNS:
+        if column.name in incidents.UNPUBLISHED:
+            continue
         description, unknown, example = INCIDENT_OVERRIDES.get(
             column.name, (column.description, column.unknown, column.example)
         )
@@ -120,7 +125,10 @@ def incident_fields(categories: tuple[Category, ...], sources: dict[str, str]) -
             constraints = {"enum": list(incidents.OCCURRED_STATUSES)}
         elif column.name == "location_status":
             constraints = {"enum": [*incidents.LOCATION_STATUSES, LOCATION_WITHHELD]}
-            description += f"; `{LOCATION_WITHHELD}` for sexual offenses, which are published without a location"
+            description += (
+                f"; `{LOCATION_WITHHELD}` for every row of an incident that holds a sexual offense, published "
+                "without a location"
+            )
         elif column.name == "category":
             constraints = {"enum": [c.slug for c in categories]}
         elif column.name == "count":
@@ -179,7 +187,7 @@ def resources(categories: tuple[Category, ...], sources: dict[str, str] | None =
             "Every crime the build read, in the canonical form every page is computed from, including rows the "
             "series leave out (see the methodology page). Published as CSV, gzip-compressed CSV and Parquet with "
             "the same rows. Privacy: no address, coordinates only for the block, and no location at all for "
-            "sexual offenses.",
+            "any row of an incident that holds a sexual offense.",
             INCIDENT_FORMATS,
         ),
         Resource(

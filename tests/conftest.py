@@ -19,11 +19,12 @@ from tests import browser
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = Path(__file__).parent / "golden"
-SHARED_DATA = paths.ROOT.parent / "shared" / "data"
+# ../shared/data beside the repository; CRIMESITE_SHARED_DATA names it for a checkout elsewhere (a worktree).
+SHARED_DATA = Path(os.environ.get("CRIMESITE_SHARED_DATA") or paths.ROOT.parent / "shared" / "data")
 
 
 REAL_DATA_FIXTURES = frozenset(
-    {"shared_data", "shared_places_config", "legacy_dir", "nibrs_dir", "slmpd_dir", "real_site"}
+    {"shared_data", "shared_places_config", "legacy_dir", "nibrs_dir", "slmpd_dir", "real_site", "full_real_site"}
 )
 
 
@@ -117,6 +118,16 @@ def real_site(legacy_dir, shared_places_config, tmp_path_factory) -> tuple[Path,
     """The 144 real legacy files with the City's neighborhoods and boundaries, built into a whole site."""
     root = tmp_path_factory.mktemp("real")
     build.run([legacy_dir], build_dir=root / "build", site_dir=root / "site", config=shared_places_config)
+    return root / "build", root / "site"
+
+
+@pytest.fixture(scope="session")
+def full_real_site(slmpd_dir, shared_places_config, tmp_path_factory) -> tuple[Path, Path]:
+    """Every real file (legacy 2008-2019 and 2020, NIBRS 2024) with the City's places, built into a whole site."""
+    root = tmp_path_factory.mktemp("full_real")
+    build.run(
+        [slmpd_dir], build_dir=root / "build", site_dir=root / "site", config=shared_places_config, cache_dir=None
+    )
     return root / "build", root / "site"
 
 

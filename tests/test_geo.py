@@ -16,6 +16,9 @@ def test_blocks_round_house_numbers_down_even_inside_the_street_field():
         ("", "2020 DUNNICA AVE / GUSTINE AVE"): "2000 block DUNNICA AVE / GUSTINE AVE",
         ("0", "270 / RIVERVIEW DR"): "270 / RIVERVIEW DR",  # Interstate 270, not a house
         ("0", "70 E / N BROADWAY"): "70 E / N BROADWAY",
+        ("0", "170 EASTBOUND / CARRIE"): "100 block EASTBOUND / CARRIE",  # read as a house, rounded
+        ("", "2821 MERAMEC ST,"): "2800 block MERAMEC ST",
+        ("0", "UNKNOWN"): geo.UNKNOWN_BLOCK,
     }
     numbers = pd.Series([number for number, _ in cases], dtype="string")
     streets = pd.Series([street for _, street in cases], dtype="string")

@@ -29,7 +29,8 @@ import pytest
 
 from crimesite import build
 from crimesite import config as config_module
-from tests import browser
+from crimesite.geo import UNKNOWN_BLOCK
+from tests import browser, privacy_scan
 from tests.conftest import FIXTURES
 from tests.fixtures.hostile import make_hostile
 
@@ -375,18 +376,16 @@ def tooltip_problems(tips: list[dict]) -> list[str]:
 
 
 def test_map_tooltips_show_the_block_as_text(tooltips):
-    """Every payload is a block on the 28-day map in one format or the other (make_hostile)."""
+    """No payload reaches a map tooltip: a block is built from parsed parts (issue 12), and a street field that
+    is a payload is `unknown block`, which is never mapped. What the tooltips do show is plain text."""
     by_page, dialogs = tooltips
     tips = by_page["maps/recent/"]
     assert dialogs == []
-    assert len(tips) > 30
     assert tooltip_problems(tips) == []
     text = "\n".join(tip["text"] for tip in tips)
-    short = [name for name in PAYLOADS if name not in make_hostile.LONG]
-    assert [name for name in short if shown(name) not in text] == []
-    # A block of 10,000 characters is cut to 200 in the tooltip.
-    longest = max((line for tip in tips for line in tip["text"].splitlines()), key=len)
-    assert longest.endswith("\u2026") and len(longest) <= len("Block") + 1 + 200
+    assert [name for name in PAYLOADS if shown(name) in text and len(shown(name)) > 3] == []
+    blocks = [line for tip in tips for line in tip["text"].split("\n") if " block " in line]
+    assert all(privacy_scan.LABEL.fullmatch(block) for block in blocks)
 
 
 def test_map_tooltips_show_neighborhood_names_as_text(tooltips):
@@ -454,8 +453,9 @@ def test_the_incident_files_keep_the_text_as_published(hostile_site):
         assert expected <= descriptions, era
         complaints = "\n".join(row["complaint"] for row in rows if row["era"] == era)
         assert [value for value in expected if value not in complaints] == [], era
-    blocks = "\n".join(row["block"] for row in rows)
-    assert [value for value in expected if value not in blocks] == []
+    blocks = {row["block"] for row in rows if row["block"]}  # built from parsed parts: no payload is one
+    assert UNKNOWN_BLOCK in blocks and all(privacy_scan.LABEL.fullmatch(block) for block in blocks)
+    assert [value for value in expected if value in blocks] == []
     assert FILE_NAME in {row["source_file"].split("/")[-1] for row in rows}
     table = pq.read_table(site_dir / "downloads" / "incidents.parquet", columns=["description"])
     assert expected <= set(table.column("description").to_pylist())

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crimesite import config, output, paths, sources, textio
+from crimesite import config, geo, output, paths, sources, textio
 from crimesite.errors import DataError
 from tests.conftest import FIXTURES
 from tests.test_bad_input import GOOD_ROW, HEADER_20, crlf, run_cli, tree_hashes, with_field, write_raw
@@ -211,29 +211,34 @@ def test_a_header_with_control_characters_is_not_shown(tmp_path, context):
 # ----- 3. every rejected value is located ------------------------------------------------------------------------
 
 
-def test_full_width_digits_in_an_address_are_refused_with_file_line_and_column(tmp_path, context):
+def labels_for(paths_given: list[Path], context) -> dict[tuple[str, int], str]:
+    table, _ = sources.load(sources.discover(paths_given), context)
+    return {(str(file), int(line)): block for file, line, block in
+            zip(table["source_file"], table["source_line"], table["block"], strict=True)}  # fmt: skip
+
+
+def test_full_width_digits_in_an_address_make_a_hundred_block(tmp_path, context):
+    """Full-width digits are digits once NFKC-normalised (geo.normalize_text): the block label is the hundred block,
+    as for ASCII digits; before, a street field with them stopped the build with an error naming no line."""
     legacy = crlf(HEADER_20, with_field(11, "３７１２"), with_field(12, "３７１２ S BROADWAY"))
-    nibrs = "\n".join([NIBRS_LINES[0], NIBRS_LINES[1].replace("3218 N. NEWSTEAD", "３２１８ N. NEWSTEAD")])
+    nibrs = "\n".join([NIBRS_LINES[0], NIBRS_LINES[1].replace("3218 N. NEWSTEAD", "３２１８ N NEWSTEAD")])
     raw = write_raw(tmp_path / "raw", {"feb.csv": legacy, "Crime-01-2024.csv": (nibrs + "\n").encode()})
-    expected = "expected an address written with the digits 0-9 (this one holds other digits, such as full-width ones)"
-    assert problems_for([raw], context) == [
-        f"{raw}/Crime-01-2024.csv:2: column IncidentLocation: value '３２１８ N. NEWSTEAD': {expected}",
-        f"{raw}/feb.csv:2: column ILEADSAddress: value '３７１２': {expected}",
-        f"{raw}/feb.csv:3: column ILEADSStreet: value '３７１２ S BROADWAY': {expected}",
-    ]
+    labels = labels_for([raw], context)
+    assert labels[("feb.csv", 2)].startswith("3700 block ")
+    assert labels[("feb.csv", 3)] == "3700 block S BROADWAY"
+    assert {block for (file, _), block in labels.items() if file == "Crime-01-2024.csv"} == {"3200 block N NEWSTEAD"}
 
 
-def test_a_house_number_too_long_to_round_is_refused_with_file_line_and_column(tmp_path, context):
-    """Twenty digits overflowed the block label's integers: an error with no file, line or column."""
+def test_a_house_number_too_long_to_be_a_house_is_an_unknown_block(tmp_path, context):
+    """Twenty digits crashed the block label's integers with no file, line or column; a number longer than any house
+    number (a state-plane figure, an ID) is now the unknown block, counted on the data-quality page."""
     legacy = crlf(HEADER_20, with_field(11, "9" * 20), with_field(12, "99999999999999999999 MAIN"))
     nibrs = "\n".join([NIBRS_LINES[0], NIBRS_LINES[1].replace("3218 N. NEWSTEAD", "32180000000 N. NEWSTEAD")])
     raw = write_raw(tmp_path / "raw", {"feb.csv": legacy, "Crime-01-2024.csv": (nibrs + "\n").encode()})
-    expected = "expected an address whose house number has at most 9 digits"
-    assert problems_for([raw], context) == [
-        f"{raw}/Crime-01-2024.csv:2: column IncidentLocation: value '32180000000 N. NEWSTEAD': {expected}",
-        f"{raw}/feb.csv:2: column ILEADSAddress: value '{'9' * 20}': {expected}",
-        f"{raw}/feb.csv:3: column ILEADSStreet: value '99999999999999999999 MAIN': {expected}",
-    ]
+    labels = labels_for([raw], context)
+    assert labels[("feb.csv", 2)] == geo.UNKNOWN_BLOCK
+    assert labels[("feb.csv", 3)] == "3700 block MAIN"  # the house-number field (3712) wins over the street's digits
+    assert {block for (file, _), block in labels.items() if file == "Crime-01-2024.csv"} == {geo.UNKNOWN_BLOCK}
 
 
 @contextlib.contextmanager

@@ -160,13 +160,13 @@ def test_real_january_february_2024_homicide_victims(tmp_path, nibrs_dir):
     assert sorted({month for month, _ in monthly}) == ["2024-01", "2024-02"]
 
 
-def test_the_goal_tracker_uses_the_official_baseline_when_the_year_is_not_in_the_data(tmp_path):
+def test_the_goal_tracker_uses_the_other_sources_baseline_when_the_year_is_not_in_the_data(tmp_path):
     build_dir = tmp_path / "build"
     build.run([NIBRS], build_dir=build_dir, site_dir=None)
     goals = (build_dir / "docs" / "goals.md").read_text()
-    assert "Baseline (2024): **150**, the City&#39;s published figure" in goals
+    assert "Baseline (2024): **150**, the State UCR &#40;RTCI&#41; figure &#40;copy of 2025&#45;02&#45;18&#41;" in goals
     assert "Target for 2028: **120**" in goals
-    assert "No whole year after the baseline is in the data yet" in goals
+    assert "No whole year after the baseline is in SLMPD's files yet" in goals
 
 
 def test_neighborhoods_are_reconciled_by_name_when_the_number_is_unusable(context):

@@ -287,7 +287,13 @@ def without_boundaries(html: str) -> str:
                     row["geometry"] = None
         return match.group(1) + json.dumps(spec) + match.group(3)
 
-    return SPEC.sub(strip, html)
+    # The static SVG copies of charts hold pixel positions (translate(546.6,38.5475)), not places: only the
+    # citywide time-series charts have one (pages.py, static=True), never a map; tests/privacy_scan.py still reads
+    # every SVG for state-plane figures and addresses.
+    return SVG.sub("", SPEC.sub(strip, html))
+
+
+SVG = re.compile(r"<svg\b.*?</svg>", re.S)
 
 
 def test_no_output_holds_a_coordinate_finer_than_the_block(real_site):

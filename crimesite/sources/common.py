@@ -42,6 +42,23 @@ class ReadContext:
     release_names: dict[str, str] = field(default_factory=dict)  # sha256 -> the address it was fetched from
 
     size_limit: textio.SizeLimit = textio.DEFAULT_LIMIT  # how large a raw file may be once decompressed
+    sexual_classes: frozenset[int] = frozenset({2, 17})  # UCR classes whose incidents are never located
+
+
+# NIBRS offenses that are sexual offenses whatever their UCR class: rape, sodomy, sexual assault with an object,
+# fondling, incest, statutory rape.
+SEXUAL_NIBRS_CODES = ("11A", "11B", "11C", "11D", "36A", "36B")
+
+
+def sexual_incident(sexual: pd.Series, *keys: pd.Series) -> np.ndarray:
+    """True for each row that is a sexual offense or shares a non-empty value of any of `keys` (a complaint
+    number, an occurrence time and place) with a row that is."""
+    marked = sexual.fillna(False).to_numpy(dtype=bool).copy()
+    for key in keys:
+        given = (key.notna() & (key != "")).to_numpy(dtype=bool)
+        withheld = pd.unique(key[given & marked])
+        marked |= given & key.isin(withheld).to_numpy(dtype=bool)
+    return marked
 
 
 @dataclass
@@ -109,24 +126,6 @@ def respelled_numbers(numbers: pd.Series) -> pd.Series:
     year = parts["year"].str.zfill(2).fillna(digits.str[:2])
     sequence = parts["sequence"].str.zfill(SEQUENCE_DIGITS).fillna(digits.str[2:])
     return (year + "-" + sequence).fillna(numbers)
-
-
-# What the block label's parser cannot take, refused where it is read, with its file, line and column:
-# - a decimal digit other than 0-9 (RE2 syntax), such as the full-width '３': Python's \d, which the block label's
-#   patterns use, takes it for a digit, and nothing downstream can read it as a number;
-# - a house number of 10 digits or more (the real files' longest has 6): it overflows the integer it is rounded in.
-OTHER_DIGIT = r"[^\P{Nd}0-9]"
-LONG_NUMBER = r"^\s*[0-9]{10,}"
-LOCATION_CHECKS = (
-    (OTHER_DIGIT, "an address written with the digits 0-9 (this one holds other digits, such as full-width ones)"),
-    (LONG_NUMBER, "an address whose house number has at most 9 digits"),
-)
-
-
-def matching(text: pd.Series, pattern: str) -> pd.Series:
-    """True where `pattern` (RE2 syntax) matches somewhere in the text."""
-    found = pc.match_substring_regex(pa.array(text, type=pa.string()), pattern=pattern)
-    return pd.Series(found.to_numpy(zero_copy_only=False), index=text.index).fillna(False).astype(bool)
 
 
 # Months and days written without their leading zero (1/2/2014 8:05) get it back: arrow's strptime wants it.
@@ -257,15 +256,6 @@ class Batch:
 
     def file_names(self) -> pd.Categorical:
         return pd.Categorical.from_codes(self.file_index, categories=[raw.name for raw in self.files])
-
-    def location_problems(self, columns: tuple[str, ...]) -> list[Problem]:
-        """The location values (in those of `columns` the batch has) the block label cannot be made from."""
-        found = []
-        for column in (column for column in columns if column in self.frame):
-            values = self.frame[column]
-            for pattern, expected in LOCATION_CHECKS:
-                found += self.problems(matching(values, pattern), column, values, expected)
-        return found
 
     def problems(self, bad: pd.Series, column: str, values: pd.Series, expected: str) -> list[Problem]:
         mask = bad.fillna(True).to_numpy(dtype=bool)

@@ -20,7 +20,16 @@ import pandas as pd
 from crimesite import geo, incidents
 from crimesite.config import CsvColumns, CsvReader
 from crimesite.errors import Problem
-from crimesite.sources.common import Batch, ReadContext, Table, parse_datetimes, place_number, to_number
+from crimesite.sources.common import (
+    SEXUAL_NIBRS_CODES,
+    Batch,
+    ReadContext,
+    Table,
+    parse_datetimes,
+    place_number,
+    sexual_incident,
+    to_number,
+)
 
 FORMAT = "csv"
 LAYOUT = "columns named in site.yml"
@@ -99,7 +108,6 @@ def to_incidents(batch: Batch, context: ReadContext, settings: CsvReader) -> tup
     coordinates = {key: read_decimal(frame, key, report) for key in ("latitude", "longitude", "x", "y") if key in frame}
     places = {key: read_place(frame, key, report) for key in ("district", "neighborhood") if key in frame}
     firearm = read_firearm(frame, settings, report)
-    problems.extend(batch.location_problems(("address", "house_number", "street")))  # what the block is made from
     if problems:
         return incidents.empty(), problems
 
@@ -139,6 +147,13 @@ def to_incidents(batch: Batch, context: ReadContext, settings: CsvReader) -> tup
             "longitude": lon,
             "location_status": location_status,
             "firearm": firearm,
+            # Before the rows that are not crimes are dropped: their incident may hold the sexual offense.
+            "sexual_incident": sexual_incident(
+                ucr_class.isin(list(context.sexual_classes)) | code.str.upper().isin(SEXUAL_NIBRS_CODES),
+                (pd.Series(batch.file_index, index=frame.index).astype(str) + "\0" + incident_id).where(
+                    incident_id != "", ""
+                ),
+            ),
         }
     )
     return incidents.conform(rows[counts.to_numpy()].reset_index(drop=True)), []

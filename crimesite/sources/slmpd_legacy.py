@@ -18,6 +18,7 @@ from crimesite.sources.common import (
     canonical_incident_numbers,
     parse_datetimes,
     place_number,
+    sexual_incident,
     to_number,
 )
 
@@ -128,10 +129,6 @@ NEEDED = (
 )
 
 
-# The columns the block label is made from.
-LOCATION_COLUMNS = ("address_number", "street")
-
-
 def internal_name(header_name: str) -> str:
     normalized = normalize_header(header_name)
     return RENAME.get(normalized, normalized)
@@ -176,7 +173,6 @@ def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list
     month = to_number(coded.str[5:].where(month_ok, ""))
     month_ok = month_ok & year.between(1990, 2100) & month.between(1, 12)
     report(~month_ok, "coded_month", frame["coded_month"], "a month as YYYY-MM")
-    problems.extend(batch.location_problems(LOCATION_COLUMNS))
 
     if problems:
         return incidents.empty(), problems
@@ -222,6 +218,7 @@ def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list
             "longitude": lon,
             "location_status": location_status,
             "firearm": firearm_from_description(frame["description"]),
+            "sexual_incident": sexual_rows(frame, ucr_class, complaint, batch, context),
         }
     )
     return incidents.conform(rows), []
@@ -235,6 +232,30 @@ def main_months(coded_at: pd.Series, file_index: np.ndarray) -> np.ndarray:
     sizes = months.groupby(["file", "month"]).size().reset_index(name="rows")
     sizes = sizes.sort_values(["file", "rows", "month"], ascending=[True, False, True]).drop_duplicates("file")
     return months["file"].map(sizes.set_index("file")["month"]).to_numpy()
+
+
+def sexual_rows(
+    frame: pd.DataFrame, ucr_class: pd.Series, complaint: pd.Series, batch: Batch, context: ReadContext
+) -> np.ndarray:
+    """Rows of an incident that holds a sexual offense, in this batch: one offense per row, so the incident is
+    every row of the same file and `Complaint`. Files before June 2013 have none: there the rows of the same
+    file with the same `DateOccur` and the same street address, coordinates or neighborhood are one incident
+    (a reclassification's -1 and +1 rows can differ in address). privacy.withhold_incidents extends this
+    across files."""
+    file = pd.Series(batch.file_index, index=frame.index).astype(str) + "\0"
+    occurred = frame["date_occur"].str.strip()
+    when = (file + occurred).where((occurred != "") & (complaint == ""), "")  # a complaint names the incident
+    address = (frame["address_number"].str.strip() + " " + frame["street"].str.strip()).str.strip()
+    x, y = frame["xcoord"].str.strip(), frame["ycoord"].str.strip()
+    coordinates = (x + "," + y).where((x != "") & (y != "") & (x != "0") & (y != "0"), "")
+    neighborhood = frame["neighborhood"].str.strip()
+    keys = (
+        (file + complaint).where(complaint != "", ""),
+        (when + "\0" + neighborhood).where((when != "") & ~neighborhood.isin(["", "0"]), ""),
+        (when + "\0" + address).where((when != "") & (address != ""), ""),
+        (when + "\0" + coordinates).where((when != "") & (coordinates != ""), ""),
+    )
+    return sexual_incident(ucr_class.isin(list(context.sexual_classes)), *keys)
 
 
 def firearm_from_description(description: pd.Series) -> pd.Series:

@@ -29,7 +29,16 @@ import pandas as pd
 
 from crimesite import geo, incidents
 from crimesite.errors import Problem
-from crimesite.sources.common import Batch, RawFile, ReadContext, Table, canonical_incident_numbers, parse_datetimes
+from crimesite.sources.common import (
+    SEXUAL_NIBRS_CODES,
+    Batch,
+    RawFile,
+    ReadContext,
+    Table,
+    canonical_incident_numbers,
+    parse_datetimes,
+    sexual_incident,
+)
 
 FORMAT = "slmpd-nibrs"
 LAYOUT = "22 columns (2021 on)"
@@ -135,12 +144,12 @@ def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list
     for column in ("SRS_UCR", "IncidentTopSRS_UCR"):
         ok = (frame[column] == "") | frame[column].str.fullmatch(r"\d{1,2}").fillna(False).astype(bool)
         problems += batch.problems(~ok, column, frame[column], "empty, NULL or a two-digit UCR class")
-    problems += batch.location_problems(("IncidentLocation",))  # the column the block label is made from
     if problems:
         return incidents.empty(), problems
     frame["IncidentNum"] = canonical_incident_numbers(frame["IncidentNum"])
     frame["VictimNum"] = canonical_victim_numbers(frame["VictimNum"])
     frame["_date"] = incident_date
+    frame["_sexual"] = sexual_rows(frame, context)
     frame["_supp"] = supplemented.dt.floor("D")  # files disagree on precision: compare whole days
     latest = latest_versions(frame, release_rank(frame, batch, context))
     latest["_neighborhood"] = reconcile_neighborhoods(
@@ -148,6 +157,14 @@ def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list
     )
     units = counted_units(latest, context)
     return to_canonical(units, batch, context), []
+
+
+def sexual_rows(frame: pd.DataFrame, context: ReadContext) -> np.ndarray:
+    """Rows of an incident that holds a sexual offense in any row of any release read, before the counted
+    units are chosen: an incident with a fondling (11D, not counted) and a counted assault is withheld too."""
+    ucr_class = pd.to_numeric(frame["SRS_UCR"].where(frame["SRS_UCR"] != ""), errors="coerce")
+    sexual = frame["NIBRS"].str.upper().isin(SEXUAL_NIBRS_CODES) | ucr_class.isin(list(context.sexual_classes))
+    return sexual_incident(sexual, frame["IncidentNum"])
 
 
 def canonical_victim_numbers(numbers: pd.Series) -> pd.Series:
@@ -288,6 +305,7 @@ def to_canonical(units: pd.DataFrame, batch: Batch, context: ReadContext) -> pd.
             "longitude": lon.where(inside).to_numpy(),
             "location_status": status,
             "firearm": units["firearm"].astype("boolean").to_numpy(),
+            "sexual_incident": units["_sexual"].to_numpy(dtype=bool),
         }
     )
     return incidents.conform(rows)
