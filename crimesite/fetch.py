@@ -22,13 +22,13 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from crimesite import paths
 from crimesite.config import MANIFEST_NAME, Download, Fetch, fetch_downloads
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = "crimesite-fetch/1.0 (St. Louis crime data site; Python urllib)"
-SAMPLE_LISTING = paths.SAMPLE_MANIFEST.name
+# A raw folder that holds a copy of the sample lists it in this file (as old clones had data/raw/SAMPLE.sha256).
+SAMPLE_LISTING = "SAMPLE.sha256"
 STAGING_NAME = "fetch"
 CHUNK_BYTES = 1 << 16
 ENTRY_KEYS = ("path", "url", "sha256", "bytes", "retrieved_at")
@@ -52,7 +52,8 @@ class DownloadError(Exception):
 
 @dataclass(frozen=True)
 class Entry:
-    """One file in manifest.json. `etag` and `last_modified` are the server's, for conditional requests."""
+    """One file in manifest.json. `etag` and `last_modified` are the server's, for conditional requests; `source`
+    says where a file that was not fetched came from (copied into the repository by hand)."""
 
     path: str
     url: str
@@ -61,11 +62,12 @@ class Entry:
     retrieved_at: str
     etag: str | None = None
     last_modified: str | None = None
+    source: str | None = None
 
     def to_json(self) -> dict:
         data = {"path": self.path, "url": self.url, "sha256": self.sha256, "bytes": self.bytes,
                 "retrieved_at": self.retrieved_at}  # fmt: skip
-        optional = {"etag": self.etag, "last_modified": self.last_modified}
+        optional = {"etag": self.etag, "last_modified": self.last_modified, "source": self.source}
         return data | {key: value for key, value in optional.items() if value is not None}
 
 
@@ -283,8 +285,9 @@ def parse_entry(item: dict) -> Entry:
     missing = [key for key in ENTRY_KEYS if key not in item]
     if missing:
         raise KeyError(", ".join(missing))
+    optional = {key: item.get(key) for key in ("etag", "last_modified", "source")}
     return Entry(str(item["path"]), str(item["url"]), str(item["sha256"]), int(item["bytes"]),
-                 str(item["retrieved_at"]), item.get("etag"), item.get("last_modified"))  # fmt: skip
+                 str(item["retrieved_at"]), **optional)  # fmt: skip
 
 
 def merged_entries(known: dict[str, Entry], outcomes: list[Outcome], folder: Path) -> list[Entry]:

@@ -125,6 +125,19 @@ def month_name(label: str) -> str:
     return f"{MONTH_NAMES[int(label[5:7]) - 1]} {label[:4]}"
 
 
+def month_spans(months: tuple[str, ...]) -> list[str]:
+    """Runs of consecutive months, named: ['March 2019', 'January 2021 to December 2023'] from sorted labels."""
+    periods = sorted(pd.Period(month, "M") for month in months)
+    runs: list[list[pd.Period]] = []
+    for period in periods:
+        if runs and period - runs[-1][-1] == 1 * period.freq:
+            runs[-1].append(period)
+        else:
+            runs.append([period])
+    named = [[month_name(str(run[0])), month_name(str(run[-1]))] for run in runs]
+    return [first if first == last else f"{first} to {last}" for first, last in named]
+
+
 def direction(change: int) -> str:
     return "up" if change > 0 else "down" if change < 0 else "unchanged"
 
@@ -498,6 +511,7 @@ def quality_page(data: SiteData) -> dict:
         [
             f.name,
             f.layout,
+            fmt_int(f.raw_rows),
             fmt_int(f.rows),
             fmt_int(f.count_sum),
             ", ".join(f.months),
@@ -520,11 +534,13 @@ def quality_page(data: SiteData) -> dict:
         "files": html_table(
             "table-files",
             "Raw files read",
-            ["File", "Layout", "Rows", "Net count", "Months", "BOM", "cp1252 bytes", "SHA-256 (start)"],
+            ["File", "Layout", "Rows read", "Rows counted", "Net count", "Months", "BOM", "cp1252 bytes",
+             "SHA-256 (start)"],
             files,
-            "llrrllrl",
+            "llrrrllrl",
         ),
-        "missing": [month_name(m) for m in data.cover.missing],
+        "missing": month_spans(data.cover.missing),
+        "raw_rows": fmt_int(sum(f.raw_rows for f in data.files)),
         "rows": fmt_int(len(data.incidents)),
         "not_counted": fmt_int(sum(f.not_counted for f in data.files)),
         "files_count": len(data.files),

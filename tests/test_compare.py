@@ -128,11 +128,11 @@ def test_the_cli_prints_markdown_and_fails_on_a_missing_file(tmp_path):
     assert "nowhere/annual_counts.csv: not found" in missing.stderr
 
 
-def test_two_builds_of_the_sample_compare_as_unchanged(tmp_path, categories):
+def test_two_builds_of_the_sample_compare_as_unchanged(tmp_path, categories, sample_raw, no_places_config):
     """The real file format: the published annual_counts.csv is what read_counts() reads."""
     from crimesite import build
 
-    build.run([paths.RAW_DIR], build_dir=tmp_path / "build", site_dir=None)
+    build.run([sample_raw], build_dir=tmp_path / "build", site_dir=None, config=no_places_config)
     folder = tmp_path / "build" / "docs" / "downloads"
     counts = compare.read_counts(folder)
     assert len(counts.values) == 3 * len(categories) and counts.categories[0] == "homicide"

@@ -1,4 +1,4 @@
-"""`build_data.py fetch` against a real HTTP server on 127.0.0.1 serving the files in ../shared/data/."""
+"""`build_data.py fetch` against a real HTTP server on 127.0.0.1 serving the repository's own data/ folder."""
 
 from __future__ import annotations
 
@@ -20,13 +20,14 @@ import yaml
 
 from crimesite import build, config, fetch, paths
 
+DATA = paths.ROOT / "data"
 LEGACY = ("january2019.csv.gz", "february2019.csv.gz", "march2019.csv.gz")
 JANUARY = datetime(2026, 1, 5, 6, 0, 0, tzinfo=UTC)
 FEBRUARY = datetime(2026, 2, 5, 6, 0, 0, tzinfo=UTC)
 
 
 class Server:
-    """What the test server serves and what it was asked. Paths under /files/ come from the shared data folder
+    """What the test server serves and what it was asked. Paths under /files/ come from the repository's data/ folder
     (or from `overrides`); /drop/ sends half of a file and hangs up; /flaky/ fails once with a 500 first."""
 
     def __init__(self, root: Path):
@@ -85,8 +86,8 @@ def make_handler(server: Server) -> type[BaseHTTPRequestHandler]:
 
 
 @pytest.fixture
-def server(shared_data: Path) -> Iterator[Server]:
-    state = Server(shared_data.resolve())
+def server() -> Iterator[Server]:
+    state = Server(DATA)
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(state))
     state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -103,14 +104,14 @@ def fetch_config(folder: Path, files: list[dict], retries: int = 0) -> config.Fe
 
 
 def legacy_files(url: str, months: tuple[str, ...] = LEGACY, kind: str = "files") -> list[dict]:
-    return [{"url": f"{url}/{kind}/slmpd/legacy/{name}", "to": f"raw/{name}"} for name in months]
+    return [{"url": f"{url}/{kind}/raw/legacy/{name}", "to": f"raw/{name}"} for name in months]
 
 
 def place_files(url: str) -> list[dict]:
     return [
         {"url": f"{url}/files/reference/neighborhoods.csv", "to": "reference/neighborhoods.csv"},
-        {"url": f"{url}/files/geo/stl_neighborhoods_88_wgs84.geojson", "to": "reference/neighborhoods.geojson"},
-        {"url": f"{url}/files/geo/slmpd_districts_6_wgs84.geojson", "to": "reference/districts.geojson"},
+        {"url": f"{url}/files/reference/neighborhoods.geojson", "to": "reference/neighborhoods.geojson"},
+        {"url": f"{url}/files/reference/districts.geojson", "to": "reference/districts.geojson"},
     ]
 
 
@@ -128,15 +129,14 @@ def manifest(folder: Path) -> list[dict]:
     return json.loads((folder / "manifest.json").read_text())["files"]
 
 
-def test_a_first_fetch_brings_each_file_as_served_and_lists_it_in_the_manifest(tmp_path, server, shared_data):
+def test_a_first_fetch_brings_each_file_as_served_and_lists_it_in_the_manifest(tmp_path, server):
     data = tmp_path / "data"
     summary = run(fetch_config(data, legacy_files(server.url) + place_files(server.url)))
     assert (summary.new, summary.changed, summary.unchanged) == (6, 0, 0)
-    shared = shared_data
-    expected = {f"raw/{name}": shared / "slmpd" / "legacy" / name for name in LEGACY} | {
-        "reference/neighborhoods.csv": shared / "reference" / "neighborhoods.csv",
-        "reference/neighborhoods.geojson": shared / "geo" / "stl_neighborhoods_88_wgs84.geojson",
-        "reference/districts.geojson": shared / "geo" / "slmpd_districts_6_wgs84.geojson",
+    served = DATA
+    expected = {f"raw/{name}": served / "raw" / "legacy" / name for name in LEGACY} | {
+        name: served / name
+        for name in ("reference/neighborhoods.csv", "reference/neighborhoods.geojson", "reference/districts.geojson")
     }
     for path, source in expected.items():
         assert (data / path).read_bytes() == source.read_bytes(), path
@@ -147,7 +147,7 @@ def test_a_first_fetch_brings_each_file_as_served_and_lists_it_in_the_manifest(t
         assert entry["sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
         assert entry["bytes"] == source.stat().st_size
         assert entry["retrieved_at"] == "2026-01-05T06:00:00Z"
-        assert entry["url"].endswith(source.relative_to(shared).as_posix())
+        assert entry["url"].endswith(source.relative_to(served).as_posix())
     text = (data / "manifest.json").read_text()
     assert text == json.dumps({"files": entries}, indent=2) + "\n"
     assert list(entries[0])[:5] == ["path", "url", "sha256", "bytes", "retrieved_at"]
@@ -186,7 +186,7 @@ def test_a_file_changed_upstream_is_replaced_and_the_others_are_left(tmp_path, s
     run(settings)
     before, entries_before = snapshot(data), {entry["path"]: entry for entry in manifest(data)}
     new_content = b"Complaint,CodedMonth\n19-1,2019-02\n"
-    server.overrides["slmpd/legacy/february2019.csv.gz"] = new_content
+    server.overrides["raw/legacy/february2019.csv.gz"] = new_content
     summary = run(settings, clock=FEBRUARY)
     assert (summary.new, summary.changed, summary.unchanged) == (0, 1, 2)
     after = snapshot(data)
@@ -210,13 +210,13 @@ def test_a_404_stops_the_fetch_and_changes_nothing(tmp_path, server):
     data = tmp_path / "data"
     run(fetch_config(data, legacy_files(server.url, LEGACY[:1])))
     before = snapshot(data)
-    server.overrides["slmpd/legacy/january2019.csv.gz"] = b"changed upstream"
-    missing = f"{server.url}/files/slmpd/legacy/january2031.csv.gz"
+    server.overrides["raw/legacy/january2019.csv.gz"] = b"changed upstream"
+    missing = f"{server.url}/files/raw/legacy/january2031.csv.gz"
     files = legacy_files(server.url) + place_files(server.url) + [{"url": missing, "to": "raw/january2031.csv"}]
     server.requests.clear()
     problems = failed_run(fetch_config(data, files, retries=2))
     assert problems == [f"{missing}: HTTP 404 Not Found"]
-    assert server.paths_asked().count("/files/slmpd/legacy/january2031.csv.gz") == 1  # a 4xx is not retried
+    assert server.paths_asked().count("/files/raw/legacy/january2031.csv.gz") == 1  # a 4xx is not retried
     assert snapshot(data) == before  # the files that did come through in this run were not moved in either
     assert not (tmp_path / ".cache" / "fetch").exists()
 
@@ -230,7 +230,7 @@ def test_a_dropped_connection_names_the_url_and_the_bytes_received(tmp_path, ser
     server.requests.clear()
     problems = failed_run(fetch_config(data, files, retries=1))
     [problem] = problems
-    assert problem.startswith(f"{server.url}/drop/slmpd/legacy/{LEGACY[1]}: connection dropped")
+    assert problem.startswith(f"{server.url}/drop/raw/legacy/{LEGACY[1]}: connection dropped")
     assert f"received {size // 2:,} of {size:,} bytes (2 attempts)" in problem
     assert snapshot(data) == before
 
@@ -238,13 +238,13 @@ def test_a_dropped_connection_names_the_url_and_the_bytes_received(tmp_path, ser
 def test_a_500_is_tried_again(tmp_path, server, legacy_dir):
     data = tmp_path / "data"
     run(fetch_config(data, legacy_files(server.url, LEGACY[:1], kind="flaky"), retries=1))
-    assert server.paths_asked() == [f"/flaky/slmpd/legacy/{LEGACY[0]}"] * 2
+    assert server.paths_asked() == [f"/flaky/raw/legacy/{LEGACY[0]}"] * 2
     assert (data / "raw" / LEGACY[0]).read_bytes() == (legacy_dir / LEGACY[0]).read_bytes()
 
 
 def test_a_web_page_in_place_of_the_file_is_refused(tmp_path, server):
     problems = failed_run(fetch_config(tmp_path / "data", legacy_files(server.url, LEGACY[:1], kind="html")))
-    page = f"{server.url}/html/slmpd/legacy/{LEGACY[0]}"
+    page = f"{server.url}/html/raw/legacy/{LEGACY[0]}"
     assert problems == [f"{page}: the server sent a web page (text/html), not the file"]
     assert not (tmp_path / "data").exists()
 
@@ -252,7 +252,7 @@ def test_a_web_page_in_place_of_the_file_is_refused(tmp_path, server):
 def test_no_server_at_all_is_one_line_per_file(tmp_path):
     url = unused_port_url()
     problems = failed_run(fetch_config(tmp_path / "data", legacy_files(url, LEGACY[:2])))
-    assert [problem.split(": ")[0] for problem in problems] == [f"{url}/files/slmpd/legacy/{n}" for n in LEGACY[:2]]
+    assert [problem.split(": ")[0] for problem in problems] == [f"{url}/files/raw/legacy/{n}" for n in LEGACY[:2]]
     assert all("cannot connect" in problem for problem in problems)
 
 
@@ -263,36 +263,36 @@ def unused_port_url() -> str:
         return f"http://127.0.0.1:{probe.getsockname()[1]}"
 
 
-def copy_sample(raw: Path, names: list[str]) -> None:
-    """Some of the bundled sample files with a SAMPLE.sha256 that lists them."""
+def copy_sample(sample: Path, raw: Path, names: list[str]) -> None:
+    """Some of the sample files, copied into a raw folder with a SAMPLE.sha256 that lists them."""
     raw.mkdir(parents=True, exist_ok=True)
     lines = []
     for name in names:
-        content = (paths.RAW_DIR / name).read_bytes()
+        content = (sample / name).read_bytes()
         (raw / name).write_bytes(content)
         lines.append(f"{hashlib.sha256(content).hexdigest()}  {name}\n")
     (raw / "SAMPLE.sha256").write_text("".join(lines))
 
 
-def test_real_raw_files_replace_the_bundled_sample(tmp_path, server):
+def test_real_raw_files_replace_the_bundled_sample(tmp_path, server, sample_raw):
     data = tmp_path / "data"
-    copy_sample(data / "raw", ["january2019.csv", "february2019.csv"])
+    copy_sample(sample_raw, data / "raw", ["january2019.csv", "february2019.csv"])
     (data / "raw" / "notes.txt").write_text("mine")
     summary = run(fetch_config(data, legacy_files(server.url)))
     assert summary.sample_removed == 3
     assert sorted(p.name for p in (data / "raw").iterdir()) == sorted([*LEGACY, "notes.txt"])
 
 
-def test_the_sample_stays_when_only_reference_files_are_fetched(tmp_path, server):
+def test_the_sample_stays_when_only_reference_files_are_fetched(tmp_path, server, sample_raw):
     data = tmp_path / "data"
-    copy_sample(data / "raw", ["january2019.csv"])
+    copy_sample(sample_raw, data / "raw", ["january2019.csv"])
     run(fetch_config(data, place_files(server.url)))
     assert sorted(p.name for p in (data / "raw").iterdir()) == ["SAMPLE.sha256", "january2019.csv"]
 
 
-def test_a_sample_file_that_was_edited_is_left(tmp_path, server):
+def test_a_sample_file_that_was_edited_is_left(tmp_path, server, sample_raw):
     data = tmp_path / "data"
-    copy_sample(data / "raw", ["january2019.csv", "february2019.csv"])
+    copy_sample(sample_raw, data / "raw", ["january2019.csv", "february2019.csv"])
     (data / "raw" / "february2019.csv").write_bytes(b"edited by hand")
     run(fetch_config(data, legacy_files(server.url, LEGACY[:1])))
     assert sorted(p.name for p in (data / "raw").iterdir()) == ["february2019.csv", LEGACY[0]]

@@ -127,8 +127,8 @@ def test_boundaries_are_simplified_and_wound_for_d3(fixture_places_config):
         assert places.signed_area(exterior) < 0, "exterior rings must be clockwise for d3-geo"
 
 
-def test_real_boundaries_shrink_to_a_small_payload(shared_places_config):
-    config = shared_places_config.places
+def test_real_boundaries_shrink_to_a_small_payload(site_config):
+    config = site_config.places
     shapes = places.read_boundaries(config.neighborhood_boundaries, config.neighborhood_key)
     assert len(shapes["features"]) == 88
     assert len(json.dumps(shapes, separators=(",", ":"))) < 60_000
@@ -231,9 +231,9 @@ class Links(HTMLParser):
             self.hrefs += [v for k, v in attrs if k == "href" and v]
 
 
-def test_every_place_page_exists_and_is_linked(real_site, shared_places_config):
+def test_every_place_page_exists_and_is_linked(real_site, site_config):
     _, site_dir = real_site
-    with open(shared_places_config.places.neighborhood_table, newline="") as handle:
+    with open(site_config.places.neighborhood_table, newline="") as handle:
         expected = {(int(r["NHD_NUM"]), r["NHD_NAME"]) for r in csv.DictReader(handle)}
     pages = sorted(p.parent.name for p in (site_dir / "neighborhoods").glob("*/index.html"))
     assert len(pages) == 88
