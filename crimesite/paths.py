@@ -10,7 +10,6 @@ MKDOCS_CONFIG = ROOT / "mkdocs.yml"
 RAW_DIR = ROOT / "data" / "raw"
 REFERENCE_DIR = ROOT / "data" / "reference"
 SAMPLE_MANIFEST = ROOT / "scripts" / "sample.sha256"  # checksums of the files scripts/make_sample.py writes
-SAMPLE_RAW_DIR = ROOT / "sample-raw"  # where `make sample` writes them (git-ignored; not under build/, which a build replaces)
 HANDWRITTEN_DOCS = ROOT / "docs"
 BUILD_DIR = ROOT / "build"
 SITE_DIR = ROOT / "site"
