@@ -535,7 +535,7 @@ def quality_page(data: SiteData) -> dict:
             "table-files",
             "Raw files read",
             ["File", "Layout", "Rows read", "Rows counted", "Net count", "Months", "BOM", "cp1252 bytes",
-             "SHA-256 (start)"],
+             "SHA-256 (start)"],  # fmt: skip
             files,
             "llrrrllrl",
         ),
