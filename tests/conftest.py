@@ -109,9 +109,13 @@ def sample_raw(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def no_places_config(site_config: config.SiteConfig) -> config.SiteConfig:
-    """The site configuration of a fork with no neighborhood table or boundaries yet."""
-    return config.with_place_files(site_config, None, None, None)
+def no_places_config(site_config: config.SiteConfig, tmp_path_factory) -> config.SiteConfig:
+    """The site configuration of a fork with no neighborhood table or boundaries yet: site.yml names the files,
+    data/reference/ does not hold them."""
+    empty = tmp_path_factory.mktemp("no-reference")
+    return config.with_place_files(
+        site_config, empty / "neighborhoods.csv", empty / "neighborhoods.geojson", empty / "districts.geojson"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -403,7 +403,7 @@ def test_a_failing_build_leaves_the_last_site_and_build_folder_untouched(built, 
     result = run_cli("--raw", str(raw), "--build-dir", str(build_dir), "--site-dir", str(site_dir), "--quiet",
                      env={"PYTHONPATH": str(fake)})  # fmt: skip
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert f"\nerror: mkdocs build failed; {site_dir} was left as it was:\n" in result.stderr
+    assert f"\nerror: mkdocs build failed; {site_dir} was left as it was:\n" in "\n" + result.stderr
     assert "something went wrong" in result.stderr
     assert (tree_hashes(build_dir), tree_hashes(site_dir), leftovers(tmp)) == (build_before, site_before, [])
     # The same input with a working MkDocs builds (nothing stale was left to trip it).

@@ -138,3 +138,13 @@ def test_two_builds_of_the_sample_compare_as_unchanged(tmp_path, categories, sam
     assert len(counts.values) == 3 * len(categories) and counts.categories[0] == "homicide"
     summary = compare.to_markdown(compare.compare(counts, counts))
     assert f"Nothing changed: all {3 * len(categories)} annual counts" in summary
+
+
+def test_an_empty_count_is_not_counted_never_zero(tmp_path):
+    """annual_counts.csv leaves Part II of the NIBRS years empty: not counted, which is not a change to 0."""
+    old = "2024,homicide,53,nibrs\n2024,vandalism,,nibrs\n"
+    counts = compare.read_counts(downloads(tmp_path / "old", old))
+    assert counts.values[(2024, "vandalism")] == compare.NOT_COUNTED
+    assert "Nothing changed: all 2 annual counts" in summary(tmp_path / "same", old, old)
+    markdown = summary(tmp_path / "counted", old, old.replace("vandalism,,", "vandalism,40,"))
+    assert table_rows(markdown) == [["2024", "vandalism", "not counted", "40", "n/a"]]

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crimesite import build, config, fetch, paths
+from crimesite import build, config, fetch, paths, sources
 
 DATA = paths.ROOT / "data"
 LEGACY = ("january2019.csv.gz", "february2019.csv.gz", "march2019.csv.gz")
@@ -405,18 +405,21 @@ def test_the_cli_reports_a_bad_config_file(tmp_path):
 # --- the fetch section of site.yml --------------------------------------------------------------------------
 
 
-def test_the_repository_config_fetches_the_legacy_months_nibrs_and_boundaries(site_config):
+def test_the_repository_config_fetches_the_nibrs_months_it_lacks_and_the_boundaries(site_config, context):
     downloads = config.fetch_downloads(site_config.fetch)
     by_path = {download.path: download.url for download in downloads}
-    legacy = [path for path in by_path if path.startswith("raw/") and "/nibrs/" not in path]
-    assert len(legacy) == 13 * 12
-    assert by_path["raw/january2008.csv"].endswith("/January2008.CSV")
+    raw = [path for path in by_path if path.startswith("raw/")]
+    assert raw and all(path.startswith("raw/nibrs/") for path in raw)
     assert by_path["raw/nibrs/2024-12.csv"] == "https://slmpd.org/wp-content/uploads/2025/01/December2024.csv"
     assert site_config.fetch.manifest == paths.ROOT / "data" / "manifest.json"
     places = site_config.places
     for path in (places.neighborhood_boundaries, places.district_boundaries):
         assert path.relative_to(site_config.fetch.folder).as_posix() in by_path
-    assert all((site_config.fetch.folder / path).is_relative_to(site_config.raw_dir) for path in legacy)
+    assert all((site_config.fetch.folder / path).is_relative_to(site_config.raw_dir) for path in raw)
+    # no fetched month is one that data/raw/ already holds: the build would get two files for that month
+    held = {month for info in sources.load(sources.discover([paths.RAW_DIR]), context)[1] for month in info.covers}
+    fetched = {path.removeprefix("raw/nibrs/").removesuffix(".csv") for path in raw}
+    assert len(fetched) == len(raw) and min(fetched) == "2024-05" and not fetched & held
 
 
 def fetch_section(**changes) -> dict:

@@ -158,3 +158,35 @@ def test_the_manifest_lists_every_data_file_with_its_checksum_and_source():
         assert entry.sha256 == fetch.hashlib.sha256(content).hexdigest() and entry.bytes == len(content), path
         assert entry.source and entry.url.startswith(("http://", "https://")), path
     assert all("gzip-compressed copy" in entries[p].source for p in on_disk if p.startswith("raw/"))
+
+
+def test_part_ii_of_2024_is_not_counted_rather_than_zero(real_build, categories):
+    annual = read_download(real_build, "annual_counts.csv")
+    monthly = read_download(real_build, "monthly_counts.csv")
+    part2 = [c.slug for c in categories if c.part == 2]
+    assert part2 and all(annual[("2024", slug)] == "" for slug in part2)
+    assert all(monthly[("2024-03", slug)] == "" for slug in part2)
+    assert all(annual[("2020", slug)] != "" for slug in part2)  # the legacy files count Part II
+    assert int(annual[("2024", "burglary")]) > 0
+
+
+def test_the_city_limits_leave_no_located_point_outside_the_city(real_site, site_config):
+    """The box geography.bounds let points of St. Louis County through; the City limits polygon does not."""
+    import numpy as np
+
+    from crimesite import geo, places
+
+    build_dir, site_dir = real_site
+    rings = places.read_city_limits(site_config.geography.city_limits)
+    recent = (site_dir / "maps" / "recent" / "index.html").read_text(encoding="utf-8")
+    specs = [json.loads(s) for s in re.findall(r'class="chart-spec">(.*?)</script>', recent, re.S)]
+    (points,) = [v for spec in specs for v in spec.get("datasets", {}).values() if isinstance(v, str)]
+    rows = list(csv.DictReader(points.splitlines()))
+    lon, lat = np.array([float(r["x"]) for r in rows]), np.array([float(r["y"]) for r in rows])
+    assert geo.inside_rings(lon, lat, rings).all()
+    incidents = pd.read_parquet(build_dir / "docs" / "downloads" / "incidents.parquet",
+                                columns=["location_status", "latitude"])  # fmt: skip
+    outside = incidents["location_status"] == "outside_city"
+    assert outside.sum() > 100 and incidents.loc[outside, "latitude"].isna().all()
+    quality = html.unescape((build_dir / "docs" / "data-quality.md").read_text())
+    assert f"| Coordinates inside the box but outside the city limits | {outside.sum():,} |" in quality

@@ -252,3 +252,29 @@ def test_the_real_data_tests_read_the_repository_and_run_everywhere():
     assert collected("tests/test_real_data.py") <= unmarked
     assert "tests/test_nibrs.py::test_real_january_february_2024_homicide_victims" in unmarked
     assert "tests/test_places.py::test_every_place_page_exists_and_is_linked" in unmarked
+
+
+def make_dry_run(*args: str) -> list[str]:
+    """The commands `make -n` would run (nothing is run), without the set-up of .venv."""
+    result = subprocess.run(["make", "-n", "-o", ".venv/.installed", *args], capture_output=True, text=True,
+                            cwd=paths.ROOT, check=True)  # fmt: skip
+    return result.stdout.splitlines()
+
+
+def test_make_site_and_data_build_from_raw_when_given():
+    assert make_dry_run("site") == [".venv/bin/python build_data.py "]
+    assert make_dry_run("site", "RAW=a/b c.csv.gz") == [".venv/bin/python build_data.py --raw a/b c.csv.gz"]
+    assert make_dry_run("data", "RAW=sample-raw") == [".venv/bin/python build_data.py --no-site --raw sample-raw"]
+
+
+def test_make_serve_serves_what_was_built_without_rebuilding():
+    commands = make_dry_run("serve")
+    assert not any("build_data.py" in line or "mkdocs" in line for line in commands)
+    assert any("http.server --bind 127.0.0.1 --directory site 8000" in line for line in commands)
+
+
+def test_make_sample_site_builds_the_generated_sample():
+    assert make_dry_run("sample-site") == [
+        ".venv/bin/python scripts/make_sample.py --out sample-raw",
+        ".venv/bin/python build_data.py --raw sample-raw",
+    ]

@@ -24,6 +24,8 @@ from crimesite.errors import Problem
 from crimesite.sources.common import Batch, ReadContext, Table, parse_datetimes
 
 FORMAT = "slmpd-nibrs"
+# The files give a UCR class only for Part I offenses: Part II is not counted from them (missing, not zero).
+UNCOUNTED_PARTS = (("nibrs", 2),)
 LAYOUT = "22 columns (2021 on)"
 COLUMNS = (
     "IncidentDate", "OccurredFromTime", "IncidentNum", "Offense", "NIBRS", "NIBRSCategory", "SRS_UCR",
