@@ -68,3 +68,19 @@ def test_without_a_city_limits_file_the_box_alone_limits_the_locations(tmp_path)
     assert marked["location_status"].tolist() == ["outside_city", "ok", "missing"]
     assert marked["latitude"].isna().tolist() == [True, False, True]
     assert table["location_status"].tolist() == ["ok", "ok", "missing"]  # the input is left as it was
+
+
+def test_a_city_limits_file_without_a_polygon_stops_the_build_naming_it(tmp_path):
+    import pytest
+
+    from crimesite import places
+    from crimesite.errors import DataError
+
+    path = tmp_path / "city_limits.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [{"geometry": {"type": "Point"}}]}))
+    with pytest.raises(DataError) as raised:
+        places.read_city_limits(path)
+    assert "city_limits.geojson" in str(raised.value.problems[0])
+    path.write_text("{not json")
+    with pytest.raises(DataError):
+        places.read_city_limits(path)
