@@ -12,7 +12,7 @@ export CHROMIUM
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 
-.PHONY: install browser site data serve test lint sample dictionary bench bench-real lock clean
+.PHONY: install browser site data serve test lint sample sample-site dictionary bench bench-real lock clean
 
 $(INSTALLED): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,20 +30,26 @@ $(CHROMIUM):
 	if [ "$$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi; \
 	$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq chromium
 
-## site: install, build the pages and data from data/raw/ (the bundled sample), then the site into site/
+# RAW: the raw files or folders to build from (build_data.py --raw), e.g. make site RAW=../other/raw; default data/raw/.
+RAW ?=
+RAW_OPTION := $(if $(strip $(RAW)),--raw $(RAW))
+
+## site: install, build the pages and data from data/raw/ (SLMPD's files; or RAW=...), then the site into site/
 site: $(INSTALLED)
-	$(BIN)/python build_data.py
+	$(BIN)/python build_data.py $(RAW_OPTION)
 
-## data: the pages and data only (build/docs/), no MkDocs
+## data: the pages and data only (build/docs/), no MkDocs; RAW=... as for site
 data: $(INSTALLED)
-	$(BIN)/python build_data.py --no-site
+	$(BIN)/python build_data.py --no-site $(RAW_OPTION)
 
-## serve: build, then serve the site on http://127.0.0.1:8000
-serve: site
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000
+## serve: serve the site last built into site/ (by make site, make sample-site or build_data.py) on
+## http://127.0.0.1:8000, without rebuilding it
+serve: $(INSTALLED)
+	@test -f site/index.html || { echo "site/ holds no site yet: run make site (or make sample-site) first"; exit 1; }
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory site 8000
 
-## test: lint and the whole test suite (real-data tests read ../shared/data/); PYTEST_ARGS passes options to
-## pytest, e.g. PYTEST_ARGS='-m "not real_data"' (what the GitHub workflows run: ../shared is not there)
+## test: lint and the whole test suite (real-data tests read data/raw/); PYTEST_ARGS passes options to pytest,
+## e.g. PYTEST_ARGS='-m "not real_data"' leaves out the few tests that still read ../shared/data/
 PYTEST_ARGS ?=
 test: $(INSTALLED) $(CHROMIUM) lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -54,9 +60,14 @@ lint: $(INSTALLED)
 	$(BIN)/zizmor --offline --no-progress --persona auditor .github/workflows/
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
-## sample: regenerate the bundled sample under data/raw/
+## sample: write the synthetic sample (36 months in SLMPD's legacy format) into sample-raw/
+SAMPLE_RAW := sample-raw
 sample: $(INSTALLED)
-	$(BIN)/python scripts/make_sample.py
+	$(BIN)/python scripts/make_sample.py --out $(SAMPLE_RAW)
+
+## sample-site: build the site from the sample instead of data/raw/ (every page says it is sample data)
+sample-site: sample
+	$(BIN)/python build_data.py --raw $(SAMPLE_RAW)
 
 ## dictionary: rewrite the published-files section of data/README.md from crimesite/schema.py
 dictionary: $(INSTALLED)
@@ -69,9 +80,9 @@ SCALE ?= 1
 bench: $(INSTALLED)
 	$(BIN)/python benchmarks/build.py --scale $(SCALE)
 
-## bench-real: the same figures for the 144 real legacy files in ../shared/data
+## bench-real: the same figures for the 144 real legacy files in data/raw/legacy/
 bench-real: $(INSTALLED)
-	$(BIN)/python benchmarks/build.py --raw ../shared/data/slmpd/legacy
+	$(BIN)/python benchmarks/build.py --raw data/raw/legacy
 
 ## lock: re-pin requirements.txt from requirements.in (needs the package registry)
 lock:
@@ -81,4 +92,4 @@ lock:
 	rm -rf .lock-venv
 
 clean:
-	rm -rf build build.tmp build.old site site.tmp site.old .cache
+	rm -rf build build.tmp build.old site site.tmp site.old .cache sample-raw

@@ -18,6 +18,7 @@ from crimesite import (
     charts,
     claims,
     download_pages,
+    geo,
     incidents,
     metrics,
     other_sources,
@@ -35,6 +36,7 @@ from crimesite import (
 )
 from crimesite.cache import Cache
 from crimesite.config import SiteConfig, load_config
+from crimesite.sources import slmpd_nibrs
 from crimesite.sources.common import RawFile, ReadContext
 
 log = logging.getLogger(__name__)
@@ -103,9 +105,11 @@ def build_docs(
         table, infos = sources.load(files, context, store)
         table = privacy.withhold_incidents(table)
     with timings.stage("validate"):
+        table = within_city_limits(table, config.geography.city_limits)
         incidents.validate(table, config.places.neighborhood_numbers)
         cover = metrics.coverage({month for info in infos for month in info.covers}, config.methods_break,
-                                 config.reader.csv.era if config.reader.csv else "ucr")  # fmt: skip
+                                 config.reader.csv.era if config.reader.csv else "ucr",
+                                 () if config.reader.csv else slmpd_nibrs.UNCOUNTED_PARTS)  # fmt: skip
         official = claims.load_claims(config.claims, categories)
         other = next((other_sources.load_figures(s, categories) for s in config.other_sources), None)
     with timings.stage("metrics"):
@@ -129,6 +133,19 @@ def build_docs(
         files[publish.CHECKSUMS] = publish.checksums(facts)
         rendered |= download_pages.download_pages(data, facts, urls, render)
     return output.stage_docs(build_dir, rendered, files, generated_config(data), fingerprint)
+
+
+def within_city_limits(table: pd.DataFrame, city_limits: Path | None) -> pd.DataFrame:
+    """The table with the located points outside the city limits marked `outside_city` (the box alone when
+    site.yml names no city limits file, or the file is not there)."""
+    if city_limits is None or not city_limits.is_file():
+        if city_limits is not None:
+            log.warning("%s not found: only the box geography.bounds limits the locations", city_limits)
+        return table
+    located = table[table["location_status"] == "ok"]
+    rings = places.read_city_limits(city_limits)
+    inside = geo.inside_rings(located["longitude"].to_numpy(float), located["latitude"].to_numpy(float), rings)
+    return incidents.mark_outside_city(table, inside)
 
 
 def read_context(config: SiteConfig, categories: tuple[reference.Category, ...]) -> ReadContext:
@@ -225,7 +242,8 @@ def input_fingerprint(files: list[RawFile], config: SiteConfig) -> str:
     codes = config.reader.csv.offense_codes if config.reader.csv else None
     inputs = (paths.SITE_CONFIG, paths.MKDOCS_CONFIG, paths.SAMPLE_MANIFEST, config.fetch.manifest, config.categories,
               config.claims, codes, place.neighborhood_table, place.neighborhood_boundaries,
-              place.district_boundaries, *(source.file for source in config.other_sources))  # fmt: skip
+              place.district_boundaries, config.geography.city_limits,
+              *(source.file for source in config.other_sources))  # fmt: skip
     for path in inputs:
         digest.update(f"{path}\0".encode())
         digest.update(path.read_bytes() if path is not None and path.exists() else b"-")

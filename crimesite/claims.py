@@ -99,10 +99,15 @@ def load_claims(path: Path, categories: tuple[Category, ...]) -> tuple[Claim, ..
     return tuple(claims)
 
 
-def annual_value(annual: pd.DataFrame, category: str, year: int, categories: tuple[Category, ...]) -> int:
+def annual_value(annual: pd.DataFrame, category: str, year: int, categories: tuple[Category, ...]) -> int | None:
+    """The year's count of the category (or all Part I); None when the files do not count it that year."""
     slugs = [c.slug for c in categories if c.part == 1] if category == PART1 else [category]
     rows = annual[(annual["year"] == year) & annual["category"].isin(slugs)]
-    return int(rows["count"].sum())
+    return None if rows["count"].isna().any() else int(rows["count"].sum())
+
+
+def not_counted(category: str, year: int) -> str:
+    return f"the files do not count {category} in {year} (Part II is not counted from the NIBRS files)"
 
 
 def coverage_gap(cover: metrics.Coverage, year: int, agency: str) -> str | None:
@@ -151,6 +156,8 @@ def check_files(claim: Claim, annual: pd.DataFrame, counted: pd.DataFrame, cover
         value = annual_value(annual, claim.category, claim.year, categories) if cover.months_in(claim.year) else None
         if gap:
             return Check(claim, value, "not checkable", gap)
+        if value is None:
+            return Check(claim, None, "not checkable", not_counted(claim.category, claim.year))
         return Check(claim, value, *judge_count(value, claim.figure, "the data"))
     if claim.measure == "percent_change":
         gaps = [g for g in (coverage_gap(cover, claim.base_year, agency), coverage_gap(cover, claim.year, agency)) if g]
@@ -158,6 +165,9 @@ def check_files(claim: Claim, annual: pd.DataFrame, counted: pd.DataFrame, cover
             return Check(claim, None, "not checkable", "; ".join(gaps))
         before = annual_value(annual, claim.category, claim.base_year, categories)
         after = annual_value(annual, claim.category, claim.year, categories)
+        if before is None or after is None:
+            year = claim.base_year if before is None else claim.year
+            return Check(claim, None, "not checkable", not_counted(claim.category, year))
         if before == 0:
             return Check(claim, None, "not checkable", f"nothing was counted in {claim.base_year}")
         value = round((after - before) / before * 100, 1)

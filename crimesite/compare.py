@@ -20,6 +20,7 @@ from crimesite import escape
 ANNUAL = "annual_counts.csv"
 REQUIRED_COLUMNS = ("year", "category", "count")
 MISSING = "\u2014"  # em dash: no such row in that build
+NOT_COUNTED = "not counted"  # an empty count: the files do not count that category (Part II from NIBRS files)
 
 Key = tuple[int, str]
 
@@ -28,7 +29,7 @@ Key = tuple[int, str]
 class Counts:
     """One build's annual counts, keyed by (year, category), with categories in the order the file lists them."""
 
-    values: dict[Key, int]
+    values: dict[Key, int | str]  # a count, or NOT_COUNTED
     categories: tuple[str, ...]
 
     @property
@@ -40,8 +41,8 @@ class Counts:
 class Change:
     year: int
     category: str
-    old: int | None  # None: the row is not in the old build
-    new: int | None  # None: the row is not in the new build
+    old: int | str | None  # None: the row is not in the old build; NOT_COUNTED: its count is empty
+    new: int | str | None  # None: the row is not in the new build
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def read_counts(folder: Path) -> Counts:
     path = folder / ANNUAL
     if not path.is_file():
         raise ValueError(f"{path}: not found (expected a build's downloads folder)")
-    values: dict[Key, int] = {}
+    values: dict[Key, int | str] = {}
     categories: dict[str, None] = {}
     with open(path, newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
@@ -69,7 +70,7 @@ def read_counts(folder: Path) -> Counts:
         for row in reader:
             line = reader.line_num
             year = parse_int(path, line, "year", row["year"])
-            count = parse_int(path, line, "count", row["count"])
+            count = NOT_COUNTED if row["count"] == "" else parse_int(path, line, "count", row["count"])
             category = row["category"] or ""
             if (year, category) in values:
                 raise ValueError(
@@ -106,8 +107,8 @@ def compare(old: Counts, new: Counts) -> Comparison:
     )
 
 
-def fmt_count(value: int | None) -> str:
-    return MISSING if value is None else f"{value:,}"
+def fmt_count(value: int | str | None) -> str:
+    return MISSING if value is None else value if isinstance(value, str) else f"{value:,}"
 
 
 def fmt_difference(change: Change) -> str:
@@ -115,6 +116,8 @@ def fmt_difference(change: Change) -> str:
         return "added"
     if change.new is None:
         return "removed"
+    if isinstance(change.old, str) or isinstance(change.new, str):
+        return "n/a"
     return f"{change.new - change.old:+,}"
 
 

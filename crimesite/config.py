@@ -35,6 +35,7 @@ class Geography:
     source_crs: str
     bounds: tuple[float, float, float, float]
     districts_since: str | None  # first month of the district map in use; None: one map throughout
+    city_limits: Path | None = None  # GeoJSON polygon of the city; None (or no such file): the box alone
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,7 @@ def _check_keys(section: str, data: object, cls: type, optional: frozenset[str] 
 
 def parse_config(data: object, root: Path) -> SiteConfig:
     top = _check_keys("the top level", data, SiteConfig, optional=frozenset({"other_sources"}))
-    geo = _check_keys("geography", top["geography"], Geography)
+    geo = _check_keys("geography", top["geography"], Geography, optional=frozenset({"city_limits"}))
     bounds = tuple(float(v) for v in geo["bounds"])
     if len(bounds) != 4 or not (bounds[0] < bounds[2] and bounds[1] < bounds[3]):
         raise ValueError("site config: geography.bounds must be [west, south, east, north]")
@@ -222,7 +223,10 @@ def parse_config(data: object, root: Path) -> SiteConfig:
         methods_break=methods_break,
         claims=root / top["claims"],
         geography=Geography(
-            str(geo["source_crs"]), bounds, optional_month("geography.districts_since", geo["districts_since"])
+            str(geo["source_crs"]),
+            bounds,
+            optional_month("geography.districts_since", geo["districts_since"]),
+            None if geo.get("city_limits") in (None, "") else root / str(geo["city_limits"]),
         ),
         places=parse_places(top["places"], root),
         fetch=parse_fetch(top["fetch"], root),

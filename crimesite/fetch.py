@@ -31,14 +31,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
-from crimesite import paths, sources, textio
+from crimesite import sources, textio
 from crimesite.config import MANIFEST_NAME, Download, Fetch, Reader, SiteConfig, fetch_downloads
 from crimesite.sources import common, generic_csv
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = "crimesite-fetch/1.0 (St. Louis crime data site; Python urllib)"
-SAMPLE_LISTING = paths.SAMPLE_MANIFEST.name
+# A raw folder that holds a copy of the sample lists it in this file (as old clones had data/raw/SAMPLE.sha256).
+SAMPLE_LISTING = "SAMPLE.sha256"
 STAGING_NAME = "fetch"
 CHUNK_BYTES = 1 << 16
 HEAD_BYTES = 1 << 16  # how much of a CSV file (decompressed) is read to check its header
@@ -103,7 +104,8 @@ def header_readers(reader: Reader) -> tuple[HeaderReader, ...]:
 
 @dataclass(frozen=True)
 class Entry:
-    """One file in manifest.json. `etag` and `last_modified` are the server's, for conditional requests."""
+    """One file in manifest.json. `etag` and `last_modified` are the server's, for conditional requests; `source`
+    says where a file that was not fetched came from (copied into the repository by hand)."""
 
     path: str
     url: str
@@ -112,11 +114,12 @@ class Entry:
     retrieved_at: str
     etag: str | None = None
     last_modified: str | None = None
+    source: str | None = None
 
     def to_json(self) -> dict:
         data = {"path": self.path, "url": self.url, "sha256": self.sha256, "bytes": self.bytes,
                 "retrieved_at": self.retrieved_at}  # fmt: skip
-        optional = {"etag": self.etag, "last_modified": self.last_modified}
+        optional = {"etag": self.etag, "last_modified": self.last_modified, "source": self.source}
         return data | {key: value for key, value in optional.items() if value is not None}
 
 
@@ -583,8 +586,9 @@ def parse_entry(item: dict) -> Entry:
     missing = [key for key in ENTRY_KEYS if key not in item]
     if missing:
         raise KeyError(", ".join(missing))
+    optional = {key: item.get(key) for key in ("etag", "last_modified", "source")}
     return Entry(str(item["path"]), str(item["url"]), str(item["sha256"]), int(item["bytes"]),
-                 str(item["retrieved_at"]), item.get("etag"), item.get("last_modified"))  # fmt: skip
+                 str(item["retrieved_at"]), **optional)  # fmt: skip
 
 
 def merged_entries(known: dict[str, Entry], outcomes: list[Outcome], folder: Path) -> list[Entry]:

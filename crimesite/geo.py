@@ -113,6 +113,19 @@ def block_label(number: int | None, name: str | None) -> str:
     return f"{number // 100 * 100} block {name}"
 
 
+def inside_rings(lon: np.ndarray, lat: np.ndarray, rings: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Whether each point lies inside the polygon the rings make (outer rings and holes alike, by the even-odd
+    rule): a ray from the point eastwards crosses its edges an odd number of times. Vectorised over the points,
+    one edge at a time; a point exactly on an edge may fall either way."""
+    inside = np.zeros(len(lon), dtype=bool)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for ring in rings:
+            for (x1, y1), (x2, y2) in zip(ring, np.roll(ring, -1, axis=0), strict=True):
+                spans = (y1 > lat) != (y2 > lat)
+                inside ^= spans & (lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1))
+    return inside
+
+
 def to_block(number: pd.Series, street: pd.Series) -> pd.Series:
     """'3700 block S BROADWAY' from '3712' and 'S BROADWAY' (or from '' and '3712 S BROADWAY'); the street
     name alone when there is no number; UNKNOWN_BLOCK when the street field is no street name; empty when

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 OCCURRED_STATUSES = ("ok", "missing", "unparseable", "placeholder", "after_counting_month")
-LOCATION_STATUSES = ("ok", "missing", "outside_bounds")
+LOCATION_STATUSES = ("ok", "missing", "outside_bounds", "outside_city")
 ERAS = ("ucr", "nibrs")
 
 
@@ -133,7 +134,8 @@ COLUMNS: tuple[Column, ...] = (
         "category",
         "Whether the coordinates are usable",
         "ok",
-        "`ok`, `missing` (0 or blank), `outside_bounds` (outside the city's box)",
+        "`ok`, `missing` (0 or blank), `outside_bounds` (outside the city's box), `outside_city` (inside the box, "
+        "outside the city limits)",
     ),
     Column(
         "firearm",
@@ -159,6 +161,20 @@ COLUMNS: tuple[Column, ...] = (
 UNPUBLISHED: tuple[str, ...] = ("sexual_incident",)
 
 NAMES: tuple[str, ...] = tuple(column.name for column in COLUMNS)
+
+
+def mark_outside_city(table: pd.DataFrame, inside: np.ndarray) -> pd.DataFrame:
+    """The table with the located rows that are not `inside` the city limits (a mask over the located rows, in
+    order) set to `outside_city`, without coordinates, like a point outside the box."""
+    located = (table["location_status"] == "ok").to_numpy()
+    outside = np.zeros(len(table), dtype=bool)
+    outside[located] = ~inside
+    marked = table.copy()
+    status = np.where(outside, "outside_city", marked["location_status"].astype(str))
+    marked["location_status"] = pd.Categorical(status, categories=LOCATION_STATUSES)
+    for column in ("latitude", "longitude"):
+        marked[column] = marked[column].mask(outside)
+    return marked
 
 
 def empty() -> pd.DataFrame:

@@ -30,6 +30,7 @@ class Coverage:
     missing: tuple[str, ...]  # months between first and last that no file stands for
     methods_break: str | None  # first month of the NIBRS era; None when the data has one era
     single_era: str = "ucr"  # the era of every month when there is no methods break
+    uncounted: tuple[tuple[str, int], ...] = ()  # (era, UCR part) the readers do not count: missing, not zero
 
     @property
     def years(self) -> tuple[int, ...]:
@@ -56,6 +57,10 @@ class Coverage:
     def year_era(self, year: int) -> str:
         eras = {self.era(month) for month in self.months if month.startswith(f"{year:04d}-")}
         return eras.pop() if len(eras) == 1 else "ucr+nibrs"
+
+    def counts_part(self, month: str, part: int) -> bool:
+        """Whether the files of this month count crimes of this UCR Part at all."""
+        return (self.era(month), part) not in self.uncounted
 
     @property
     def span_years(self) -> tuple[int, ...]:
@@ -110,15 +115,20 @@ def month_labels(frame: pd.DataFrame) -> pd.Series:
     )
 
 
-def coverage(covered: set[str] | list[str], methods_break: str | None, single_era: str = "ucr") -> Coverage:
+def coverage(
+    covered: set[str] | list[str],
+    methods_break: str | None,
+    single_era: str = "ucr",
+    uncounted: tuple[tuple[str, int], ...] = (),
+) -> Coverage:
     """Coverage from the months the raw files stand for; `single_era` is the era of all months when there is
-    no methods break."""
+    no methods break; `uncounted` the (era, UCR part) pairs the readers do not count."""
     present = sorted(set(covered))
     if not present:
         raise ValueError("no data: the raw files hold no rows")
     span = pd.period_range(present[0], present[-1], freq="M").strftime("%Y-%m").tolist()
     missing = tuple(month for month in span if month not in set(present))
-    return Coverage(tuple(present), present[0], present[-1], missing, methods_break, single_era)
+    return Coverage(tuple(present), present[0], present[-1], missing, methods_break, single_era, uncounted)
 
 
 def split_counted(
@@ -162,23 +172,34 @@ def segments(months: pd.Series, cover: Coverage) -> pd.Series:
 
 
 def annual_counts(incidents: pd.DataFrame, categories: tuple[Category, ...], cover: Coverage) -> pd.DataFrame:
-    """year, category, count for every year in the data and every category (zeros included)."""
+    """year, category, count for every year in the data and every category (zeros included). The count is
+    missing (NA), not 0, for a category whose Part the files of some month of that year do not count."""
     sums = incidents.groupby(["year", "category"], observed=True)["count"].sum()
     grid = pd.MultiIndex.from_product([list(cover.years), [c.slug for c in categories]], names=["year", "category"])
-    table = sums.reindex(grid, fill_value=0).astype("int64").reset_index()
+    table = sums.reindex(grid, fill_value=0).astype("Int64").reset_index()
     table["year"] = table["year"].astype("int64")
+    parts = {c.slug: c.part for c in categories}
+    counted = {(year, part): all(cover.counts_part(m, part) for m in cover.months if m.startswith(f"{year:04d}-"))
+               for year in cover.years for part in set(parts.values())}  # fmt: skip
+    known = [counted[(year, parts[slug])] for year, slug in zip(table["year"], table["category"], strict=True)]
+    table["count"] = table["count"].where(known)
     return table
 
 
 def monthly_counts(incidents: pd.DataFrame, categories: tuple[Category, ...], cover: Coverage) -> pd.DataFrame:
     """month (YYYY-MM), category, count for every month the data covers and every category.
 
-    Months inside the range with no file at all are left out rather than shown as zero.
+    Months inside the range with no file at all are left out rather than shown as zero; a category whose Part
+    the month's files do not count is missing (NA).
     """
     keyed = incidents.assign(month_label=month_labels(incidents))
     sums = keyed.groupby(["month_label", "category"], observed=True)["count"].sum()
     grid = pd.MultiIndex.from_product([list(cover.months), [c.slug for c in categories]], names=["month", "category"])
-    return sums.reindex(grid, fill_value=0).astype("int64").reset_index()
+    table = sums.reindex(grid, fill_value=0).astype("Int64").reset_index()
+    parts = {c.slug: c.part for c in categories}
+    known = [cover.counts_part(m, parts[slug]) for m, slug in zip(table["month"], table["category"], strict=True)]
+    table["count"] = table["count"].where(known)
+    return table
 
 
 def rolling_sum(monthly: pd.DataFrame, cover: Coverage) -> pd.DataFrame:
@@ -260,6 +281,7 @@ def quality_summary(incidents: pd.DataFrame, neighborhood_numbers: tuple[int, in
     checks = {
         "No usable coordinates (0 or blank)": incidents["location_status"] == "missing",
         "Coordinates outside the city's box": incidents["location_status"] == "outside_bounds",
+        "Coordinates inside the box but outside the city limits": incidents["location_status"] == "outside_city",
         "No district (0 or blank)": incidents["district"].isna(),
         f"No neighborhood (0, blank or not {low}-{high})": incidents["neighborhood"].isna(),
         "No street": incidents["block"].isna(),

@@ -94,6 +94,14 @@ def fmt_int(value: int) -> Markup:
     return Markup(f"{int(value):,}")
 
 
+NOT_COUNTED = "not counted"  # a count the files do not give (NIBRS files and Part II): missing, not zero
+
+
+def fmt_count(value) -> Markup:
+    """A count, or "not counted" where the count is missing (NA)."""
+    return Markup(NOT_COUNTED) if pd.isna(value) else fmt_int(value)
+
+
 def fmt_change(value: int) -> Markup:
     return Markup(f"{int(value):+,}" if value else "0")
 
@@ -574,16 +582,19 @@ def year_page(data: SiteData, year: int) -> dict:
     def rows_for(categories: tuple[Category, ...], link: bool) -> list[list[object]]:
         rows = []
         for category in categories:
-            current = int(annual.get((year, category.slug), 0))
+            current = annual.get((year, category.slug), 0)
             label = Markup(f"[{escape.text(category.name)}](../crimes/{category.slug}.md)") if link else category.name
             if has_previous:
-                previous = int(annual.get((year - 1, category.slug), 0))
+                previous = annual.get((year - 1, category.slug), 0)
+                if pd.isna(current) or pd.isna(previous):
+                    rows.append([label, fmt_count(current), fmt_count(previous), "n/a", "n/a"])
+                    continue
                 pct = (current - previous) / previous * 100 if previous else None
                 rows.append(
                     [label, fmt_int(current), fmt_int(previous), fmt_change(current - previous), fmt_percent(pct)]
                 )
             else:
-                rows.append([label, fmt_int(current)])
+                rows.append([label, fmt_count(current)])
         return rows
 
     headers = ["Crime", str(year), str(year - 1), "Change", "% change"] if has_previous else ["Crime", str(year)]
@@ -658,12 +669,17 @@ def crime_index(data: SiteData) -> Markup:
     return md_table(["Crime", "UCR class", str(year)], rows, "lrr")
 
 
+FILE_COLUMNS = ("File", "Layout", "Rows read", "Rows counted", "Net count", "Months", "BOM", "cp1252 bytes",
+                "SHA-256 (start)")  # fmt: skip
+
+
 def quality_page(data: SiteData) -> dict:
     summary = metrics.quality_summary(data.incidents, data.config.places.neighborhood_numbers)
     files = [
         [
             f.name,
             f.layout,
+            fmt_int(f.raw_rows),
             fmt_int(f.rows),
             fmt_int(f.count_sum),
             ", ".join(f.months),
@@ -687,12 +703,13 @@ def quality_page(data: SiteData) -> dict:
         "files": html_table(
             "table-files",
             "Raw files read",
-            ["File", "Layout", "Rows", "Net count", "Months", "BOM", "cp1252 bytes", "SHA-256 (start)"],
+            list(FILE_COLUMNS),
             files,
-            "llrrllrl",
+            "llrrrllrl",
         ),
         # As runs ("January 2021 to December 2023"): 36 month names one by one were cut off by the text limit.
         "missing": [month_name_run_label(first, last) for first, last in data.cover.missing_month_runs],
+        "raw_rows": fmt_int(sum(f.raw_rows for f in data.files)),
         "rows": fmt_int(len(data.incidents)),
         "not_counted": fmt_int(sum(f.not_counted for f in data.files)),
         "files_count": len(data.files),

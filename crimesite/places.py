@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from crimesite.config import Places as PlacesConfig
 from crimesite.errors import DataError, Problem
 
@@ -165,6 +167,25 @@ def _to_int(value: str | None) -> int | None:
     if re.fullmatch(r"-?\d+(\.0+)?", text):
         return int(float(text))
     return None
+
+
+def read_city_limits(path: Path) -> tuple[np.ndarray, ...]:
+    """Every ring (outer rings and holes) of the (Multi)Polygons in a GeoJSON file, as (n, 2) arrays of longitude
+    and latitude; a file with none stops the build."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise DataError([Problem(path.name, getattr(error, "lineno", 1), "-", str(error)[:60], "GeoJSON")]) from None
+    features = data.get("features") if isinstance(data, dict) else None
+    geometries = [(feature or {}).get("geometry") or {} for feature in features or []]
+    polygons = [polygon for geometry in geometries for polygon in (
+        geometry["coordinates"] if geometry.get("type") == "MultiPolygon"
+        else [geometry["coordinates"]] if geometry.get("type") == "Polygon" else [])]  # fmt: skip
+    rings = tuple(np.asarray(ring, dtype=float)[:, :2] for polygon in polygons for ring in polygon if len(ring) >= 3)
+    if not rings:
+        raise DataError([Problem(path.name, 1, "features", str(len(features or [])),
+                                 "a GeoJSON FeatureCollection with a Polygon or MultiPolygon")])  # fmt: skip
+    return rings
 
 
 def read_boundaries(path: Path, key: str) -> dict:

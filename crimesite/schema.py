@@ -162,6 +162,9 @@ def resources(categories: tuple[Category, ...], sources: dict[str, str] | None =
     part1_category = Field("category", "string", "Part I category slug", "burglary", {"enum": part1})
     part = Field("part", "integer", "UCR Part of the category: 1 (the eight index crimes) or 2", "1", {"enum": [1, 2]})
     count = Field("count", "integer", "Sum of `count` (+1/-1) for the crimes counted there", "132", unit="crimes")
+    series_count = Field("count", "integer", "Sum of `count` (+1/-1) for the crimes counted there", "132",
+                         unknown="empty where the files do not count the category at all (Part II from the NIBRS "
+                         "files): missing, not zero", unit="crimes")  # fmt: skip
     neighborhood = Field("neighborhood", "integer", "Neighborhood number; `0` holds the crimes whose location "
                          "the police could not place", "35", {"minimum": 0})  # fmt: skip
     name = Field("neighborhood_name", "string", "Name from the neighborhood table (`Neighborhood N` without one; "
@@ -194,18 +197,19 @@ def resources(categories: tuple[Category, ...], sources: dict[str, str] | None =
             "annual_counts",
             "Crimes per year",
             "year and category",
-            (year, any_category, count, era, part),
+            (year, any_category, series_count, era, part),
             ("year", "category"),
             "Every category for every year in the data, zeros included. A year with fewer than 12 months of files "
-            "is partial (its page says so).",
+            "is partial (its page says so). Part II is not counted from the NIBRS files: its count is empty there.",
         ),
         Resource(
             "monthly_counts",
             "Crimes per month",
             "month and category",
-            (month, any_category, count, era, part),
+            (month, any_category, series_count, era, part),
             ("month", "category"),
-            "Months with no raw file are left out, never written as 0.",
+            "Months with no raw file are left out, never written as 0; Part II is not counted from the NIBRS "
+            "files: its count is empty there.",
         ),
         Resource(
             "rolling_12_month_counts",

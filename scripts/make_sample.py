@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write the bundled sample: synthetic monthly files in SLMPD's legacy format under data/raw/.
+"""Write the sample: synthetic monthly files in SLMPD's legacy format (for tests, and for a fork with no data yet).
 
 The crimes are made up (seeded, so every run writes the same bytes); the format is real: the real
 column names and layouts, and the quirks of the real files (byte-order mark, a stray cp1252 byte,
@@ -7,8 +7,12 @@ M/D/YYYY dates, crime codes without their leading zero or padded with a space, b
 single space, 0 for an unknown district or neighborhood, 0/0 coordinates, a placeholder date,
 -1 rows for unfounded and reclassified crimes, identical rows for several victims).
 
+The build knows the sample by the checksums in scripts/sample.sha256 and marks every page of a site built
+from it as sample data.
+
 example:
-  python scripts/make_sample.py            # rewrites data/raw/*.csv and data/raw/SAMPLE.sha256
+  python scripts/make_sample.py                        # writes sample-raw/*.csv (what `make sample` does)
+  python scripts/make_sample.py --listing              # ... and rewrites scripts/sample.sha256 after a change here
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = ROOT / "sample-raw"
+LISTING = Path(__file__).resolve().parent / "sample.sha256"  # crimesite.paths.SAMPLE_MANIFEST
 SEED = 20240101
 FIRST_YEAR, LAST_YEAR = 2017, 2019
 MONTHS = (
@@ -298,9 +304,12 @@ def write_sample(folder: Path) -> list[Path]:
             path = folder / f"{MONTHS[month - 1]}{year}.csv"
             path.write_bytes(render(month_rows(rng, year, month), year, month))
             written.append(path)
-    manifest = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in sorted(written))
-    (folder / "SAMPLE.sha256").write_text(manifest, encoding="utf-8")
     return written
+
+
+def sample_listing(written: list[Path]) -> str:
+    """The `sha256sum` listing of the sample files, by name."""
+    return "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in sorted(written))
 
 
 def main(argv: list[str]) -> int:
@@ -309,10 +318,15 @@ def main(argv: list[str]) -> int:
         epilog=__doc__.split("\n\n")[-1],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--out", type=Path, default=ROOT / "data" / "raw", help="folder to write (default: data/raw/)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder to write (default: sample-raw/)")
+    parser.add_argument("--listing", nargs="?", type=Path, const=LISTING, default=None,
+                        help="also write the files' checksums here (default: scripts/sample.sha256)")  # fmt: skip
     args = parser.parse_args(argv)
     written = write_sample(args.out)
     print(f"wrote {len(written)} sample files to {args.out}", file=sys.stderr)
+    if args.listing is not None:
+        args.listing.write_text(sample_listing(written), encoding="utf-8")
+        print(f"wrote their checksums to {args.listing}", file=sys.stderr)
     return 0
 
 

@@ -1,14 +1,16 @@
-"""Shared fixtures. Real-data tests read ../shared/data/; in CI a missing folder fails, never skips.
+"""Shared fixtures. The real data is the repository's own (data/raw/, data/reference/): every test runs anywhere.
 
-Every fixture that reads ../shared/data/ is named in REAL_DATA_FIXTURES, and every test that uses one of them
-(directly or through another fixture) is marked `real_data`. The GitHub workflows, whose runners have no
-../shared, deselect them with `-m "not real_data"`; our own CI (.ci/run) runs everything. Tests never call
-shared_folder() themselves (tests/test_workflows.py checks), so the marker cannot miss one.
+A fixture that reads ../shared/data/ (nothing the repository holds) goes through shared_folder() and is named in
+REAL_DATA_FIXTURES; every test that uses one (directly or through another fixture) is then marked `real_data`,
+and in CI (CI=true) a missing folder fails, never skips. None does today. Tests never call shared_folder()
+themselves (tests/test_workflows.py checks), so the marker cannot miss one.
 """
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,13 +21,10 @@ from tests import browser
 
 FIXTURES = Path(__file__).parent / "fixtures"
 GOLDEN = Path(__file__).parent / "golden"
-# ../shared/data beside the repository; CRIMESITE_SHARED_DATA names it for a checkout elsewhere (a worktree).
-SHARED_DATA = Path(os.environ.get("CRIMESITE_SHARED_DATA") or paths.ROOT.parent / "shared" / "data")
+SHARED_DATA = paths.ROOT.parent / "shared" / "data"
 
 
-REAL_DATA_FIXTURES = frozenset(
-    {"shared_data", "shared_places_config", "legacy_dir", "nibrs_dir", "slmpd_dir", "real_site", "full_real_site"}
-)
+REAL_DATA_FIXTURES: frozenset[str] = frozenset()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -80,62 +79,50 @@ def fixture_places_config(site_config: config.SiteConfig) -> config.SiteConfig:
 
 
 @pytest.fixture(scope="session")
-def shared_places_config(site_config: config.SiteConfig) -> config.SiteConfig:
-    """The site configuration with the City's neighborhood table and boundaries from ../shared/data/."""
-    reference, geo = shared_folder("reference"), shared_folder("geo")
-    return config.with_place_files(
-        site_config,
-        reference / "neighborhoods.csv",
-        geo / "stl_neighborhoods_88_wgs84.geojson",
-        geo / "slmpd_districts_6_wgs84.geojson",
-    )
-
-
-@pytest.fixture(scope="session")
-def shared_data() -> Path:
-    """../shared/data/ itself (the fetch tests serve it over HTTP)."""
-    return shared_folder()
-
-
-@pytest.fixture(scope="session")
 def legacy_dir() -> Path:
-    return shared_folder("slmpd", "legacy")
+    """SLMPD's 144 legacy files of 2008-2019 in the repository."""
+    return paths.RAW_DIR / "legacy"
 
 
 @pytest.fixture(scope="session")
 def nibrs_dir() -> Path:
-    return shared_folder("slmpd", "nibrs")
+    """SLMPD's NIBRS releases of January and February 2024 in the repository."""
+    return paths.RAW_DIR / "nibrs"
 
 
 @pytest.fixture(scope="session")
-def slmpd_dir() -> Path:
-    """Every real SLMPD file: legacy 2008-2020 and the NIBRS releases of January to April 2024."""
-    return shared_folder("slmpd")
-
-
-@pytest.fixture(scope="session")
-def real_site(legacy_dir, shared_places_config, tmp_path_factory) -> tuple[Path, Path]:
-    """The 144 real legacy files with the City's neighborhoods and boundaries, built into a whole site."""
+def real_site(tmp_path_factory) -> tuple[Path, Path]:
+    """Everything in data/raw/ with the repository's own site.yml (the City's places), built into a whole site, as
+    `make site` builds it on a fresh clone."""
     root = tmp_path_factory.mktemp("real")
-    build.run([legacy_dir], build_dir=root / "build", site_dir=root / "site", config=shared_places_config)
-    return root / "build", root / "site"
-
-
-@pytest.fixture(scope="session")
-def full_real_site(slmpd_dir, shared_places_config, tmp_path_factory) -> tuple[Path, Path]:
-    """Every real file (legacy 2008-2019 and 2020, NIBRS 2024) with the City's places, built into a whole site."""
-    root = tmp_path_factory.mktemp("full_real")
-    build.run(
-        [slmpd_dir], build_dir=root / "build", site_dir=root / "site", config=shared_places_config, cache_dir=None
-    )
-    return root / "build", root / "site"
-
-
-@pytest.fixture(scope="session")
-def sample_site(tmp_path_factory) -> tuple[Path, Path]:
-    """The bundled sample (data/raw/) with the repository's own configuration, built as `make site` builds it."""
-    root = tmp_path_factory.mktemp("sample")
     build.run(None, build_dir=root / "build", site_dir=root / "site")
+    return root / "build", root / "site"
+
+
+@pytest.fixture(scope="session")
+def sample_raw(tmp_path_factory) -> Path:
+    """The synthetic sample, written by scripts/make_sample.py into a tmp folder (as `make sample` does)."""
+    folder = tmp_path_factory.mktemp("sample-raw")
+    subprocess.run([sys.executable, str(paths.ROOT / "scripts" / "make_sample.py"), "--out", str(folder)],
+                   check=True, capture_output=True)  # fmt: skip
+    return folder
+
+
+@pytest.fixture(scope="session")
+def no_places_config(site_config: config.SiteConfig, tmp_path_factory) -> config.SiteConfig:
+    """The site configuration of a fork with no neighborhood table or boundaries yet: site.yml names the files,
+    data/reference/ does not hold them."""
+    empty = tmp_path_factory.mktemp("no-reference")
+    return config.with_place_files(
+        site_config, empty / "neighborhoods.csv", empty / "neighborhoods.geojson", empty / "districts.geojson"
+    )
+
+
+@pytest.fixture(scope="session")
+def sample_site(sample_raw, no_places_config, tmp_path_factory) -> tuple[Path, Path]:
+    """The sample, built as `make sample-site` builds it in a fork with no place files yet."""
+    root = tmp_path_factory.mktemp("sample")
+    build.run([sample_raw], build_dir=root / "build", site_dir=root / "site", config=no_places_config)
     return root / "build", root / "site"
 
 

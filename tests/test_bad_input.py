@@ -237,8 +237,10 @@ BROKEN = {
     ),
     "binary garbage": (
         {"feb.csv": garbage(5000, 1), "mar.csv.gz": gzip.compress(garbage(5000, 2), mtime=0)},
-        [("feb.csv", 1, "(file)", "feb.csv", "this is binary data"),
-         ("mar.csv.gz", 1, "(file)", "mar.csv.gz", "this is binary data")],
+        [
+            ("feb.csv", 1, "(file)", "feb.csv", "this is binary data"),
+            ("mar.csv.gz", 1, "(file)", "mar.csv.gz", "this is binary data"),
+        ],
     ),
     "an Excel workbook": (
         {"feb.csv": b"PK\x03\x04" + garbage(2000, 3)},
@@ -249,10 +251,14 @@ BROKEN = {
         [("march.csv", 1, "(header)", "<!DOCTYPE html>", "this is an HTML page")],
     ),
     "UTF-16": (
-        {"feb.csv": "\r\n".join(LEGACY_LINES).encode("utf-16"),
-         "mar.csv": "\r\n".join(LEGACY_LINES).replace("2014-02", "2014-03").encode("utf-16-le")},
-        [("feb.csv", 1, "(file)", "feb.csv", "this is UTF-16 text (save it as UTF-8)"),
-         ("mar.csv", 1, "(file)", "mar.csv", "UTF-16 text without a byte-order mark")],
+        {
+            "feb.csv": "\r\n".join(LEGACY_LINES).encode("utf-16"),
+            "mar.csv": "\r\n".join(LEGACY_LINES).replace("2014-02", "2014-03").encode("utf-16-le"),
+        },
+        [
+            ("feb.csv", 1, "(file)", "feb.csv", "this is UTF-16 text (save it as UTF-8)"),
+            ("mar.csv", 1, "(file)", "mar.csv", "UTF-16 text without a byte-order mark"),
+        ],
     ),
     "the same file twice": (
         {"feb.csv": crlf(*LEGACY_LINES), "copy/feb.csv": crlf(*LEGACY_LINES)},
@@ -375,14 +381,14 @@ def built(tmp_path) -> tuple[Path, Path, Path, dict[str, str], dict[str, str]]:
     return raw, build_dir, site_dir, tree_hashes(build_dir), tree_hashes(site_dir)
 
 
-FAILING_MKDOCS = '''import pathlib, sys
+FAILING_MKDOCS = """import pathlib, sys
 # Stands in for MkDocs: writes part of a site into the folder it was given, then fails.
 out = pathlib.Path(sys.argv[sys.argv.index("-d") + 1])
 (out / "half").mkdir(parents=True, exist_ok=True)
 (out / "half" / "index.html").write_text("<html>half a site</html>")
 print("ERROR    -  Config value 'theme': something went wrong", file=sys.stderr)
 sys.exit(1)
-'''
+"""
 
 
 def test_a_failing_build_leaves_the_last_site_and_build_folder_untouched(built, tmp_path):
@@ -403,7 +409,7 @@ def test_a_failing_build_leaves_the_last_site_and_build_folder_untouched(built, 
     result = run_cli("--raw", str(raw), "--build-dir", str(build_dir), "--site-dir", str(site_dir), "--quiet",
                      env={"PYTHONPATH": str(fake)})  # fmt: skip
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert f"\nerror: mkdocs build failed; {site_dir} was left as it was:\n" in result.stderr
+    assert f"\nerror: mkdocs build failed; {site_dir} was left as it was:\n" in "\n" + result.stderr
     assert "something went wrong" in result.stderr
     assert (tree_hashes(build_dir), tree_hashes(site_dir), leftovers(tmp)) == (build_before, site_before, [])
     # The same input with a working MkDocs builds (nothing stale was left to trip it).

@@ -128,13 +128,23 @@ def test_the_cli_prints_markdown_and_fails_on_a_missing_file(tmp_path):
     assert "nowhere/annual_counts.csv: not found" in missing.stderr
 
 
-def test_two_builds_of_the_sample_compare_as_unchanged(tmp_path, categories):
+def test_two_builds_of_the_sample_compare_as_unchanged(tmp_path, categories, sample_raw, no_places_config):
     """The real file format: the published annual_counts.csv is what read_counts() reads."""
     from crimesite import build
 
-    build.run([paths.RAW_DIR], build_dir=tmp_path / "build", site_dir=None)
+    build.run([sample_raw], build_dir=tmp_path / "build", site_dir=None, config=no_places_config)
     folder = tmp_path / "build" / "docs" / "downloads"
     counts = compare.read_counts(folder)
     assert len(counts.values) == 3 * len(categories) and counts.categories[0] == "homicide"
     summary = compare.to_markdown(compare.compare(counts, counts))
     assert f"Nothing changed: all {3 * len(categories)} annual counts" in summary
+
+
+def test_an_empty_count_is_not_counted_never_zero(tmp_path):
+    """annual_counts.csv leaves Part II of the NIBRS years empty: not counted, which is not a change to 0."""
+    old = "2024,homicide,53,nibrs\n2024,vandalism,,nibrs\n"
+    counts = compare.read_counts(downloads(tmp_path / "old", old))
+    assert counts.values[(2024, "vandalism")] == compare.NOT_COUNTED
+    assert "Nothing changed: all 2 annual counts" in summary(tmp_path / "same", old, old)
+    markdown = summary(tmp_path / "counted", old, old.replace("vandalism,,", "vandalism,40,"))
+    assert table_rows(markdown) == [["2024", "vandalism", "not counted", "40", "n/a"]]

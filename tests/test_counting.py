@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from crimesite import metrics, output, sources
+from crimesite import metrics, output, paths, sources
 from crimesite.sources.slmpd_nibrs import release_period
 from tests.conftest import FIXTURES
 from tests.fixtures.counting import make_counting
@@ -239,8 +239,8 @@ def independent_counts(paths: list[Path]) -> dict[tuple[str, str], int]:
     return counts
 
 
-def test_the_real_2024_releases_follow_the_summary_rules(tmp_path, shared_data):
-    folders = [shared_data / "slmpd" / "nibrs", shared_data / "slmpd" / "nibrs_2024_03_04"]
+def test_the_real_2024_releases_follow_the_summary_rules(tmp_path):
+    folders = [paths.RAW_DIR / "nibrs", paths.RAW_DIR / "nibrs_2024_03_04"]
     build_dir = tmp_path / "build"
     result = run_cli("--raw", *map(str, folders), "--no-site", "--build-dir", str(build_dir))
     assert result.returncode == 0, result.stderr

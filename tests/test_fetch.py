@@ -1,4 +1,4 @@
-"""`build_data.py fetch` against a real HTTP server on 127.0.0.1 serving the files in ../shared/data/."""
+"""`build_data.py fetch` against a real HTTP server on 127.0.0.1 serving the repository's own data/ folder."""
 
 from __future__ import annotations
 
@@ -26,17 +26,18 @@ import yaml
 
 from crimesite import build, config, fetch, paths, sources
 
+DATA = paths.ROOT / "data"
 LEGACY = ("january2019.csv.gz", "february2019.csv.gz", "march2019.csv.gz")
 JANUARY = datetime(2026, 1, 5, 6, 0, 0, tzinfo=UTC)
 FEBRUARY = datetime(2026, 2, 5, 6, 0, 0, tzinfo=UTC)
 TLS = Path(__file__).parent / "fixtures" / "tls"
 TIMEOUT_SECONDS = 10  # fetch.timeout_seconds in these tests: each read waits at most this long
-# The header of a legacy file (from the bundled sample), which the legacy reader detects.
-LEGACY_HEADER = (paths.RAW_DIR / "january2019.csv").read_bytes().splitlines()[0]
+# The header of a real legacy file, which the legacy reader detects.
+LEGACY_HEADER = gzip.decompress((DATA / "raw" / "legacy" / "january2019.csv.gz").read_bytes()).splitlines()[0]
 
 
 class Server:
-    """What the test server serves and what it was asked. Paths under /files/ come from the shared data folder
+    """What the test server serves and what it was asked. Paths under /files/ come from the repository's data/ folder
     (or from `overrides`); /drop/ sends half of a file and hangs up; /flaky/ fails once with a 500 first;
     /html/ and /csv/ send a file as text/html or text/csv; /trickle/ sends a file's bytes (and /slowhead/ its
     status line and headers) a byte at a time; /endless/ never stops; /huge/ announces a terabyte; a path in
@@ -169,16 +170,16 @@ def serving(root: Path, tls: bool = False) -> Iterator[Server]:
 
 
 @pytest.fixture
-def server(shared_data: Path) -> Iterator[Server]:
-    with serving(shared_data.resolve()) as state:
+def server() -> Iterator[Server]:
+    with serving(DATA) as state:
         yield state
 
 
 @pytest.fixture
-def tls_server(shared_data: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
+def tls_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[Server]:
     """The same server over https; this test's process trusts its certificate (and only it)."""
     monkeypatch.setenv("SSL_CERT_FILE", str(TLS / "cert.pem"))
-    with serving(shared_data.resolve(), tls=True) as state:
+    with serving(DATA, tls=True) as state:
         yield state
 
 
@@ -188,14 +189,14 @@ def fetch_config(folder: Path, files: list[dict], retries: int = 0, **limits) ->
 
 
 def legacy_files(url: str, months: tuple[str, ...] = LEGACY, kind: str = "files") -> list[dict]:
-    return [{"url": f"{url}/{kind}/slmpd/legacy/{name}", "to": f"raw/{name}"} for name in months]
+    return [{"url": f"{url}/{kind}/raw/legacy/{name}", "to": f"raw/{name}"} for name in months]
 
 
 def place_files(url: str) -> list[dict]:
     return [
         {"url": f"{url}/files/reference/neighborhoods.csv", "to": "reference/neighborhoods.csv"},
-        {"url": f"{url}/files/geo/stl_neighborhoods_88_wgs84.geojson", "to": "reference/neighborhoods.geojson"},
-        {"url": f"{url}/files/geo/slmpd_districts_6_wgs84.geojson", "to": "reference/districts.geojson"},
+        {"url": f"{url}/files/reference/neighborhoods.geojson", "to": "reference/neighborhoods.geojson"},
+        {"url": f"{url}/files/reference/districts.geojson", "to": "reference/districts.geojson"},
     ]
 
 
@@ -219,15 +220,14 @@ def manifest(folder: Path) -> list[dict]:
     return json.loads((folder / "manifest.json").read_text())["files"]
 
 
-def test_a_first_fetch_brings_each_file_as_served_and_lists_it_in_the_manifest(tmp_path, server, shared_data):
+def test_a_first_fetch_brings_each_file_as_served_and_lists_it_in_the_manifest(tmp_path, server):
     data = tmp_path / "data"
     summary = run(fetch_config(data, legacy_files(server.url) + place_files(server.url)))
     assert (summary.new, summary.changed, summary.unchanged) == (6, 0, 0)
-    shared = shared_data
-    expected = {f"raw/{name}": shared / "slmpd" / "legacy" / name for name in LEGACY} | {
-        "reference/neighborhoods.csv": shared / "reference" / "neighborhoods.csv",
-        "reference/neighborhoods.geojson": shared / "geo" / "stl_neighborhoods_88_wgs84.geojson",
-        "reference/districts.geojson": shared / "geo" / "slmpd_districts_6_wgs84.geojson",
+    served = DATA
+    expected = {f"raw/{name}": served / "raw" / "legacy" / name for name in LEGACY} | {
+        name: served / name
+        for name in ("reference/neighborhoods.csv", "reference/neighborhoods.geojson", "reference/districts.geojson")
     }
     for path, source in expected.items():
         assert (data / path).read_bytes() == source.read_bytes(), path
@@ -238,22 +238,22 @@ def test_a_first_fetch_brings_each_file_as_served_and_lists_it_in_the_manifest(t
         assert entry["sha256"] == hashlib.sha256(source.read_bytes()).hexdigest()
         assert entry["bytes"] == source.stat().st_size
         assert entry["retrieved_at"] == "2026-01-05T06:00:00Z"
-        assert entry["url"].endswith(source.relative_to(shared).as_posix())
+        assert entry["url"].endswith(source.relative_to(served).as_posix())
     text = (data / "manifest.json").read_text()
     assert text == json.dumps({"files": entries}, indent=2) + "\n"
     assert list(entries[0])[:5] == ["path", "url", "sha256", "bytes", "retrieved_at"]
     assert not (tmp_path / ".cache" / "fetch").exists()
 
 
-def test_every_real_layout_passes_the_content_check(tmp_path, server, shared_data):
+def test_every_real_layout_passes_the_content_check(tmp_path, server):
     """The legacy files of 18, 20 and 26 columns and the NIBRS files are what a raw entry expects."""
     names = ["legacy/january2008.csv.gz", "legacy/may2017.csv.gz", "legacy_2020/december2020.csv.gz",
              "nibrs/Crime-01-2024.csv.gz", "nibrs_2024_03_04/Crime-04-2024.csv.gz"]  # fmt: skip
-    files = [{"url": f"{server.url}/files/slmpd/{name}", "to": f"raw/{name}"} for name in names]
+    files = [{"url": f"{server.url}/files/raw/{name}", "to": f"raw/{name}"} for name in names]
     summary = run(fetch_config(tmp_path / "data", files))
     assert summary.new == len(names)
     for name in names:
-        assert (tmp_path / "data" / "raw" / name).read_bytes() == (shared_data / "slmpd" / name).read_bytes()
+        assert (tmp_path / "data" / "raw" / name).read_bytes() == (DATA / "raw" / name).read_bytes()
 
 
 def test_a_second_fetch_with_nothing_new_rewrites_nothing(tmp_path, server):
@@ -288,7 +288,7 @@ def test_a_file_changed_upstream_is_replaced_and_the_others_are_left(tmp_path, s
     run(settings)
     before, entries_before = snapshot(data), {entry["path"]: entry for entry in manifest(data)}
     new_content = (legacy_dir / "april2019.csv.gz").read_bytes()
-    server.overrides["slmpd/legacy/february2019.csv.gz"] = new_content
+    server.overrides["raw/legacy/february2019.csv.gz"] = new_content
     summary = run(settings, clock=FEBRUARY)
     assert (summary.new, summary.changed, summary.unchanged) == (0, 1, 2)
     after = snapshot(data)
@@ -312,13 +312,13 @@ def test_a_404_stops_the_fetch_and_changes_nothing(tmp_path, server, legacy_dir)
     data = tmp_path / "data"
     run(fetch_config(data, legacy_files(server.url, LEGACY[:1])))
     before = snapshot(data)
-    server.overrides["slmpd/legacy/january2019.csv.gz"] = (legacy_dir / "april2019.csv.gz").read_bytes()
-    missing = f"{server.url}/files/slmpd/legacy/january2031.csv.gz"
+    server.overrides["raw/legacy/january2019.csv.gz"] = (legacy_dir / "april2019.csv.gz").read_bytes()
+    missing = f"{server.url}/files/raw/legacy/january2031.csv.gz"
     files = legacy_files(server.url) + place_files(server.url) + [{"url": missing, "to": "raw/january2031.csv"}]
     server.requests.clear()
     problems = failed_run(fetch_config(data, files, retries=2))
     assert problems == [f"{missing}: HTTP 404 Not Found"]
-    assert server.paths_asked().count("/files/slmpd/legacy/january2031.csv.gz") == 1  # a 4xx is not retried
+    assert server.paths_asked().count("/files/raw/legacy/january2031.csv.gz") == 1  # a 4xx is not retried
     assert snapshot(data) == before  # the files that did come through in this run were not moved in either
     assert not (tmp_path / ".cache" / "fetch").exists()
 
@@ -332,7 +332,7 @@ def test_a_dropped_connection_names_the_url_and_the_bytes_received(tmp_path, ser
     server.requests.clear()
     problems = failed_run(fetch_config(data, files, retries=1))
     [problem] = problems
-    assert problem.startswith(f"{server.url}/drop/slmpd/legacy/{LEGACY[1]}: connection dropped")
+    assert problem.startswith(f"{server.url}/drop/raw/legacy/{LEGACY[1]}: connection dropped")
     assert f"received {size // 2:,} of {size:,} bytes (2 attempts)" in problem
     assert snapshot(data) == before
 
@@ -340,13 +340,13 @@ def test_a_dropped_connection_names_the_url_and_the_bytes_received(tmp_path, ser
 def test_a_500_is_tried_again(tmp_path, server, legacy_dir):
     data = tmp_path / "data"
     run(fetch_config(data, legacy_files(server.url, LEGACY[:1], kind="flaky"), retries=1))
-    assert server.paths_asked() == [f"/flaky/slmpd/legacy/{LEGACY[0]}"] * 2
+    assert server.paths_asked() == [f"/flaky/raw/legacy/{LEGACY[0]}"] * 2
     assert (data / "raw" / LEGACY[0]).read_bytes() == (legacy_dir / LEGACY[0]).read_bytes()
 
 
 def test_a_web_page_in_place_of_the_file_is_refused(tmp_path, server):
     problems = failed_run(fetch_config(tmp_path / "data", legacy_files(server.url, LEGACY[:1], kind="html")))
-    page = f"{server.url}/html/slmpd/legacy/{LEGACY[0]}"
+    page = f"{server.url}/html/raw/legacy/{LEGACY[0]}"
     assert problems == [f"{page}: the server sent a web page (text/html), not the file"]
     assert not (tmp_path / "data").exists()
 
@@ -354,7 +354,7 @@ def test_a_web_page_in_place_of_the_file_is_refused(tmp_path, server):
 def test_no_server_at_all_is_one_line_per_file(tmp_path):
     url = unused_port_url()
     problems = failed_run(fetch_config(tmp_path / "data", legacy_files(url, LEGACY[:2])))
-    assert [problem.split(": ")[0] for problem in problems] == [f"{url}/files/slmpd/legacy/{n}" for n in LEGACY[:2]]
+    assert [problem.split(": ")[0] for problem in problems] == [f"{url}/files/raw/legacy/{n}" for n in LEGACY[:2]]
     assert all("cannot connect" in problem for problem in problems)
 
 
@@ -496,7 +496,7 @@ def test_an_entry_whose_content_cannot_be_checked_is_refused_before_any_download
     data = data_with_sample(tmp_path, server)
     server.requests.clear()
     before = snapshot(data)
-    entry = {"url": f"{server.url}/files/slmpd/legacy/{LEGACY[1]}", "to": "raw/notes.txt"}
+    entry = {"url": f"{server.url}/files/raw/legacy/{LEGACY[1]}", "to": "raw/notes.txt"}
     problems = failed_run(fetch_config(data, [*legacy_files(server.url, LEGACY[:1]), entry]))
     assert problems == [f"{entry['url']}: cannot check what notes.txt should hold: fetch downloads incident files "
                         f"(.csv, .CSV, .csv.gz) into {data / 'raw'}, the neighborhood table, and GeoJSON "
@@ -507,12 +507,12 @@ def test_an_entry_whose_content_cannot_be_checked_is_refused_before_any_download
 
 def test_a_redirect_on_the_same_host_is_followed(tmp_path, server, legacy_dir):
     data = tmp_path / "data"
-    server.redirects["/old/january2019"] = f"{server.url}/files/slmpd/legacy/{LEGACY[0]}"
+    server.redirects["/old/january2019"] = f"{server.url}/files/raw/legacy/{LEGACY[0]}"
     run(fetch_config(data, [{"url": f"{server.url}/old/january2019", "to": f"raw/{LEGACY[0]}"}]))
     assert (data / "raw" / LEGACY[0]).read_bytes() == (legacy_dir / LEGACY[0]).read_bytes()
 
 
-def test_a_redirect_to_another_port_or_host_is_refused(tmp_path, server, shared_data):
+def test_a_redirect_to_another_port_or_host_is_refused(tmp_path, server):
     data = data_with_sample(tmp_path, server)
     entry = {"url": f"{server.url}/moved", "to": f"raw/{LEGACY[1]}"}
     server.redirects["/moved"] = "http://files.nonexistent.invalid/february2019.csv.gz"
@@ -520,8 +520,8 @@ def test_a_redirect_to_another_port_or_host_is_refused(tmp_path, server, shared_
         "HTTP 302 redirect to http://files.nonexistent.invalid/february2019.csv.gz refused, another host "
         "(files.nonexistent.invalid); fetch.allowed_hosts in site.yml lists the hosts allowed"
     )
-    with serving(shared_data.resolve()) as other:
-        elsewhere = f"{other.url}/files/slmpd/legacy/{LEGACY[1]}"
+    with serving(DATA) as other:
+        elsewhere = f"{other.url}/files/raw/legacy/{LEGACY[1]}"
         server.redirects["/moved"] = elsewhere
         port = other.url.removeprefix("http://")
         assert refused(data, server, entry) == (
@@ -530,24 +530,24 @@ def test_a_redirect_to_another_port_or_host_is_refused(tmp_path, server, shared_
         )
         assert other.requests == []
         run(fetch_config(data, [entry], allowed_hosts=[port]))  # ... unless site.yml allows that host
-        assert other.paths_asked() == [f"/files/slmpd/legacy/{LEGACY[1]}"]
-    assert (data / "raw" / LEGACY[1]).read_bytes() == (shared_data / "slmpd" / "legacy" / LEGACY[1]).read_bytes()
+        assert other.paths_asked() == [f"/files/raw/legacy/{LEGACY[1]}"]
+    assert (data / "raw" / LEGACY[1]).read_bytes() == (DATA / "raw" / "legacy" / LEGACY[1]).read_bytes()
 
 
 def test_over_https_a_redirect_to_http_is_refused_even_to_an_allowed_host(tmp_path, server, tls_server):
     data = data_with_sample(tmp_path, server)
-    plain = f"{server.url}/files/slmpd/legacy/{LEGACY[1]}"
+    plain = f"{server.url}/files/raw/legacy/{LEGACY[1]}"
     tls_server.redirects["/moved"] = plain
     entry = {"url": f"{tls_server.url}/moved", "to": f"raw/{LEGACY[1]}"}
     expected = f"HTTP 302 redirect to {plain} refused, from https to http"
     assert refused(data, tls_server, entry) == expected  # the good month beside it came over https
     assert refused(data, tls_server, entry, allowed_hosts=[server.url.removeprefix("http://")]) == expected
-    assert f"/files/slmpd/legacy/{LEGACY[1]}" not in server.paths_asked()
+    assert f"/files/raw/legacy/{LEGACY[1]}" not in server.paths_asked()
 
 
 def test_over_https_a_trickling_server_ends_at_the_deadline(tmp_path, server, tls_server):
     data = data_with_sample(tmp_path, server)
-    entry = {"url": f"{tls_server.url}/trickle/slmpd/legacy/{LEGACY[1]}", "to": f"raw/{LEGACY[1]}"}
+    entry = {"url": f"{tls_server.url}/trickle/raw/legacy/{LEGACY[1]}", "to": f"raw/{LEGACY[1]}"}
     started = time.monotonic()
     problem = refused(data, tls_server, entry, deadline_seconds=1.5)
     assert time.monotonic() - started < TIMEOUT_SECONDS
@@ -580,12 +580,12 @@ def test_a_trickling_server_ends_at_the_deadline(tmp_path, server, kind):
     """A byte every quarter second never trips the 10 s read timeout; the file's 1.5 s deadline ends it."""
     data = data_with_sample(tmp_path, server)
     started = time.monotonic()
-    entry = {"url": f"{server.url}/{kind}/slmpd/legacy/{LEGACY[1]}", "to": f"raw/{LEGACY[1]}"}
+    entry = {"url": f"{server.url}/{kind}/raw/legacy/{LEGACY[1]}", "to": f"raw/{LEGACY[1]}"}
     problem = refused(data, server, entry, deadline_seconds=1.5)
     assert time.monotonic() - started < TIMEOUT_SECONDS
     assert problem.startswith("not received within fetch.deadline_seconds (1.5 s): "), problem
     assert problem.endswith(" came; stopped")
-    assert server.paths_asked().count(f"/{kind}/slmpd/legacy/{LEGACY[1]}") == 1  # the deadline is for all tries
+    assert server.paths_asked().count(f"/{kind}/raw/legacy/{LEGACY[1]}") == 1  # the deadline is for all tries
 
 
 def test_an_endless_server_ends_at_the_size_limit(tmp_path, server):
@@ -611,7 +611,7 @@ def test_a_host_name_that_does_not_resolve_stops_the_fetch_at_once(tmp_path, ser
     problems = failed_run(fetch_config(data, files, retries=2))
     assert time.monotonic() - started < TIMEOUT_SECONDS
     assert len(problems) == 1
-    assert problems[0].startswith(f"http://slmpd.nonexistent.invalid/files/slmpd/legacy/{LEGACY[0]}: cannot resolve "
+    assert problems[0].startswith(f"http://slmpd.nonexistent.invalid/files/raw/legacy/{LEGACY[0]}: cannot resolve "
                                   "the host name slmpd.nonexistent.invalid (")  # fmt: skip
     assert problems[0].endswith("); is the network down? 5 other file(s) not tried")
     assert server.requests == []
@@ -632,43 +632,43 @@ def test_a_fork_with_the_csv_reader_accepts_its_own_files_and_refuses_slmpd_ones
     fetch.run(fetch_config(data, own), expect, backoff_seconds=0, clock=lambda: JANUARY)
     assert sorted(p.relative_to(data).as_posix() for p in data.rglob("*.*")) == sorted([*server.overrides,
                                                                                         "manifest.json"])  # fmt: skip
-    slmpd = {"url": f"{server.url}/files/slmpd/legacy/{LEGACY[0]}", "to": "raw/riverton_2024.csv.gz"}
+    slmpd = {"url": f"{server.url}/files/raw/legacy/{LEGACY[0]}", "to": "raw/riverton_2024.csv.gz"}
     with pytest.raises(fetch.FetchError) as caught:
         fetch.run(fetch_config(data, [*own, slmpd]), expect, backoff_seconds=0, clock=lambda: JANUARY)
     [problem] = caught.value.problems
     assert problem.startswith(f"{slmpd['url']}: not a crime file the build can read: its header is 'Complaint,")
 
 
-def copy_sample(raw: Path, names: list[str]) -> None:
-    """Some of the bundled sample files with a SAMPLE.sha256 that lists them."""
+def copy_sample(sample: Path, raw: Path, names: list[str]) -> None:
+    """Some of the sample files, copied into a raw folder with a SAMPLE.sha256 that lists them."""
     raw.mkdir(parents=True, exist_ok=True)
     lines = []
     for name in names:
-        content = (paths.RAW_DIR / name).read_bytes()
+        content = (sample / name).read_bytes()
         (raw / name).write_bytes(content)
         lines.append(f"{hashlib.sha256(content).hexdigest()}  {name}\n")
     (raw / "SAMPLE.sha256").write_text("".join(lines))
 
 
-def test_real_raw_files_replace_the_bundled_sample(tmp_path, server):
+def test_real_raw_files_replace_the_bundled_sample(tmp_path, server, sample_raw):
     data = tmp_path / "data"
-    copy_sample(data / "raw", ["january2019.csv", "february2019.csv"])
+    copy_sample(sample_raw, data / "raw", ["january2019.csv", "february2019.csv"])
     (data / "raw" / "notes.txt").write_text("mine")
     summary = run(fetch_config(data, legacy_files(server.url)))
     assert summary.sample_removed == 3
     assert sorted(p.name for p in (data / "raw").iterdir()) == sorted([*LEGACY, "notes.txt"])
 
 
-def test_the_sample_stays_when_only_reference_files_are_fetched(tmp_path, server):
+def test_the_sample_stays_when_only_reference_files_are_fetched(tmp_path, server, sample_raw):
     data = tmp_path / "data"
-    copy_sample(data / "raw", ["january2019.csv"])
+    copy_sample(sample_raw, data / "raw", ["january2019.csv"])
     run(fetch_config(data, place_files(server.url)))
     assert sorted(p.name for p in (data / "raw").iterdir()) == ["SAMPLE.sha256", "january2019.csv"]
 
 
-def test_a_sample_file_that_was_edited_is_left(tmp_path, server):
+def test_a_sample_file_that_was_edited_is_left(tmp_path, server, sample_raw):
     data = tmp_path / "data"
-    copy_sample(data / "raw", ["january2019.csv", "february2019.csv"])
+    copy_sample(sample_raw, data / "raw", ["january2019.csv", "february2019.csv"])
     (data / "raw" / "february2019.csv").write_bytes(b"edited by hand")
     run(fetch_config(data, legacy_files(server.url, LEGACY[:1])))
     assert sorted(p.name for p in (data / "raw").iterdir()) == ["february2019.csv", LEGACY[0]]
@@ -793,18 +793,21 @@ def test_the_cli_reports_a_bad_config_file(tmp_path):
 # --- the fetch section of site.yml --------------------------------------------------------------------------
 
 
-def test_the_repository_config_fetches_the_legacy_months_nibrs_and_boundaries(site_config):
+def test_the_repository_config_fetches_the_nibrs_months_it_lacks_and_the_boundaries(site_config, context):
     downloads = config.fetch_downloads(site_config.fetch)
     by_path = {download.path: download.url for download in downloads}
-    legacy = [path for path in by_path if path.startswith("raw/") and "/nibrs/" not in path]
-    assert len(legacy) == 13 * 12
-    assert by_path["raw/january2008.csv"].endswith("/January2008.CSV")
+    raw = [path for path in by_path if path.startswith("raw/")]
+    assert raw and all(path.startswith("raw/nibrs/") for path in raw)
     assert by_path["raw/nibrs/2024-12.csv"] == "https://slmpd.org/wp-content/uploads/2025/01/December2024.csv"
     assert site_config.fetch.manifest == paths.ROOT / "data" / "manifest.json"
     places = site_config.places
     for path in (places.neighborhood_boundaries, places.district_boundaries):
         assert path.relative_to(site_config.fetch.folder).as_posix() in by_path
-    assert all((site_config.fetch.folder / path).is_relative_to(site_config.raw_dir) for path in legacy)
+    assert all((site_config.fetch.folder / path).is_relative_to(site_config.raw_dir) for path in raw)
+    # no fetched month is one that data/raw/ already holds: the build would get two files for that month
+    held = {month for info in sources.load(sources.discover([paths.RAW_DIR]), context)[1] for month in info.covers}
+    fetched = {path.removeprefix("raw/nibrs/").removesuffix(".csv") for path in raw}
+    assert len(fetched) == len(raw) and min(fetched) == "2024-05" and not fetched & held
 
 
 def fetch_section(**changes) -> dict:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 from crimesite import geo
@@ -28,3 +30,60 @@ def test_blocks_round_house_numbers_down_even_inside_the_street_field():
 def test_no_street_gives_no_block():
     blocks = geo.to_block(pd.Series(["12", None], dtype="string"), pd.Series(["  ", ""], dtype="string"))
     assert blocks.isna().all()
+
+
+def test_points_inside_a_polygon_with_a_hole_and_a_notch():
+    """A 4 x 4 square with a notch cut into its east side and a square hole: the even-odd rule, by hand."""
+    import numpy as np
+
+    outer = np.array([[0, 0], [4, 0], [4, 1.5], [2.5, 2], [4, 2.5], [4, 4], [0, 4]], dtype=float)
+    hole = np.array([[0.5, 0.5], [1.5, 0.5], [1.5, 1.5], [0.5, 1.5]], dtype=float)
+    points = {  # (lon, lat) -> inside?
+        (3, 3): True,
+        (1, 3): True,
+        (3.5, 2): False,  # in the notch
+        (2, 2): True,  # beside the notch's tip
+        (1, 1): False,  # in the hole
+        (1.8, 1): True,  # beside the hole
+        (5, 2): False,
+        (-1, 2): False,
+        (2, 4.5): False,
+    }
+    lon = np.array([p[0] for p in points], dtype=float)
+    lat = np.array([p[1] for p in points], dtype=float)
+    assert geo.inside_rings(lon, lat, (outer, hole)).tolist() == list(points.values())
+    assert geo.inside_rings(lon, lat, ()).tolist() == [False] * len(points)
+
+
+SQUARE = {"type": "Polygon", "coordinates": [[[-90.3, 38.5], [-90.25, 38.5], [-90.25, 38.55], [-90.3, 38.55]]]}
+
+
+def test_without_a_city_limits_file_the_box_alone_limits_the_locations(tmp_path):
+    from crimesite import build
+
+    table = pd.DataFrame({"location_status": pd.Categorical(["ok", "ok", "missing"]),
+                          "latitude": [38.6, 38.52, None], "longitude": [-90.2, -90.28, None]})  # fmt: skip
+    assert build.within_city_limits(table, None) is table
+    assert build.within_city_limits(table, tmp_path / "city_limits.geojson") is table  # named, not there
+    features = [{"type": "Feature", "properties": {}, "geometry": SQUARE}]
+    (tmp_path / "city_limits.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    marked = build.within_city_limits(table, tmp_path / "city_limits.geojson")
+    assert marked["location_status"].tolist() == ["outside_city", "ok", "missing"]
+    assert marked["latitude"].isna().tolist() == [True, False, True]
+    assert table["location_status"].tolist() == ["ok", "ok", "missing"]  # the input is left as it was
+
+
+def test_a_city_limits_file_without_a_polygon_stops_the_build_naming_it(tmp_path):
+    import pytest
+
+    from crimesite import places
+    from crimesite.errors import DataError
+
+    path = tmp_path / "city_limits.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [{"geometry": {"type": "Point"}}]}))
+    with pytest.raises(DataError) as raised:
+        places.read_city_limits(path)
+    assert "city_limits.geojson" in str(raised.value.problems[0])
+    path.write_text("{not json")
+    with pytest.raises(DataError):
+        places.read_city_limits(path)

@@ -101,9 +101,9 @@ def test_the_limits_are_read_from_site_yml():
             config.parse_config(data, paths.ROOT)
 
 
-def test_every_real_file_is_far_inside_the_default_limit(shared_data):
+def test_every_real_file_is_far_inside_the_default_limit():
     limit = textio.SizeLimit()
-    files = sorted((shared_data / "slmpd").rglob("*.csv.gz"))
+    files = sorted(paths.RAW_DIR.rglob("*.csv.gz"))
     assert len(files) > 150
     for path in files:
         unpacked = len(textio.read_raw_bytes(path))

@@ -102,3 +102,18 @@ def test_year_to_date_compares_the_same_months(part1):
     monthly = metrics.monthly_counts(table, part1, cover)
     assert metrics.year_to_date(monthly, 2019, 2)["homicide"] == 3
     assert metrics.year_to_date(monthly, 2018, 2)["homicide"] == 2
+
+
+def test_a_part_the_files_of_an_era_do_not_count_is_missing_not_zero(categories):
+    """SLMPD's NIBRS files give no Part II: their months count Part II as missing, the legacy months as counted."""
+    table = frame([(2020, 12, "other-assaults", 3), (2021, 1, "homicide", 1), (2021, 2, "homicide", 1)])
+    cover = metrics.coverage({"2020-12", "2021-01", "2021-02"}, "2021-01", uncounted=(("nibrs", 2),))
+    annual = metrics.annual_counts(table, categories, cover).set_index(["year", "category"])["count"]
+    assert annual[(2020, "other-assaults")] == 3 and annual[(2020, "vandalism")] == 0
+    assert pd.isna(annual[(2021, "other-assaults")]) and pd.isna(annual[(2021, "vandalism")])
+    assert annual[(2021, "homicide")] == 2 and annual[(2021, "arson")] == 0  # Part I: counted, zeros included
+    monthly = metrics.monthly_counts(table, categories, cover).set_index(["month", "category"])["count"]
+    assert monthly[("2020-12", "other-assaults")] == 3
+    assert pd.isna(monthly[("2021-01", "other-assaults")]) and monthly[("2021-01", "homicide")] == 1
+    everything = metrics.coverage({"2021-01"}, "2021-01")  # a reader that counts every part
+    assert metrics.annual_counts(table, categories, everything)["count"].notna().all()

@@ -140,11 +140,10 @@ def test_the_scan_finds_each_class_of_leak_in_a_made_up_site(tmp_path):
     assert leaks["state-plane figure"] and leaks["withheld incident located"]
 
 
-def test_no_published_byte_of_the_real_site_locates_a_withheld_incident_or_an_address(
-    full_real_site, slmpd_dir, shared_places_config
-):
-    build_dir, site_dir = full_real_site
-    places = shared_places_config.places
+def test_no_published_byte_of_the_real_site_locates_a_withheld_incident_or_an_address(real_site, site_config):
+    """The real site as `make site` builds it: every SLMPD file in data/raw/, the City's places."""
+    build_dir, site_dir = real_site
+    places = site_config.places
     boundaries = [places.neighborhood_boundaries, places.district_boundaries]
-    leaks = privacy_scan.scan(build_dir, site_dir, slmpd_dir, boundaries)
+    leaks = privacy_scan.scan(build_dir, site_dir, site_config.raw_dir, boundaries)
     assert {kind: found[:5] for kind, found in leaks.items() if found} == {}

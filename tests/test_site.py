@@ -1,4 +1,4 @@
-"""Whole sites built with MkDocs from the bundled sample and from the fixtures."""
+"""Whole sites built with MkDocs from the generated sample and from the fixtures."""
 
 from __future__ import annotations
 
@@ -27,16 +27,10 @@ def tree_digest(folder: Path) -> dict[str, str]:
     }
 
 
-def build_site(raw: Path, root: Path) -> tuple[Path, Path, build.Timings]:
+def build_site(raw: Path, root: Path, config=None) -> tuple[Path, Path, build.Timings]:
     build_dir, site_dir = root / "build", root / "site"
-    timings = build.run([raw], build_dir=build_dir, site_dir=site_dir)
+    timings = build.run([raw], build_dir=build_dir, site_dir=site_dir, config=config)
     return build_dir, site_dir, timings
-
-
-@pytest.fixture(scope="module")
-def sample_site(tmp_path_factory) -> tuple[Path, Path]:
-    build_dir, site_dir, _ = build_site(paths.RAW_DIR, tmp_path_factory.mktemp("sample"))
-    return build_dir, site_dir
 
 
 @pytest.fixture(scope="module")
@@ -135,9 +129,9 @@ def test_homicide_page_numbers_match_the_download(sample_site):
         assert f'<th scope="row" class="text">{year}</th><td class="num">{count:,}</td>' in page
 
 
-def test_rebuilding_the_same_input_writes_the_same_bytes(sample_site, tmp_path):
+def test_rebuilding_the_same_input_writes_the_same_bytes(sample_site, sample_raw, no_places_config, tmp_path):
     build_dir, site_dir = sample_site
-    again_build, again_site, _ = build_site(paths.RAW_DIR, tmp_path)
+    again_build, again_site, _ = build_site(sample_raw, tmp_path, no_places_config)
     assert tree_digest(again_build / "docs") == tree_digest(build_dir / "docs")
     assert tree_digest(again_site) == tree_digest(site_dir)
 
@@ -169,7 +163,7 @@ def test_a_failed_build_leaves_the_previous_site_untouched(tmp_path):
 
 
 def test_without_boundary_files_the_maps_fall_back_to_ranked_charts(sample_site):
-    """The sample build has no neighborhood table or boundaries (site.yml names files fetch will bring)."""
+    """A fork's sample build with no neighborhood table or boundaries yet."""
     _, site_dir = sample_site
     maps = html.unescape((site_dir / "maps" / "index.html").read_text(encoding="utf-8"))
     assert "no neighborhood boundary file is configured" in maps

@@ -39,12 +39,12 @@ def test_ids_inside_two_svgs_on_one_page_do_not_clash(tmp_path):
     page = static_charts.fill(page_with(*blocks), Cache.at(tmp_path))["a.md"]
     ids = re.findall(r'\bid="([^"]+)"', page)
     assert len(ids) == len(set(ids))
-    referenced = re.findall(r'url\(#([^)]+)\)', page)
+    referenced = re.findall(r"url\(#([^)]+)\)", page)
     assert referenced and set(referenced) <= set(ids)  # every clip path still points at its own chart
 
 
 def test_labels_from_the_data_stay_text_in_the_svg(tmp_path):
-    hostile = '<script>window.__pwned=1</script>'
+    hostile = "<script>window.__pwned=1</script>"
     block = pages.chart_block("chart-x", bar_chart([hostile, "ok"]), "T", "S.", static=True)
     page = static_charts.fill(page_with(block), Cache.at(tmp_path))["a.md"]
     svg = page[page.index("<svg") : page.index("</svg>")]

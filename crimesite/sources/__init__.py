@@ -88,13 +88,14 @@ class FileInfo:
     sha256: str
     format: str
     layout: str
-    rows: int
+    rows: int  # rows of the incident table from this file: every legacy row; NIBRS: each counted crime kept
     count_sum: int
     had_bom: bool
     cp1252_bytes: int
     months: tuple[str, ...]  # counting months of its rows
     covers: tuple[str, ...]  # months this file is the source for (legacy: its months; NIBRS: its release's months)
     not_counted: int = 0  # rows read but left out as not crimes (generic CSV: codes with an empty UCR class)
+    raw_rows: int = 0  # data rows in the file as published (the header not counted)
 
 
 def is_raw_file(path: Path) -> bool:
@@ -291,12 +292,14 @@ class FileMeta:
     cp1252_bytes: int
     covers: tuple[str, ...] = ()  # the months the file stands for, when its reader says
     not_counted: int = 0
+    raw_rows: int = 0  # data rows in the file as published (the header not counted)
 
     @classmethod
     def of(cls, item: Prepared, batch: common.Batch) -> FileMeta:
         name = item.raw.name
         return cls(name, item.raw.sha256, item.reader.FORMAT, item.layout, item.decoded.had_bom,
-                   item.decoded.cp1252_bytes, batch.covers.get(name, ()), batch.not_counted.get(name, 0))  # fmt: skip
+                   item.decoded.cp1252_bytes, batch.covers.get(name, ()), batch.not_counted.get(name, 0),
+                   len(item.frame))  # fmt: skip
 
 
 def describe_files(metas: list[FileMeta], rows: pd.DataFrame) -> list[FileInfo]:
@@ -326,6 +329,7 @@ def describe_files(metas: list[FileMeta], rows: pd.DataFrame) -> list[FileInfo]:
                 months=file_months,
                 covers=tuple(meta.covers) or file_months,
                 not_counted=meta.not_counted,
+                raw_rows=meta.raw_rows,
             )
         )
     return infos

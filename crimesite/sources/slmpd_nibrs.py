@@ -41,6 +41,8 @@ from crimesite.sources.common import (
 )
 
 FORMAT = "slmpd-nibrs"
+# The files give a UCR class only for Part I offenses: Part II is not counted from them (missing, not zero).
+UNCOUNTED_PARTS = (("nibrs", 2),)
 LAYOUT = "22 columns (2021 on)"
 COLUMNS = (
     "IncidentDate", "OccurredFromTime", "IncidentNum", "Offense", "NIBRS", "NIBRSCategory", "SRS_UCR",
