@@ -368,10 +368,11 @@ def unused_port_url() -> str:
 # --- hostile servers: each is refused with one line, and data/ (with the bundled sample) stays as it was ----
 
 
-def data_with_sample(tmp_path: Path, server: Server) -> Path:
-    """A data folder holding two bundled sample files and the fetched boundaries and neighborhood table."""
+def data_with_sample(tmp_path: Path, server: Server, sample: Path) -> Path:
+    """A data folder holding two sample files (from `sample`, the sample_raw fixture's folder) and the fetched
+    boundaries and neighborhood table."""
     data = tmp_path / "data"
-    copy_sample(data / "raw", ["january2019.csv", "february2019.csv"])
+    copy_sample(sample, data / "raw", ["january2019.csv", "february2019.csv"])
     run(fetch_config(data, place_files(server.url)))
     assert (data / "raw" / "SAMPLE.sha256").is_file() and (data / "reference" / "districts.geojson").is_file()
     return data
@@ -467,21 +468,23 @@ def gzip_bomb(head: bytes, megabytes: int) -> bytes:
         ),
     ],
 )
-def test_a_file_whose_content_is_not_what_its_entry_expects_is_refused(tmp_path, server, body, kind, to, problem):
-    data = data_with_sample(tmp_path, server)
+def test_a_file_whose_content_is_not_what_its_entry_expects_is_refused(
+    tmp_path, server, body, kind, to, problem, sample_raw
+):
+    data = data_with_sample(tmp_path, server, sample_raw)
     server.overrides["served"] = body
     assert refused(data, server, {"url": f"{server.url}/{kind}/served", "to": to}) == problem
     assert server.paths_asked().count(f"/{kind}/served") == 1  # what the content is does not change on a retry
 
 
-def test_a_gzip_bomb_is_checked_from_its_first_part_only(tmp_path, server):
+def test_a_gzip_bomb_is_checked_from_its_first_part_only(tmp_path, server, sample_raw):
     """A header a reader knows, then 100 MB of zeros in about 100 KB: the check inflates HEAD_BYTES only."""
     bomb = gzip_bomb(LEGACY_HEADER + b"\n", 100)
     assert len(bomb) < 200_000
     staged = tmp_path / "bomb.csv.gz"
     staged.write_bytes(bomb)
     assert fetch.read_head(staged, staged.name) == (LEGACY_HEADER + b"\n" + bytes(fetch.HEAD_BYTES))[: fetch.HEAD_BYTES]
-    data = data_with_sample(tmp_path, server)
+    data = data_with_sample(tmp_path, server, sample_raw)
     server.overrides["bomb.csv.gz"] = bomb
     started = time.monotonic()
     problem = refused(data, server, {"url": f"{server.url}/files/bomb.csv.gz", "to": "raw/may2019.csv.gz"})
@@ -492,8 +495,8 @@ def test_a_gzip_bomb_is_checked_from_its_first_part_only(tmp_path, server):
     )
 
 
-def test_an_entry_whose_content_cannot_be_checked_is_refused_before_any_download(tmp_path, server):
-    data = data_with_sample(tmp_path, server)
+def test_an_entry_whose_content_cannot_be_checked_is_refused_before_any_download(tmp_path, server, sample_raw):
+    data = data_with_sample(tmp_path, server, sample_raw)
     server.requests.clear()
     before = snapshot(data)
     entry = {"url": f"{server.url}/files/raw/legacy/{LEGACY[1]}", "to": "raw/notes.txt"}
@@ -512,8 +515,8 @@ def test_a_redirect_on_the_same_host_is_followed(tmp_path, server, legacy_dir):
     assert (data / "raw" / LEGACY[0]).read_bytes() == (legacy_dir / LEGACY[0]).read_bytes()
 
 
-def test_a_redirect_to_another_port_or_host_is_refused(tmp_path, server):
-    data = data_with_sample(tmp_path, server)
+def test_a_redirect_to_another_port_or_host_is_refused(tmp_path, server, sample_raw):
+    data = data_with_sample(tmp_path, server, sample_raw)
     entry = {"url": f"{server.url}/moved", "to": f"raw/{LEGACY[1]}"}
     server.redirects["/moved"] = "http://files.nonexistent.invalid/february2019.csv.gz"
     assert refused(data, server, entry) == (
@@ -534,8 +537,8 @@ def test_a_redirect_to_another_port_or_host_is_refused(tmp_path, server):
     assert (data / "raw" / LEGACY[1]).read_bytes() == (DATA / "raw" / "legacy" / LEGACY[1]).read_bytes()
 
 
-def test_over_https_a_redirect_to_http_is_refused_even_to_an_allowed_host(tmp_path, server, tls_server):
-    data = data_with_sample(tmp_path, server)
+def test_over_https_a_redirect_to_http_is_refused_even_to_an_allowed_host(tmp_path, server, tls_server, sample_raw):
+    data = data_with_sample(tmp_path, server, sample_raw)
     plain = f"{server.url}/files/raw/legacy/{LEGACY[1]}"
     tls_server.redirects["/moved"] = plain
     entry = {"url": f"{tls_server.url}/moved", "to": f"raw/{LEGACY[1]}"}
@@ -545,8 +548,8 @@ def test_over_https_a_redirect_to_http_is_refused_even_to_an_allowed_host(tmp_pa
     assert f"/files/raw/legacy/{LEGACY[1]}" not in server.paths_asked()
 
 
-def test_over_https_a_trickling_server_ends_at_the_deadline(tmp_path, server, tls_server):
-    data = data_with_sample(tmp_path, server)
+def test_over_https_a_trickling_server_ends_at_the_deadline(tmp_path, server, tls_server, sample_raw):
+    data = data_with_sample(tmp_path, server, sample_raw)
     entry = {"url": f"{tls_server.url}/trickle/raw/legacy/{LEGACY[1]}", "to": f"raw/{LEGACY[1]}"}
     started = time.monotonic()
     problem = refused(data, tls_server, entry, deadline_seconds=1.5)
@@ -576,9 +579,9 @@ def test_redirects_keep_to_https_and_to_the_host(source, target, problem):
 
 
 @pytest.mark.parametrize("kind", ["trickle", "slowhead"])
-def test_a_trickling_server_ends_at_the_deadline(tmp_path, server, kind):
+def test_a_trickling_server_ends_at_the_deadline(tmp_path, server, kind, sample_raw):
     """A byte every quarter second never trips the 10 s read timeout; the file's 1.5 s deadline ends it."""
-    data = data_with_sample(tmp_path, server)
+    data = data_with_sample(tmp_path, server, sample_raw)
     started = time.monotonic()
     entry = {"url": f"{server.url}/{kind}/raw/legacy/{LEGACY[1]}", "to": f"raw/{LEGACY[1]}"}
     problem = refused(data, server, entry, deadline_seconds=1.5)
@@ -588,22 +591,22 @@ def test_a_trickling_server_ends_at_the_deadline(tmp_path, server, kind):
     assert server.paths_asked().count(f"/{kind}/raw/legacy/{LEGACY[1]}") == 1  # the deadline is for all tries
 
 
-def test_an_endless_server_ends_at_the_size_limit(tmp_path, server):
-    data = data_with_sample(tmp_path, server)
+def test_an_endless_server_ends_at_the_size_limit(tmp_path, server, sample_raw):
+    data = data_with_sample(tmp_path, server, sample_raw)
     problem = refused(data, server, {"url": f"{server.url}/endless/x", "to": "raw/may2019.csv"}, max_bytes=1_000_000)
     assert problem.startswith("stopped after 1,0")
     assert problem.endswith(" bytes, more than fetch.max_bytes (1,000,000) allows")
 
 
-def test_a_file_announced_larger_than_the_limit_is_not_read(tmp_path, server):
-    data = data_with_sample(tmp_path, server)
+def test_a_file_announced_larger_than_the_limit_is_not_read(tmp_path, server, sample_raw):
+    data = data_with_sample(tmp_path, server, sample_raw)
     problem = refused(data, server, {"url": f"{server.url}/huge/x", "to": "raw/may2019.csv"})
     assert problem == "the server announces 1,000,000,000,000 bytes, more than fetch.max_bytes (100,000,000) allows"
 
 
-def test_a_host_name_that_does_not_resolve_stops_the_fetch_at_once(tmp_path, server):
+def test_a_host_name_that_does_not_resolve_stops_the_fetch_at_once(tmp_path, server, sample_raw):
     """With the network down every address fails alike: one line, no retries, no other file tried."""
-    data = data_with_sample(tmp_path, server)
+    data = data_with_sample(tmp_path, server, sample_raw)
     before = snapshot(data)
     files = legacy_files("http://slmpd.nonexistent.invalid") + place_files(server.url)
     server.requests.clear()
