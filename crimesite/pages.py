@@ -993,6 +993,8 @@ def renderer(data: SiteData) -> Callable[..., str]:
         "methods_break": month_name(methods_break) if methods_break else None,
         "data_through": month_name(data.cover.last),
         "first_month": month_name(data.cover.first),
+        # The months no file stands for, as runs ("January 2021 to December 2023"): a span is never read as whole.
+        "missing_runs": [month_name_run_label(first, last) for first, last in data.cover.missing_month_runs],
         "sample": data.sample,
         "files_count": len(data.files),
     }

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from crimesite import build, claims, config, metrics, other_sources, paths
+from crimesite import build, charts, claims, config, metrics, other_sources, paths
 from crimesite.errors import DataError
 
 SOURCE = config.OtherSource("Index of test figures", "State UCR (test)", "https://example.org/", "test figures",
@@ -236,7 +236,7 @@ def test_the_real_crime_page_marks_the_break_before_the_first_nibrs_year_on_the_
     spec = chart_spec((real_docs / "crimes" / "homicide.md").read_text(), "chart-homicide-years")
     rules = [layer for layer in layers(spec) if isinstance(layer.get("mark"), dict)
              and layer["mark"].get("type") == "rule"]  # fmt: skip
-    (marker,) = [row for name, rows in spec["datasets"].items() for row in rows if "label" in row]
+    (marker,) = [row for rows in spec["datasets"].values() for row in rows if row.get("label") == charts.BREAK_LABEL]
     assert rules and marker["year"] == 2021  # the state's 2021 is on the axis, SLMPD's first NIBRS year is 2024
 
 

@@ -106,7 +106,9 @@ def test_every_legacy_monthly_count_matches_an_independent_sum(real_build, indep
 
 def test_the_real_data_is_not_marked_as_sample(real_build):
     assert "sample_data: false" in (real_build / "mkdocs.generated.yml").read_text()
-    assert "Data through April 2024" in (real_build / "docs" / "index.md").read_text()
+    home = (real_build / "docs" / "index.md").read_text()
+    assert "Data through April 2024" in home
+    assert "January 2008 to April 2024; none for January 2021 to December 2023)" in home  # the gap, named
 
 
 def test_the_2014_and_2020_homicide_claims_are_checked(real_build):
@@ -114,8 +116,7 @@ def test_the_2014_and_2020_homicide_claims_are_checked(real_build):
     assert "| 159 homicides in 2014 | 159 | 159 | **Matches** |" in claims_page
     # The 2020 files give one homicide more than the City's figure; the state's figure (the second source) matches.
     row = next(line for line in claims_page.splitlines() if line.startswith("| 263 homicides in 2020 |"))
-    assert row.startswith("| 263 homicides in 2020 | 263 | 264 | **Close** | the data counts 1 crime more")
-    assert "| 263 | **Matches** |" in row
+    assert row.startswith("| 263 homicides in 2020 | 263 | 264 | **Close** | 263 | **Matches** | The data counts 1 crime more")
 
 
 def test_88_neighborhood_pages_are_named_from_the_table(real_site, site_config):
@@ -154,7 +155,7 @@ def test_the_manifest_lists_every_data_file_with_its_checksum_and_source():
     data = paths.ROOT / "data"
     on_disk = {p.relative_to(data).as_posix() for folder in ("raw", "reference") for p in (data / folder).rglob("*")
                if p.is_file() and p.name != "ucr_classes.csv"}  # fmt: skip
-    assert set(entries) == on_disk and len(on_disk) == 164
+    assert set(entries) == on_disk and len(on_disk) == 165
     for path, entry in entries.items():
         content = (data / path).read_bytes()
         assert entry.sha256 == fetch.hashlib.sha256(content).hexdigest() and entry.bytes == len(content), path
