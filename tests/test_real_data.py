@@ -116,7 +116,9 @@ def test_the_2014_and_2020_homicide_claims_are_checked(real_build):
     assert "| 159 homicides in 2014 | 159 | 159 | **Matches** |" in claims_page
     # The 2020 files give one homicide more than the City's figure; the state's figure (the second source) matches.
     row = next(line for line in claims_page.splitlines() if line.startswith("| 263 homicides in 2020 |"))
-    assert row.startswith("| 263 homicides in 2020 | 263 | 264 | **Close** | 263 | **Matches** | The data counts 1 crime more")
+    assert row.startswith(
+        "| 263 homicides in 2020 | 263 | 264 | **Close** | 263 | **Matches** | The data counts 1 crime more"
+    )
 
 
 def test_88_neighborhood_pages_are_named_from_the_table(real_site, site_config):
