@@ -7,6 +7,7 @@ this project's triggers, jobs and permissions.
 from __future__ import annotations
 
 import ast
+import os
 import re
 import subprocess
 import sys
@@ -255,9 +256,11 @@ def test_the_real_data_tests_read_the_repository_and_run_everywhere():
 
 
 def make_dry_run(*args: str) -> list[str]:
-    """The commands `make -n` would run (nothing is run), without the set-up of .venv."""
-    result = subprocess.run(["make", "-n", "-o", ".venv/.installed", *args], capture_output=True, text=True,
-                            cwd=paths.ROOT, check=True)  # fmt: skip
+    """The commands `make -n` would run (nothing is run), without the set-up of .venv. Run from `make test`, the
+    make above passes its level and flags down (and make would print "Entering directory"): they are left out."""
+    env = {key: value for key, value in os.environ.items() if key not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    result = subprocess.run(["make", "--no-print-directory", "-n", "-o", ".venv/.installed", *args],
+                            capture_output=True, text=True, cwd=paths.ROOT, env=env, check=True)  # fmt: skip
     return result.stdout.splitlines()
 
 
