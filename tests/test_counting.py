@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from crimesite import metrics, output, paths, sources
-from crimesite.sources.slmpd_nibrs import release_period
+from crimesite.sources.slmpd_nibrs import period_label, release_period
 from tests.conftest import FIXTURES
 from tests.fixtures.counting import make_counting
 from tests.test_bad_input import quality_page, run_cli
@@ -57,6 +57,7 @@ def month(text: str) -> pd.Period:
         ("https://slmpd.org/wp-content/uploads/2024/05/SEPT2023.CSV", "2023-09", "2023-09"),
         ("Crime-12-2024.csv", "2024-12", "2024-12"),
         ("2021-2023.csv", "2021-01", "2023-12"),
+        ("raw/nibrs/2021-03_2021-05.csv", "2021-03", "2021-05"),
     ],
 )
 def test_a_release_name_gives_its_period(name, first, last):
@@ -66,6 +67,13 @@ def test_a_release_name_gives_its_period(name, first, last):
 @pytest.mark.parametrize("name", ["release.csv", "mayhem2024.csv", "2024.csv", "Crime-13-2024.csv", "2023-2021.csv"])
 def test_a_name_without_a_month_gives_none(name):
     assert release_period(name) is None
+
+
+@pytest.mark.parametrize(("first", "last"), [("2024-01", "2024-01"), ("2021-01", "2023-12"), ("2021-03", "2021-05"),
+                                             ("2022-01", "2022-12"), ("2023-12", "2024-02")])  # fmt: skip
+def test_a_period_label_reads_back_as_its_period(first, last):
+    label = period_label(month(first), month(last))
+    assert release_period(f"raw/nibrs/{label}.csv") == (month(first), month(last))
 
 
 def test_a_release_stands_for_its_named_month_not_the_month_most_rows_are_in(context):

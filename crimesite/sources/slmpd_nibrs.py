@@ -70,8 +70,11 @@ MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "
 MONTH_WORD = "|".join(sorted({*MONTH_NAMES, *(name[:3] for name in MONTH_NAMES), "sept"}, key=lambda w: (-len(w), w)))
 YEAR = r"(?:19|20)\d\d"
 # How release names give their period, tried in order on the file name without its folder and suffixes:
-# 2021-2023 (whole years), 2024-01, Crime-01-2024, January2024 and ...-File-March-2024-CSV.
+# 2021-03_2021-05 (a span of months), 2021-2023 (whole years), 2024-01, Crime-01-2024, January2024 and
+# ...-File-March-2024-CSV.
+MONTH = r"(?:0[1-9]|1[0-2])"
 RELEASE_NAMES = (
+    ("months", re.compile(rf"(?<!\d)(?P<first>{YEAR}-{MONTH})_(?P<last>{YEAR}-{MONTH})(?!\d)")),
     ("years", re.compile(rf"(?<!\d)(?P<first>{YEAR})[-_](?P<last>{YEAR})(?!\d)")),
     ("year-month", re.compile(rf"(?<!\d)(?P<year>{YEAR})[-_.](?P<month>0[1-9]|1[0-2])(?!\d)")),
     ("month-year", re.compile(rf"(?<!\d)(?P<month>0?[1-9]|1[0-2])[-_.](?P<year>{YEAR})(?!\d)")),
@@ -84,12 +87,18 @@ def release_period(name: str) -> tuple[pd.Period, pd.Period] | None:
     """The months a release stands for, from the name it was published or saved under (a path or URL: only the
     last part counts), as (first month, last month); None when the name gives none. `Crime-01-2024.csv.gz`,
     `2024-01.csv`, `January2024.csv` and `Downloadable-NIBRS-Crime-File-March-2024-CSV.csv` are January to
-    March 2024, one month each; `2021-2023.csv` is January 2021 to December 2023."""
+    March 2024, one month each; `2021-2023.csv` is January 2021 to December 2023, `2021-03_2021-05.csv` March to
+    May 2021."""
     stem = RELEASE_SUFFIX.sub("", PurePosixPath(name.replace("\\", "/")).name)
     for kind, pattern in RELEASE_NAMES:
         found = pattern.search(stem)
         if found is None:
             continue
+        if kind == "months":
+            first, last = pd.Period(found["first"], freq="M"), pd.Period(found["last"], freq="M")
+            if first > last:
+                continue
+            return first, last
         if kind == "years":
             first, last = int(found["first"]), int(found["last"])
             if first > last:
@@ -99,6 +108,16 @@ def release_period(name: str) -> tuple[pd.Period, pd.Period] | None:
         period = pd.Period(year=int(found["year"]), month=month, freq="M")
         return period, period
     return None
+
+
+def period_label(first: pd.Period, last: pd.Period) -> str:
+    """How a release's months are written where a name or a column gives them: `2024-01` for one month,
+    `2021-2023` for whole calendar years, `2021-03_2021-05` otherwise. release_period reads each form back."""
+    if first == last:
+        return f"{first:%Y-%m}"
+    if first.month == 1 and last.month == 12:
+        return f"{first.year}-{last.year}"
+    return f"{first:%Y-%m}_{last:%Y-%m}"
 
 
 def month_number(word: str) -> int:
