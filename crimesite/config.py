@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import string
+import urllib.parse
 from dataclasses import dataclass, fields, replace
 from pathlib import Path, PurePosixPath
 
@@ -123,6 +124,28 @@ class FetchFile:
 
 
 @dataclass(frozen=True)
+class Pin:
+    """A release whose address is given by hand: one SLMPD's page does not list, or lists wrongly."""
+
+    period: str  # as slmpd_nibrs.period_label writes it: 2024-03, 2021-2023, 2021-03_2021-05
+    url: str
+
+
+@dataclass(frozen=True)
+class Listing:
+    """The page that lists the releases as links (`url`), and where each goes (`to`, with {period})."""
+
+    url: str
+    to: str  # relative to Fetch.folder; {period} is the release's period_label
+    pins: tuple[Pin, ...] = ()
+
+    def destination(self, period: str, url: str) -> str:
+        """Where the release of `period` goes; a .csv.gz address keeps its .gz, so the file stays as served."""
+        path = _destination(self.to.format(period=period), "fetch.listing")
+        return path + ".gz" if urllib.parse.urlsplit(url).path.lower().endswith(".gz") else path
+
+
+@dataclass(frozen=True)
 class Fetch:
     """What `build_data.py fetch` downloads, and where (`folder` also holds manifest.json)."""
 
@@ -133,6 +156,7 @@ class Fetch:
     deadline_seconds: float = 300.0  # for the whole of one file, retries included, however slowly it comes
     max_bytes: int = 100_000_000  # per file, as served
     allowed_hosts: tuple[str, ...] = ()  # hosts (host or host:port) a redirect may lead to besides the file's own
+    listing: Listing | None = None  # the page whose links name the releases, besides `files`
 
     @property
     def manifest(self) -> Path:
@@ -146,6 +170,8 @@ class Download:
 
     url: str
     path: str
+    period: str | None = None  # a listed release's period (period_label)
+    listed_as: str | None = None  # the text of the link it was listed under
 
 
 @dataclass(frozen=True)
@@ -383,7 +409,8 @@ PLACEHOLDERS = frozenset({"year", "month", "Month", "mm", "next_year", "next_mm"
 MONTH_PATTERN = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
-FETCH_DEFAULTS = frozenset({"deadline_seconds", "max_bytes", "allowed_hosts"})
+FETCH_DEFAULTS = frozenset({"deadline_seconds", "max_bytes", "allowed_hosts", "listing"})
+WEB_URL = re.compile(r"https?://[^\s/?#]+[^\s]*", re.IGNORECASE)
 HOST_PATTERN = re.compile(r"[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?")
 
 
@@ -400,7 +427,8 @@ def parse_fetch(data: object, root: Path) -> Fetch:
         raise ValueError("site config: fetch.files must be a list")
     files = tuple(map(parse_fetch_file, section["files"]))
     hosts = parse_allowed_hosts(section.get("allowed_hosts", []))
-    fetch = Fetch(root / str(section["folder"]), timeout, retries, files, deadline, max_bytes, hosts)
+    listing = parse_listing(section["listing"]) if section.get("listing") is not None else None
+    fetch = Fetch(root / str(section["folder"]), timeout, retries, files, deadline, max_bytes, hosts, listing)
     fetch_downloads(fetch)  # expands every entry now, so a bad template or destination stops the load
     return fetch
 
@@ -412,6 +440,52 @@ def parse_allowed_hosts(value: object) -> tuple[str, ...]:
         if not HOST_PATTERN.fullmatch(host.lower()):
             raise ValueError(f"site config: fetch.allowed_hosts: {host!r} must be a host name, optionally with :port")
     return tuple(host.lower() for host in hosts)
+
+
+def parse_listing(data: object) -> Listing:
+    """fetch.listing: the page's address, a destination with {period} that reads back as that period, and pins."""
+    entry = _check_keys("fetch.listing", data, Listing, optional=frozenset({"pins"}))
+    url, to = str(entry["url"]), str(entry["to"])
+    if not WEB_URL.fullmatch(url):
+        raise ValueError(f"site config: fetch.listing: url {url!r} must be an http or https address")
+    if _placeholders(to) != {"period"} or not to.lower().endswith(".csv"):
+        raise ValueError(f"site config: fetch.listing: to {to!r} must be a .csv path with {{period}} and no other "
+                         "placeholder")  # fmt: skip
+    pins = entry.get("pins") or []
+    if not isinstance(pins, list):
+        raise ValueError("site config: fetch.listing.pins must be a list")
+    listing = Listing(url, to, tuple(map(parse_pin, pins)))
+    for period in ("2024-01", "2021-2023", "2021-03_2021-05"):
+        check_period_path(listing.destination(period, url), period)
+    periods = [pin.period for pin in listing.pins]
+    if len(set(periods)) != len(periods):
+        twice = sorted({period for period in periods if periods.count(period) > 1})
+        raise ValueError(f"site config: fetch.listing.pins: period(s) {', '.join(twice)} pinned twice")
+    return listing
+
+
+def parse_pin(data: object) -> Pin:
+    pin = _check_keys("fetch.listing.pins", data, Pin)
+    period, url = str(pin["period"]), str(pin["url"])
+    if not WEB_URL.fullmatch(url):
+        raise ValueError(f"site config: fetch.listing.pins: url {url!r} must be an http or https address")
+    from crimesite.sources import slmpd_nibrs  # here, not above: the sources import this module
+
+    found = slmpd_nibrs.release_period(f"{period}.csv")
+    if found is None or slmpd_nibrs.period_label(*found) != period:
+        raise ValueError(f"site config: fetch.listing.pins: period {period!r} must be written as 2024-03 (a month), "
+                         "2021-2023 (whole years) or 2021-03_2021-05")  # fmt: skip
+    return Pin(period, url)
+
+
+def check_period_path(path: str, period: str) -> None:
+    """The build takes a release's months from its file name: a listed file's path must give its period back."""
+    from crimesite.sources import slmpd_nibrs  # here, not above: the sources import this module
+
+    found = slmpd_nibrs.release_period(path)
+    if found is None or slmpd_nibrs.period_label(*found) != period:
+        raise ValueError(f"site config: fetch.listing: to gives {path!r} for {period}, a name the build reads as "
+                         f"{slmpd_nibrs.period_label(*found) if found else 'no period'}")  # fmt: skip
 
 
 def parse_fetch_file(data: object) -> FetchFile:
@@ -473,11 +547,11 @@ def fetch_downloads(fetch: Fetch) -> tuple[Download, ...]:
     return tuple(found)
 
 
-def _destination(to: str) -> str:
+def _destination(to: str, section: str = "fetch.files") -> str:
     """A destination inside the fetch folder, with forward slashes; anything that could leave it is refused."""
     path = PurePosixPath(to)
     if "\\" in to or path.is_absolute() or not path.parts or ".." in path.parts or str(path) == MANIFEST_NAME:
-        raise ValueError(f"site config: fetch.files: {to!r} must be a file path inside the fetch folder")
+        raise ValueError(f"site config: {section}: {to!r} must be a file path inside the fetch folder")
     return str(path)
 
 

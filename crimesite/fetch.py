@@ -7,6 +7,16 @@ FeatureCollection) and hashed. Only when every file came through are the
 new and changed ones moved into place, the bundled sample removed from raw/ and `manifest.json` rewritten; a
 failure anywhere leaves the data folder byte for byte as it was. Files are kept exactly as served: nothing is
 compressed or decompressed, so a manifest checksum is the checksum of the published file.
+
+SLMPD's NIBRS releases are not named by a template but found where SLMPD lists them (`fetch.listing`): the page
+is read with an HTML parser, every link to a .csv (or .csv.gz) file is a release, and its period comes from the
+link's text or else its file name (slmpd_nibrs.text_period, release_period). A link whose period cannot be told,
+or whose text and name disagree, is reported and skipped, never guessed; two links for one period, or a page with
+no CSV link at all (its layout changed), stop the fetch. A pin in site.yml gives a period's address by hand and
+replaces a listed link of that period. A period that raw/ already holds in a file of another name (a copy put
+there by hand, such as raw/nibrs/Crime-01-2024.csv.gz) is not fetched again: the build would have two files
+for one release. A listed file's manifest entry records its `period` (slmpd_nibrs.period_label) and the link
+text it was `listed_as`.
 """
 
 from __future__ import annotations
@@ -14,6 +24,7 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import html.parser
 import http.client
 import io
 import json
@@ -32,8 +43,8 @@ from pathlib import Path
 from typing import Protocol
 
 from crimesite import sources, textio
-from crimesite.config import MANIFEST_NAME, Download, Fetch, Reader, SiteConfig, fetch_downloads
-from crimesite.sources import common, generic_csv
+from crimesite.config import MANIFEST_NAME, Download, Fetch, Listing, Reader, SiteConfig, fetch_downloads
+from crimesite.sources import common, generic_csv, slmpd_nibrs
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +56,9 @@ CHUNK_BYTES = 1 << 16
 HEAD_BYTES = 1 << 16  # how much of a CSV file (decompressed) is read to check its header
 ENTRY_KEYS = ("path", "url", "sha256", "bytes", "retrieved_at")
 GEOJSON_SUFFIXES = (".geojson", ".json")
+LISTED_SUFFIXES = (".csv", ".csv.gz")  # what a link to a release ends in (any case)
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+LISTING_NAME = "listing.html"  # the listing page, in the staging folder
 SHOWN_HEADER_CHARS = 200
 WEB_PAGE = "the server sent a web page (HTML), not the file"
 
@@ -105,7 +119,8 @@ def header_readers(reader: Reader) -> tuple[HeaderReader, ...]:
 @dataclass(frozen=True)
 class Entry:
     """One file in manifest.json. `etag` and `last_modified` are the server's, for conditional requests; `source`
-    says where a file that was not fetched came from (copied into the repository by hand)."""
+    says where a file that was not fetched came from (copied into the repository by hand); `period` is the months a
+    release stands for (slmpd_nibrs.period_label) and `listed_as` the text of the link the listing page gave it."""
 
     path: str
     url: str
@@ -115,11 +130,14 @@ class Entry:
     etag: str | None = None
     last_modified: str | None = None
     source: str | None = None
+    period: str | None = None
+    listed_as: str | None = None
 
     def to_json(self) -> dict:
         data = {"path": self.path, "url": self.url, "sha256": self.sha256, "bytes": self.bytes,
                 "retrieved_at": self.retrieved_at}  # fmt: skip
-        optional = {"etag": self.etag, "last_modified": self.last_modified, "source": self.source}
+        optional = {"etag": self.etag, "last_modified": self.last_modified, "source": self.source,
+                    "period": self.period, "listed_as": self.listed_as}  # fmt: skip
         return data | {key: value for key, value in optional.items() if value is not None}
 
 
@@ -131,6 +149,7 @@ class Received:
     size: int
     etag: str | None
     last_modified: str | None
+    content_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -149,6 +168,7 @@ class Summary:
     changed: int
     unchanged: int
     sample_removed: int
+    releases: tuple[str, ...] = ()  # the periods of the listed releases that came new or changed, in order
 
 
 def utc_now() -> datetime:
@@ -156,10 +176,13 @@ def utc_now() -> datetime:
 
 
 def run(fetch: Fetch, expect: Expect, backoff_seconds: float = 1.0, clock: Callable[[], datetime] = utc_now) -> Summary:
-    """Fetch every file the config names into fetch.folder; raise FetchError (and change nothing) on any failure."""
-    downloads = fetch_downloads(fetch)
+    """Fetch every file the config names, and every release its listing page links to, into fetch.folder; raise
+    FetchError (and change nothing) on any failure."""
+    templated = fetch_downloads(fetch)
     raw_dir = expect.raw_dir
-    unchecked = [f"{d.url}: {problem}" for d in downloads if (problem := kind_problem(fetch.folder / d.path, expect))]
+    unchecked = [f"{d.url}: {problem}" for d in templated if (problem := kind_problem(fetch.folder / d.path, expect))]
+    if fetch.listing is not None and (problem := listing_kind_problem(fetch.listing, fetch.folder, expect)):
+        unchecked.append(f"{fetch.listing.url}: {problem}")
     if unchecked:
         raise FetchError(unchecked)
     manifest_path = fetch.manifest
@@ -168,6 +191,7 @@ def run(fetch: Fetch, expect: Expect, backoff_seconds: float = 1.0, clock: Calla
     shutil.rmtree(staging, ignore_errors=True)  # what a killed run left behind
     staging.mkdir(parents=True)
     try:
+        downloads = templated + listed_downloads(fetch, expect, templated, staging, backoff_seconds)
         outcomes = download_all(downloads, fetch, expect, known, staging, backoff_seconds, clock)
         manifest_text = manifest_json(merged_entries(known, outcomes, fetch.folder))
         fills_raw = any(is_inside(fetch.folder / d.path, raw_dir) for d in downloads)
@@ -228,12 +252,13 @@ def fetch_file(
     if received is None:
         if conditional is None:
             raise DownloadError("HTTP 304 Not Modified to a request that was not conditional", retry=False)
-        return Outcome(download, "unchanged", replace(conditional, url=download.url), None)
+        entry = replace(conditional, url=download.url, period=download.period, listed_as=download.listed_as)
+        return Outcome(download, "unchanged", entry, None)
     problem = content_problem(target, destination, expect)
     if problem is not None:
         raise DownloadError(problem, retry=False)
     entry = Entry(download.path, download.url, received.sha256, received.size, "", received.etag,
-                  received.last_modified)  # fmt: skip
+                  received.last_modified, period=download.period, listed_as=download.listed_as)  # fmt: skip
     if received.sha256 == local_sha:
         if known is not None and known.sha256 == local_sha:
             entry = replace(entry, retrieved_at=known.retrieved_at)  # same content: keep when it was retrieved
@@ -260,15 +285,15 @@ def request_headers(conditional: Entry | None) -> dict[str, str]:
 
 
 def download_with_retries(
-    url: str, headers: dict[str, str], target: Path, fetch: Fetch, backoff: float
+    url: str, headers: dict[str, str], target: Path, fetch: Fetch, backoff: float, page: bool = False
 ) -> Received | None:
     """download_once, tried again after connection errors, truncation and 5xx (not 4xx), waiting longer each time,
-    all within one deadline for the file."""
+    all within one deadline for the file (`page`: a web page is what is asked for)."""
     deadline = time.monotonic() + fetch.deadline_seconds
     attempts = 0
     while True:
         try:
-            return download_once(url, headers, target, fetch, deadline)
+            return download_once(url, headers, target, fetch, deadline, page)
         except DownloadError as error:
             attempts += 1
             wait = backoff * 2 ** (attempts - 1)
@@ -279,7 +304,9 @@ def download_with_retries(
             time.sleep(wait)
 
 
-def download_once(url: str, headers: dict[str, str], target: Path, fetch: Fetch, deadline: float) -> Received | None:
+def download_once(
+    url: str, headers: dict[str, str], target: Path, fetch: Fetch, deadline: float, page: bool = False
+) -> Received | None:
     """One GET into `target`. None for 304 Not Modified; DownloadError for anything short of the whole file, for
     a file over fetch.max_bytes, past the deadline or redirected elsewhere; NoNetwork when the host is unknown."""
     request = urllib.request.Request(url, headers=headers)
@@ -289,12 +316,13 @@ def download_once(url: str, headers: dict[str, str], target: Path, fetch: Fetch,
         if remaining <= 0:
             raise DeadlineExceeded
         with make_opener(fetch, deadline).open(request, timeout=min(fetch.timeout_seconds, remaining)) as response:
-            check_response(response.headers)
+            check_response(response.headers, page)
             expected = content_length(response.headers)
             if expected is not None and expected > fetch.max_bytes:
                 raise DownloadError(f"the server announces {expected:,} bytes, {over_limit(fetch)}", retry=False)
             sha256 = save_body(response, target, fetch)
             etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
+            content_type = response.headers.get("Content-Type")
     except DeadlineExceeded:
         received = target.stat().st_size if target.exists() else 0
         raise DownloadError(f"not received within fetch.deadline_seconds ({fetch.deadline_seconds:g} s): "
@@ -316,7 +344,7 @@ def download_once(url: str, headers: dict[str, str], target: Path, fetch: Fetch,
         raise DownloadError(f"connection dropped: received {progress(size, expected)}", retry=True)
     if size == 0:
         raise DownloadError("the server sent an empty file", retry=False)
-    return Received(sha256, size, etag, modified)
+    return Received(sha256, size, etag, modified, content_type)
 
 
 def save_body(response: http.client.HTTPResponse, target: Path, fetch: Fetch) -> str:
@@ -334,11 +362,11 @@ def save_body(response: http.client.HTTPResponse, target: Path, fetch: Fetch) ->
     return digest.hexdigest()
 
 
-def check_response(headers) -> None:
+def check_response(headers, page: bool = False) -> None:
     encoding = headers.get("Content-Encoding", "identity").strip().lower()
     if encoding not in ("", "identity"):
         raise DownloadError(f"sent with Content-Encoding {encoding}, not as published", retry=False)
-    if headers.get("Content-Type", "").strip().lower().startswith("text/html"):
+    if not page and headers.get("Content-Type", "").strip().lower().startswith("text/html"):
         raise DownloadError("the server sent a web page (text/html), not the file", retry=False)
 
 
@@ -472,6 +500,170 @@ class DeadlineHTTPSHandler(urllib.request.HTTPSHandler):
         return self.do_open(connection, req, context=self._context)
 
 
+# --- the listing page: the releases SLMPD links to ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link on the listing page: its address (resolved against the page's) and its text, whitespace collapsed."""
+
+    url: str
+    text: str
+
+
+class LinkParser(html.parser.HTMLParser):
+    """Every <a href> of a page with the text inside it (nested tags included)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.links: list[tuple[str, str]] = []
+        self._href: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self._end_link()  # an <a> left open ends where the next begins
+            self._href, self._text = dict(attrs).get("href"), []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a":
+            self._end_link()
+
+    def handle_data(self, data: str) -> None:
+        if self._href is not None:
+            self._text.append(data)
+
+    def close(self) -> None:
+        super().close()
+        self._end_link()
+
+    def _end_link(self) -> None:
+        if self._href is not None and self._href.strip():
+            self.links.append((self._href.strip(), " ".join("".join(self._text).split())))
+        self._href = None
+
+
+def listing_kind_problem(listing: Listing, folder: Path, expect: Expect) -> str | None:
+    """Why the fetch could not check the files the listing downloads (checked before anything is downloaded)."""
+    return kind_problem(folder / listing.destination("2024-01", listing.url), expect)
+
+
+def listed_downloads(
+    fetch: Fetch, expect: Expect, others: tuple[Download, ...], staging: Path, backoff: float
+) -> tuple[Download, ...]:
+    """The releases the listing page links to, with the pins in place of listed links of their period, less the
+    periods raw/ already holds in a file of another name; FetchError for a page that cannot be read or lists no
+    CSV file, for two links to one period, and for a release whose path another entry downloads to."""
+    listing = fetch.listing
+    if listing is None:
+        return ()
+    links = csv_links(read_listing(listing.url, fetch, staging / LISTING_NAME, backoff, len(others)), listing.url)
+    if not links:
+        raise FetchError([f"{listing.url}: the listing page lists no CSV file: has its layout changed?"])
+    by_period = links_by_period(links, listing)
+    problems = [twice(listing.url, period, found) for period, found in by_period.items() if len(found) > 1]
+    taken = {download.path for download in others}
+    downloads = []
+    held = held_periods(expect.raw_dir)
+    for period, (link, *_) in by_period.items():
+        download = Download(link.url, listing.destination(period, link.url), period, link.text or None)
+        other = [path for path in held.get(period, []) if path != fetch.folder / download.path]
+        if other:
+            log.info("%s: held as %s; not fetched", period, other[0].relative_to(fetch.folder).as_posix())
+        elif download.path in taken:
+            problems.append(f"{link.url}: {period} would go to {download.path}, which fetch.files downloads to")
+        else:
+            downloads.append(download)
+    if problems:
+        raise FetchError(problems)
+    return tuple(downloads)
+
+
+def links_by_period(links: list[Link], listing: Listing) -> dict[str, list[Link]]:
+    """The links by the period each stands for (links with none left out), the pins in place of the links of
+    their periods, in the order of the periods."""
+    by_period: dict[str, list[Link]] = {}
+    for link in links:
+        period = link_period(link)
+        if period is not None:
+            by_period.setdefault(period, []).append(link)
+    by_period.update({pin.period: [Link(pin.url, "")] for pin in listing.pins})
+    return {period: by_period[period] for period in sorted(by_period)}
+
+
+def twice(page: str, period: str, links: list[Link]) -> str:
+    """Two links for one release: the build would have two files for one period, so one must be pinned."""
+    listed = ", ".join(f"{link.text!r} ({link.url})" for link in links)
+    return f"{page}: {len(links)} links for {period}: {listed}; pin one in site.yml (fetch.listing.pins)"
+
+
+def read_listing(url: str, fetch: Fetch, target: Path, backoff: float, others: int) -> str:
+    """The listing page's text, under the limits a file has; FetchError for anything but a web page, and (as for
+    a file) one line when its host name does not resolve, with no other file tried."""
+    try:
+        received = download_with_retries(url, request_headers(None), target, fetch, backoff, page=True)
+    except DownloadError as error:
+        raise FetchError([f"{url}: the listing page: {error}"]) from None
+    except NoNetwork as error:
+        raise FetchError([f"{url}: {error}; is the network down? {others} other file(s) not tried"]) from None
+    if received is None:
+        raise FetchError([f"{url}: the listing page: HTTP 304 Not Modified to a request that was not conditional"])
+    body = target.read_bytes()
+    content_type = (received.content_type or "").strip().lower()
+    if not content_type.startswith(HTML_TYPES) and not looks_like_html(body[:HEAD_BYTES]):
+        raise FetchError([f"{url}: the listing page is not a web page (Content-Type {received.content_type!r}, "
+                          f"begins {body[:40]!r})"])  # fmt: skip
+    return body.decode("utf-8", errors="replace")  # only the links are read: an odd byte in the text is harmless
+
+
+def csv_links(page: str, base: str) -> list[Link]:
+    """The page's links to CSV files (.csv, .csv.gz, any case), resolved against `base`, each address once (with
+    the first text it was given)."""
+    parser = LinkParser()
+    parser.feed(page)
+    parser.close()
+    found: dict[str, Link] = {}
+    for href, text in parser.links:
+        url = urllib.parse.urldefrag(urllib.parse.urljoin(base, href)).url
+        parts = urllib.parse.urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.path.lower().endswith(LISTED_SUFFIXES):
+            continue
+        if url not in found or not found[url].text:
+            found[url] = Link(url, text)
+    return list(found.values())
+
+
+def link_period(link: Link) -> str | None:
+    """The period a link stands for, from its text, else its file name; None (with a warning) when neither gives
+    one, or when the two disagree."""
+    name = urllib.parse.unquote(urllib.parse.urlsplit(link.url).path)
+    from_text, from_name = slmpd_nibrs.text_period(link.text), slmpd_nibrs.release_period(name)
+    if from_text is not None and from_name is not None and from_text != from_name:
+        log.warning("skipped  the link %r (%s): its text gives %s, its file name %s", link.text, link.url,
+                    slmpd_nibrs.period_label(*from_text), slmpd_nibrs.period_label(*from_name))  # fmt: skip
+        return None
+    found = from_text or from_name
+    if found is None:
+        log.warning("skipped  the link %r (%s): neither its text nor its file name gives a period", link.text, link.url)
+        return None
+    return slmpd_nibrs.period_label(*found)
+
+
+def held_periods(raw_dir: Path) -> dict[str, list[Path]]:
+    """The raw files already in raw_dir by the period their names give (the bundled sample left out: a fetch that
+    fills raw/ removes it)."""
+    if not raw_dir.is_dir():
+        return {}
+    sample = set(sample_files(raw_dir, set()))
+    held: dict[str, list[Path]] = {}
+    for path in sorted(raw_dir.rglob("*")):
+        if path.is_file() and path not in sample and sources.is_raw_file(path):
+            found = slmpd_nibrs.release_period(path.name)
+            if found is not None:
+                held.setdefault(slmpd_nibrs.period_label(*found), []).append(path)
+    return held
+
+
 # --- what a downloaded file must hold ----------------------------------------------------------------------
 
 
@@ -586,7 +778,7 @@ def parse_entry(item: dict) -> Entry:
     missing = [key for key in ENTRY_KEYS if key not in item]
     if missing:
         raise KeyError(", ".join(missing))
-    optional = {key: item.get(key) for key in ("etag", "last_modified", "source")}
+    optional = {key: item.get(key) for key in ("etag", "last_modified", "source", "period", "listed_as")}
     return Entry(str(item["path"]), str(item["url"]), str(item["sha256"]), int(item["bytes"]),
                  str(item["retrieved_at"]), **optional)  # fmt: skip
 
@@ -670,8 +862,11 @@ def is_inside(path: Path, folder: Path) -> bool:
 
 def summarize(outcomes: list[Outcome], sample: list[Path], raw_dir: Path) -> Summary:
     count = {status: sum(o.status == status for o in outcomes) for status in ("new", "changed", "unchanged")}
-    summary = Summary(count["new"], count["changed"], count["unchanged"], len(sample))
+    releases = tuple(o.download.period for o in outcomes if o.download.period and o.status != "unchanged")
+    summary = Summary(count["new"], count["changed"], count["unchanged"], len(sample), releases)
     log.info("fetch: %d new, %d changed, %d unchanged", summary.new, summary.changed, summary.unchanged)
+    if releases:
+        log.info("fetch: releases new or changed: %s", ", ".join(releases))
     if sample:
         log.info("fetch: removed the bundled sample from %s (%d files, with %s)", raw_dir, len(sample) - 1,
                  SAMPLE_LISTING)  # fmt: skip

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 from crimesite import metrics, output, paths, sources
-from crimesite.sources.slmpd_nibrs import period_label, release_period
+from crimesite.sources.slmpd_nibrs import period_label, release_period, text_period
 from tests.conftest import FIXTURES
 from tests.fixtures.counting import make_counting
 from tests.test_bad_input import quality_page, run_cli
@@ -62,6 +62,28 @@ def month(text: str) -> pd.Period:
 )
 def test_a_release_name_gives_its_period(name, first, last):
     assert release_period(name) == (month(first), month(last))
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last"),
+    [
+        ("January 2024", "2024-01", "2024-01"),
+        ("Jan. 2024", "2024-01", "2024-01"),
+        ("Sept. 2025", "2025-09", "2025-09"),
+        ("NIBRS Crime File - March  2024 (CSV)", "2024-03", "2024-03"),
+        ("2021-2023", "2021-01", "2023-12"),
+        ("2021 - 2023", "2021-01", "2023-12"),
+        ("2021\u20132023", "2021-01", "2023-12"),
+        ("Crime-01-2024", "2024-01", "2024-01"),
+    ],
+)
+def test_a_link_text_gives_its_period(text, first, last):
+    assert text_period(text) == (month(first), month(last))
+
+
+@pytest.mark.parametrize("text", ["Download CSV", "Latest data", "2024", "Mayhem 2024"])
+def test_a_link_text_without_a_month_gives_none(text):
+    assert text_period(text) is None
 
 
 @pytest.mark.parametrize("name", ["release.csv", "mayhem2024.csv", "2024.csv", "Crime-13-2024.csv", "2023-2021.csv"])

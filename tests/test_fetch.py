@@ -796,21 +796,20 @@ def test_the_cli_reports_a_bad_config_file(tmp_path):
 # --- the fetch section of site.yml --------------------------------------------------------------------------
 
 
-def test_the_repository_config_fetches_the_nibrs_months_it_lacks_and_the_boundaries(site_config, context):
+def test_the_repository_config_lists_the_nibrs_releases_and_fetches_the_boundaries(site_config):
+    """The NIBRS releases come from SLMPD's listing page (tests/test_fetch_listing.py), no longer from a month
+    template; fetch.files names the boundaries only, and no raw file."""
     downloads = config.fetch_downloads(site_config.fetch)
     by_path = {download.path: download.url for download in downloads}
-    raw = [path for path in by_path if path.startswith("raw/")]
-    assert raw and all(path.startswith("raw/nibrs/") for path in raw)
-    assert by_path["raw/nibrs/2024-12.csv"] == "https://slmpd.org/wp-content/uploads/2025/01/December2024.csv"
+    assert not [path for path in by_path if path.startswith("raw/")]
+    assert all(entry.months is None for entry in site_config.fetch.files)
     assert site_config.fetch.manifest == paths.ROOT / "data" / "manifest.json"
     places = site_config.places
     for path in (places.neighborhood_boundaries, places.district_boundaries):
         assert path.relative_to(site_config.fetch.folder).as_posix() in by_path
-    assert all((site_config.fetch.folder / path).is_relative_to(site_config.raw_dir) for path in raw)
-    # no fetched month is one that data/raw/ already holds: the build would get two files for that month
-    held = {month for info in sources.load(sources.discover([paths.RAW_DIR]), context)[1] for month in info.covers}
-    fetched = {path.removeprefix("raw/nibrs/").removesuffix(".csv") for path in raw}
-    assert len(fetched) == len(raw) and min(fetched) == "2024-05" and not fetched & held
+    listing = site_config.fetch.listing
+    assert listing is not None and listing.pins == ()
+    assert (site_config.fetch.folder / listing.destination("2024-05", listing.url)).is_relative_to(site_config.raw_dir)
 
 
 def fetch_section(**changes) -> dict:
@@ -893,4 +892,6 @@ def test_every_repository_entry_can_be_checked(site_config):
     expect = fetch.expectations(site_config)
     downloads = config.fetch_downloads(site_config.fetch)
     kinds = {fetch.content_kind(site_config.fetch.folder / download.path, expect) for download in downloads}
-    assert kinds == {"incidents", "geojson"}
+    assert kinds == {"geojson"}
+    listed = site_config.fetch.folder / site_config.fetch.listing.destination("2024-05", site_config.fetch.listing.url)
+    assert fetch.content_kind(listed, expect) == "incidents"

@@ -69,16 +69,16 @@ MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "
 # A month's full name, its first three letters, or Sept.
 MONTH_WORD = "|".join(sorted({*MONTH_NAMES, *(name[:3] for name in MONTH_NAMES), "sept"}, key=lambda w: (-len(w), w)))
 YEAR = r"(?:19|20)\d\d"
-# How release names give their period, tried in order on the file name without its folder and suffixes:
-# 2021-03_2021-05 (a span of months), 2021-2023 (whole years), 2024-01, Crime-01-2024, January2024 and
-# ...-File-March-2024-CSV.
+# How release names give their period, tried in order on the file name without its folder and suffixes, or on
+# the text of a link to it: 2021-03_2021-05 (a span of months), 2021-2023 or 2021 - 2023 (whole years), 2024-01,
+# Crime-01-2024, January2024, January 2024, Jan. 2024 and ...-File-March-2024-CSV.
 MONTH = r"(?:0[1-9]|1[0-2])"
 RELEASE_NAMES = (
     ("months", re.compile(rf"(?<!\d)(?P<first>{YEAR}-{MONTH})_(?P<last>{YEAR}-{MONTH})(?!\d)")),
-    ("years", re.compile(rf"(?<!\d)(?P<first>{YEAR})[-_](?P<last>{YEAR})(?!\d)")),
+    ("years", re.compile(rf"(?<!\d)(?P<first>{YEAR})(?:[-_]| ?[-\u2013] ?)(?P<last>{YEAR})(?!\d)")),
     ("year-month", re.compile(rf"(?<!\d)(?P<year>{YEAR})[-_.](?P<month>0[1-9]|1[0-2])(?!\d)")),
     ("month-year", re.compile(rf"(?<!\d)(?P<month>0?[1-9]|1[0-2])[-_.](?P<year>{YEAR})(?!\d)")),
-    ("name-year", re.compile(rf"(?<![a-z])(?P<name>{MONTH_WORD})[-_ ]?(?P<year>{YEAR})(?!\d)", re.I)),
+    ("name-year", re.compile(rf"(?<![a-z])(?P<name>{MONTH_WORD})(?:\.? |[-_]|, )?(?P<year>{YEAR})(?!\d)", re.I)),
 )
 RELEASE_SUFFIX = re.compile(r"(\.csv)?(\.gz)?$", re.I)
 
@@ -89,7 +89,17 @@ def release_period(name: str) -> tuple[pd.Period, pd.Period] | None:
     `2024-01.csv`, `January2024.csv` and `Downloadable-NIBRS-Crime-File-March-2024-CSV.csv` are January to
     March 2024, one month each; `2021-2023.csv` is January 2021 to December 2023, `2021-03_2021-05.csv` March to
     May 2021."""
-    stem = RELEASE_SUFFIX.sub("", PurePosixPath(name.replace("\\", "/")).name)
+    return period_in(RELEASE_SUFFIX.sub("", PurePosixPath(name.replace("\\", "/")).name))
+
+
+def text_period(text: str) -> tuple[pd.Period, pd.Period] | None:
+    """The months a link's text names ("January 2024", "Jan. 2024", "2021 - 2023"), read as release names are
+    (release_period) but whole: a slash in a text is no folder."""
+    return period_in(" ".join(text.split()))
+
+
+def period_in(stem: str) -> tuple[pd.Period, pd.Period] | None:
+    """The first period RELEASE_NAMES finds in a name or a text, as (first month, last month)."""
     for kind, pattern in RELEASE_NAMES:
         found = pattern.search(stem)
         if found is None:
