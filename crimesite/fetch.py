@@ -31,6 +31,7 @@ import json
 import logging
 import shutil
 import socket
+import string
 import time
 import urllib.error
 import urllib.parse
@@ -44,6 +45,7 @@ from typing import Protocol
 
 from crimesite import sources, textio
 from crimesite.config import MANIFEST_NAME, Download, Fetch, Listing, Reader, SiteConfig, fetch_downloads
+from crimesite.errors import printable
 from crimesite.sources import common, generic_csv, slmpd_nibrs
 
 log = logging.getLogger(__name__)
@@ -567,9 +569,10 @@ def listed_downloads(
     held = held_periods(expect.raw_dir)
     for period, (link, *_) in by_period.items():
         download = Download(link.url, listing.destination(period, link.url), period, link.text or None)
-        other = [path for path in held.get(period, []) if path != fetch.folder / download.path]
+        own = (fetch.folder / download.path).resolve()
+        other = [path for path in held.get(period, []) if path.resolve() != own]
         if other:
-            log.info("%s: held as %s; not fetched", period, other[0].relative_to(fetch.folder).as_posix())
+            log.info("%s: held as %s; not fetched", period, shown_path(other[0], fetch.folder))
         elif download.path in taken:
             problems.append(f"{link.url}: {period} would go to {download.path}, which fetch.files downloads to")
         else:
@@ -577,6 +580,12 @@ def listed_downloads(
     if problems:
         raise FetchError(problems)
     return tuple(downloads)
+
+
+def shown_path(path: Path, folder: Path) -> str:
+    """A path as a message shows it: relative to `folder` when inside it, printable."""
+    inside = is_inside(path, folder)
+    return printable(path.resolve().relative_to(folder.resolve()).as_posix() if inside else str(path))
 
 
 def links_by_period(links: list[Link], listing: Listing) -> dict[str, list[Link]]:
@@ -624,13 +633,19 @@ def csv_links(page: str, base: str) -> list[Link]:
     parser.close()
     found: dict[str, Link] = {}
     for href, text in parser.links:
-        url = urllib.parse.urldefrag(urllib.parse.urljoin(base, href)).url
+        url = request_url(urllib.parse.urldefrag(urllib.parse.urljoin(base, href)).url)
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.path.lower().endswith(LISTED_SUFFIXES):
             continue
         if url not in found or not found[url].text:
             found[url] = Link(url, text)
     return list(found.values())
+
+
+def request_url(url: str) -> str:
+    """The address as a browser would ask for it: spaces, control and non-ASCII characters percent-encoded (UTF-8),
+    the rest as written (an address is then also one printable line in a message)."""
+    return urllib.parse.quote(url, safe=string.punctuation)
 
 
 def link_period(link: Link) -> str | None:

@@ -153,6 +153,19 @@ def test_the_crimestats_tabs_give_periods_by_their_link_texts(tmp_path, server):
     assert (data / "raw" / "nibrs" / "2024-02.csv").read_bytes() == release("2024-02")
 
 
+def test_an_address_is_asked_for_as_a_browser_would(tmp_path, server):
+    """A space or a non-ASCII letter in a link is percent-encoded; the period is read from the name as written."""
+    files = {f"{UPLOADS}/2024/03/2021%20-%202023.csv": release("2024-01"),
+             f"{UPLOADS}/2024/06/Mai%C3%A92024.csv": release("2024-02")}  # fmt: skip
+    page = f"""<a href="/files/{UPLOADS}/2024/03/2021 - 2023.csv">NIBRS data</a>
+<a href="/files/{UPLOADS}/2024/06/Maié2024.csv">June 2024</a>"""
+    data = tmp_path / "data"
+    summary = run(listing_config(data, serve(server, files, page)))
+    assert summary.releases == ("2021-2023", "2024-06")
+    assert (data / "raw" / "nibrs" / "2021-2023.csv").read_bytes() == release("2024-01")
+    assert [entry["url"].removeprefix(f"{server.url}/files/") for entry in manifest(data)] == list(files)
+
+
 def test_a_link_without_a_period_or_with_two_is_reported_and_skipped(tmp_path, server, caplog):
     files = {f"{UPLOADS}/latest.csv": release("2024-01"), f"{UPLOADS}/2024/04/March2024.csv": release("2024-03"),
              f"{UPLOADS}/2024/06/May2024.csv": release("2024-04")}  # fmt: skip
@@ -436,3 +449,19 @@ def test_the_cli_logs_skipped_links_and_the_releases_that_came(tmp_path, server)
     assert f"skipped  the link 'Latest' ({latest}): neither its text nor its file name gives a period" in lines
     assert lines[-2:] == ["fetch: 1 new, 0 changed, 0 unchanged", "fetch: releases new or changed: 2024-05"]
     assert (tmp_path / "data" / "raw" / "nibrs" / "2024-05.csv").read_bytes() == release("2024-04")
+
+
+def test_the_cli_says_once_that_the_listing_host_does_not_resolve(tmp_path, server):
+    site = write_site_config(tmp_path, place_files(server.url))
+    settings = yaml.safe_load(site.read_text())
+    settings["fetch"]["retries"] = 2
+    settings["fetch"]["listing"] = {"url": "https://no-such-host.invalid/crime_stats.shtml", "to": "raw/{period}.csv"}
+    site.write_text(yaml.safe_dump(settings, sort_keys=False))
+    result = run_cli("fetch", "--config", str(site))
+    assert result.returncode == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2 and lines[0].startswith(
+        "error: https://no-such-host.invalid/crime_stats.shtml: cannot resolve"
+    )
+    assert lines[0].endswith("is the network down? 3 other file(s) not tried")
+    assert server.requests == [] and not (tmp_path / "data").exists()
