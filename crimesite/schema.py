@@ -265,8 +265,9 @@ def resources(categories: tuple[Category, ...], sources: dict[str, str] | None =
                     "release",
                     "string",
                     "The release, by the months it stands for: `2024-01` for one month, "
-                    "`2021-2023` for whole years, `2021-03_2021-05` for a span of months. Rows come in release "
-                    "order: by the last month a release stands for",
+                    "`2021-2023` for whole years, `2021-03_2021-05` for a span of months; a second release for "
+                    "the same months is `2024-04 (2)`. Rows come in release order: by the last month a release "
+                    "stands for, then by file name",
                     "2024-02",
                 ),
                 Field(

@@ -258,11 +258,25 @@ def release_history(frame: pd.DataFrame, rank: np.ndarray, batch: Batch, context
     both["delta"] = both["units"] * both["sign"]
     deltas = both.groupby(["rank", "file_last", "month", "ucr_class"])["delta"].sum().reset_index()
     deltas = deltas[deltas["delta"] != 0]
-    order = np.argsort(rank, kind="stable")
-    releases = tuple(Release(period_label(*(pd.Period(m, freq="M") for m in (covers[0], covers[-1]))), raw.name,
-                             covers)
-                     for raw in (batch.files[i] for i in order) for covers in (batch.covers[raw.name],))  # fmt: skip
+    in_order = [batch.files[i] for i in np.argsort(rank, kind="stable")]
+    spans = [batch.covers[raw.name] for raw in in_order]
+    labels = release_labels([period_label(pd.Period(months[0], freq="M"), pd.Period(months[-1], freq="M"))
+                             for months in spans])  # fmt: skip
+    releases = tuple(
+        Release(label, raw.name, months) for label, raw, months in zip(labels, in_order, spans, strict=True)
+    )
     return ReleaseHistory(releases, history_table(deltas, context))
+
+
+def release_labels(labels: list[str]) -> list[str]:
+    """Each release's label (period_label), unique: a second release for the same months (one published again
+    under another name) is `2024-04 (2)`, a third `2024-04 (3)`."""
+    seen: dict[str, int] = {}
+    unique = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        unique.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return unique
 
 
 def winner_changes(
