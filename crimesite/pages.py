@@ -350,7 +350,6 @@ def headline(data: SiteData) -> dict:
     return {
         "latest": latest,
         "whole": whole,
-        "releases_so_far": releases_so_far(data),
         # The same months of the year before, when the data has no files for them.
         "missing_prior": None if has_months(data.cover, year - 1, through) else months_label(year - 1, through),
     }
@@ -1114,7 +1113,13 @@ def render_pages(data: SiteData) -> dict[str, str]:
     """The citywide pages: their paths under docs/ and their Markdown."""
     render = renderer(data)
     pages = {
-        "index.md": render("home.md.j2", headline=headline(data), homicides=homicide_trend(data), part1=data.part1),
+        "index.md": render(
+            "home.md.j2",
+            headline=headline(data),
+            homicides=homicide_trend(data),
+            part1=data.part1,
+            releases_so_far=releases_so_far(data),
+        ),
         "crimes/index.md": render("crimes.md.j2", table=crime_index(data), latest_year=data.latest_year),
         "years/index.md": render("years.md.j2", table=year_index(data)),
         "methodology.md": render("methodology.md.j2", **methodology_page(data)),
