@@ -9,9 +9,10 @@ import os
 import sys
 from pathlib import Path
 
+import pandas as pd
 import yaml
 
-from crimesite import build, fetch, paths
+from crimesite import build, fetch, paths, publish, revisions
 from crimesite.config import SiteConfig, load_config
 from crimesite.errors import DataError
 from crimesite.sources import RawPathError
@@ -24,6 +25,7 @@ EPILOG = """examples:
   python build_data.py --raw data/raw/january2019.csv --no-site
   python build_data.py fetch                             # download the official files named in site.yml
   python build_data.py fetch --config other-city.yml     # ... named in another site config
+  python build_data.py revisions --markdown              # what the latest releases changed, from build/
 """
 
 
@@ -36,7 +38,12 @@ def make_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "command", nargs="?", choices=("build", "fetch"), default="build", help="what to do (default: build)"
+        "command",
+        nargs="?",
+        choices=("build", "fetch", "revisions"),
+        default="build",
+        help="what to do (default: build); revisions: summarise what the latest releases changed, from the "
+        "revisions.csv of the last build in --build-dir",
     )
     parser.add_argument(
         "--config", type=Path, default=paths.SITE_CONFIG, metavar="PATH", help="site config file (default: site.yml)"
@@ -59,6 +66,7 @@ def make_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--no-site", action="store_true", help="build the pages and data only, not the site")
     parser.add_argument("--quiet", action="store_true", help="log only warnings and errors")
+    parser.add_argument("--markdown", action="store_true", help="revisions: write the summary as Markdown")
     return parser
 
 
@@ -82,13 +90,33 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "fetch" and (args.raw or args.no_site or args.build_dir != paths.BUILD_DIR
                                     or args.site_dir != paths.SITE_DIR):  # fmt: skip
         parser.error("fetch takes only --config and --quiet")
+    if args.command != "revisions" and args.markdown:
+        parser.error("--markdown is for the revisions command")
+    if args.command == "revisions" and (args.raw or args.no_site or args.site_dir != paths.SITE_DIR):
+        parser.error("revisions takes only --build-dir, --markdown, --config and --quiet")
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
         config = load_config(args.config)
     except (OSError, ValueError, yaml.YAMLError) as error:
         print(f"error: {args.config}: {error}", file=sys.stderr)
         return 1
+    if args.command == "revisions":
+        return run_revisions(args.build_dir, args.markdown)
     return run_fetch(config) if args.command == "fetch" else run_build(args, config)
+
+
+def run_revisions(build_dir: Path, markdown: bool) -> int:
+    """Print what the latest releases changed, read from the build's downloads/revisions.csv."""
+    if not (build_dir / "docs").is_dir():
+        print(f"error: {build_dir / 'docs'}: no build there; run `python build_data.py` first", file=sys.stderr)
+        return 1
+    path = build_dir / "docs" / publish.DOWNLOADS / f"{publish.REVISIONS}.csv"
+    if not path.is_file():
+        print("No release in this build revises a month (no NIBRS releases): there are no revisions.")
+        return 0
+    table = pd.read_csv(path, dtype={"release": str, "month": str, "category": str, "count": "int64"})
+    print(revisions.summary(revisions.from_table(table), markdown), end="")
+    return 0
 
 
 def run_build(args: argparse.Namespace, config: SiteConfig) -> int:

@@ -31,6 +31,7 @@ from crimesite import (
     privacy,
     publish,
     reference,
+    revisions,
     sources,
     static_charts,
 )
@@ -102,8 +103,8 @@ def build_docs(
     categories = reference.load_categories(config.categories)
     context = read_context(config, categories)
     with timings.stage("read"):
-        table, infos = sources.load(files, context, store)
-        table = privacy.withhold_incidents(table)
+        loaded = sources.load_all(files, context, store)
+        table, infos = privacy.withhold_incidents(loaded.table), loaded.files
     with timings.stage("validate"):
         table = within_city_limits(table, config.geography.city_limits)
         incidents.validate(table, config.places.neighborhood_numbers)
@@ -112,9 +113,11 @@ def build_docs(
                                  () if config.reader.csv else slmpd_nibrs.UNCOUNTED_PARTS)  # fmt: skip
         official = claims.load_claims(config.claims, categories)
         other = next((other_sources.load_figures(s, categories) for s in config.other_sources), None)
+    with timings.stage("revisions"):
+        history = release_revisions(loaded.history, categories, config, infos)
     with timings.stage("metrics"):
         data = site_data(config, categories, table, infos, cover, is_sample(files), official, context.offense_codes,
-                         other)  # fmt: skip
+                         other, history)  # fmt: skip
     # The incident files (mostly Arrow, zlib and Parquet, which release the GIL) are written on the second core
     # while the pages render.
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -165,7 +168,18 @@ def read_context(config: SiteConfig, categories: tuple[reference.Category, ...])
     )
 
 
-def site_data(config, categories, table, infos, cover, sample, official, offense_codes, other=None) -> pages.SiteData:
+def release_revisions(history, categories, config: SiteConfig, infos) -> revisions.Revisions | None:
+    """The counts as of each release (`history`: sources.Loaded.history), or None when no release has one."""
+    if history is None or not history.releases:
+        return None
+    released = {release.name for release in history.releases}
+    other_months = {month for info in infos if info.name not in released for month in info.covers}
+    slugs = [c.slug for c in categories if c.part == 1]
+    return revisions.release_counts(history, slugs, config.methods_break, other_months)
+
+
+def site_data(config, categories, table, infos, cover, sample, official, offense_codes, other=None,
+              history=None) -> pages.SiteData:  # fmt: skip
     file_months = {info.name: max(info.covers) for info in infos if info.covers}
     counted, excluded = metrics.split_counted(table, cover, file_months)
     annual = metrics.annual_counts(counted, categories, cover)
@@ -178,7 +192,13 @@ def site_data(config, categories, table, infos, cover, sample, official, offense
         incidents=table,
         counted=counted,
         excluded=excluded,
-        claims=tuple(claims.check_all(official, annual, counted, cover, categories, config.agency_short, other)),
+        claims=tuple(
+            claims.with_vintages(
+                claims.check_all(official, annual, counted, cover, categories, config.agency_short, other),
+                history,
+                categories,
+            )
+        ),
         files=tuple(infos),
         cover=cover,
         annual=annual,
@@ -189,6 +209,7 @@ def site_data(config, categories, table, infos, cover, sample, official, offense
         places=placemetrics.place_data(counted, table, categories, cover, geography, since),
         offense_codes=offense_codes,
         other=other,
+        revisions=history,
     )
 
 

@@ -394,3 +394,24 @@ def ranked_bars(frame: pd.DataFrame, value_title: str, description: str) -> alt.
         )
         .properties(width="container", height=max(HEIGHT, 16 * len(frame)), description=description)
     )
+
+
+def revision_lines(frame: pd.DataFrame, releases: list[str], y_title: str, description: str) -> alt.Chart:
+    """One line of dots per month (`month_name`): its `count` as of each `release` (in the order of `releases`),
+    each month in its own colour and shape, so that the chart reads without colour too."""
+    months = list(dict.fromkeys(frame["month_name"]))
+    colours, shapes = list(POINT_COLOURS[: len(months)]), list(POINT_SHAPES[: len(months)])
+    return _finish(
+        alt.Chart(frame)
+        .mark_line(point=alt.OverlayMarkDef(size=60, filled=True))
+        .encode(
+            x=alt.X("release:O", title="Release", sort=releases, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("count:Q", title=y_title, scale=alt.Scale(zero=False)),
+            color=alt.Color("month_name:N", title="Month", sort=months,
+                            scale=alt.Scale(domain=months, range=colours)),
+            shape=alt.Shape("month_name:N", title="Month", sort=months, scale=alt.Scale(domain=months, range=shapes)),
+            tooltip=[alt.Tooltip("month_name:N", title="Month"), alt.Tooltip("release:O", title="Release"),
+                     alt.Tooltip("count:Q", title=y_title, format=",")],
+        ),
+        description,
+    )  # fmt: skip

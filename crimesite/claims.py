@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
-from crimesite import metrics
+from crimesite import metrics, revisions
 from crimesite.errors import Problem
 from crimesite.other_sources import OtherFigures
 from crimesite.reference import Category
@@ -64,12 +64,21 @@ class OtherCheck:
 
 
 @dataclass(frozen=True)
+class Vintage:
+    """An earlier release's count that the claim matches when the latest count does not."""
+
+    release: str  # the release's label (2024-02, 2021-2023)
+    value: int
+
+
+@dataclass(frozen=True)
 class Check:
     claim: Claim
     computed: float | None  # the data's figure, when it can be computed at all
     verdict: str  # matches, close, differs, not checkable
     reason: str
     other: OtherCheck | None = None  # None when the site has no other source
+    vintage: Vintage | None = None  # the claim matches the count as of an earlier release, not the latest
 
 
 def load_claims(path: Path, categories: tuple[Category, ...]) -> tuple[Claim, ...]:
@@ -268,3 +277,25 @@ def check_all(claims: tuple[Claim, ...], annual: pd.DataFrame, counted: pd.DataF
               categories: tuple[Category, ...], agency: str = "the agency",
               other: OtherFigures | None = None) -> list[Check]:  # fmt: skip
     return [check(claim, annual, counted, cover, categories, agency, other) for claim in claims]
+
+
+def with_vintages(checks: list[Check], history: revisions.Revisions | None,
+                  categories: tuple[Category, ...]) -> list[Check]:  # fmt: skip
+    """The checks, each count that does not match the latest figure noting the latest earlier release whose count
+    it matches (by the same rule: judge_count), when there is one. A year as of a release is the sum of its months
+    as of that release, only when all 12 were covered then."""
+    if history is None:
+        return checks
+    return [replace(check, vintage=earlier_match(check, history, categories)) for check in checks]
+
+
+def earlier_match(check: Check, history: revisions.Revisions, categories: tuple[Category, ...]) -> Vintage | None:
+    claim = check.claim
+    if claim.measure != "count" or check.verdict == "matches":
+        return None
+    slugs = [c.slug for c in categories if c.part == 1] if claim.category == PART1 else [claim.category]
+    for rank in range(history.latest - 1, -1, -1):
+        value = revisions.year_as_of(history, claim.year, slugs, rank)
+        if value is not None and judge_count(value, claim.figure, "the data")[0] == "matches":
+            return Vintage(history.releases[rank].label, value)
+    return None

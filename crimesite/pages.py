@@ -13,11 +13,12 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from crimesite import charts, escape, metrics, paths, static_charts
+from crimesite import charts, escape, metrics, paths, revisions, static_charts
 from crimesite import claims as claims_module
 from crimesite.config import SiteConfig
 from crimesite.other_sources import OtherFigures
 from crimesite.reference import Category
+from crimesite.revisions import Revisions
 from crimesite.sources import FileInfo
 
 MONTH_NAMES = (
@@ -60,6 +61,7 @@ class SiteData:
     places: object  # placemetrics.PlaceData: counts by district and neighborhood, the weekly reports
     offense_codes: dict[str, int | None] = field(default_factory=dict)  # generic CSV reader: code -> UCR class
     other: OtherFigures | None = None  # another source's yearly figures (site.yml other_sources), shown beside ours
+    revisions: Revisions | None = None  # the counts as of each release; None without releases that revise (NIBRS)
 
     @property
     def part1(self) -> tuple[Category, ...]:
@@ -351,6 +353,13 @@ def headline(data: SiteData) -> dict:
         # The same months of the year before, when the data has no files for them.
         "missing_prior": None if has_months(data.cover, year - 1, through) else months_label(year - 1, through),
     }
+
+
+def releases_so_far(data: SiteData) -> int | None:
+    """How many releases have carried counts for the latest month, when it is a month releases revise (NIBRS)."""
+    if data.revisions is None or data.cover.era(data.cover.last) != "nibrs":
+        return None
+    return data.revisions.releases_so_far(data.cover.last) or None
 
 
 def yearly_frame(data: SiteData, slug: str) -> pd.DataFrame:
@@ -756,6 +765,10 @@ def said_on_label(claim: claims_module.Claim) -> str:
     return f"{claim.said_on} (approximate date)" if claim.said_on_approximate else claim.said_on
 
 
+def vintage_note(data: SiteData, vintage: claims_module.Vintage) -> str:
+    return f"matches {data.config.agency_short}'s count as of the {vintage.release} release ({vintage.value:,})"
+
+
 def claims_page(data: SiteData) -> dict:
     """Each claim beside the raw files' figure and, when the site has one, the other source's: a verdict
     against each, never one figure made of both."""
@@ -766,6 +779,8 @@ def claims_page(data: SiteData) -> dict:
         row = [claim.statement, format_figure(claim.measure, claim.figure),
                format_figure(claim.measure, item.computed), Markup(f"**{VERDICT_LABELS[item.verdict]}**")]  # fmt: skip
         why = sentence(item.reason)
+        if item.vintage is not None:
+            why += " " + sentence(vintage_note(data, item.vintage))
         if item.other is not None:
             row += [
                 format_figure(claim.measure, item.other.computed),
@@ -966,6 +981,95 @@ def category_table(data: SiteData) -> Markup:
     return md_table(["UCR class", "Slug", "Name", "Part"], rows, "llll")
 
 
+def plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" + ("" if count == 1 else "s")
+
+
+STEP_WORDS = {1: "one release", 2: "two releases", 3: "three releases"}
+
+
+def completeness_sentence(data: SiteData) -> str:
+    """How complete a month's Part I count usually is after one, two and three releases, measured on the data."""
+    found = revisions.completeness(data.revisions, [c.slug for c in data.part1])
+    if not found:
+        return ("No month counted first by a one-month release has had a later release yet, so how complete a "
+                "first count is cannot be measured on this data yet.")  # fmt: skip
+    parts = [f"after {STEP_WORDS[c.releases]}, {c.percent:.1f}% (measured on {plural(c.months, 'month')})"
+             for c in found]  # fmt: skip
+    return (
+        "Measured on this data, a month's Part I count as a share of its count in the latest release, on average: "
+        + "; ".join(parts)
+        + "."
+    )
+
+
+def release_changes(data: SiteData, rank: int) -> dict:
+    """What one release changed: the months it was the first to count, and the changes to the others."""
+    names = {c.slug: c.name for c in data.categories}
+    release = data.revisions.releases[rank]
+    changes = revisions.changes_at(data.revisions, rank)
+    rows = [[month_name(c.month), names[c.category], fmt_int(c.before), fmt_int(c.after), fmt_change(c.change)]
+            for c in changes]  # fmt: skip
+    months = sorted({c.month for c in changes})
+    return {
+        "label": release.label,
+        "file": release.name,
+        "first": rank == 0,
+        "new_months": [month_name(month) for month in revisions.new_months(data.revisions, rank)],
+        "changed_months": [month_name(month) for month in months],
+        "count": len(changes),
+        "table": md_table(["Month", "Crime", "Before", "After", "Change"], rows, "llrrr") if rows else None,
+    }
+
+
+def revision_chart(data: SiteData, category: Category, months: list[str]) -> dict:
+    """One Part I crime: each charted month's count as of each release, as a chart with its summary and table."""
+    frame = revisions.growth(data.revisions, category.slug, months)
+    releases = list(dict.fromkeys(frame.sort_values("rank")["release"]))
+    frame = frame.assign(month_name=frame["month"].map(month_name))
+    summary = (
+        f"{category.name} in each month as each release counted it. "
+        + " ".join(
+            f"{month_name(month)}: " + ", ".join(f"{int(r.count):,} in the {r.release} release"
+                                                 for r in rows.itertuples()) + "."
+            for month, rows in frame.groupby("month", sort=True)
+        )
+    )  # fmt: skip
+    wide = frame.pivot(index="month", columns="release", values="count").reindex(columns=releases)
+    rows = [[month_name(month)] + ["" if pd.isna(value) else fmt_int(value) for value in values]
+            for month, values in zip(wide.index, wide.to_numpy().tolist(), strict=True)]  # fmt: skip
+    return {
+        "category": category,
+        "chart": chart_block(
+            f"chart-revisions-{category.slug}",
+            charts.revision_lines(frame, releases, category.name, summary),
+            f"{category.name}: counts of each month, release by release",
+            summary,
+            static=True,
+        ),
+        "table": html_table(
+            f"table-revisions-{category.slug}",
+            f"{category.name}: each month's count as of each release (empty: not yet released)",
+            ["Month", *(f"{label} release" for label in releases)],
+            rows,
+            "l" + "r" * len(releases),
+        ),
+    }
+
+
+def revisions_page(data: SiteData) -> dict:
+    history = data.revisions
+    latest = range(history.latest, max(history.latest - revisions.LATEST_SHOWN, -1), -1)
+    months = revisions.growth_months(history)
+    return {
+        "releases": [release.label for release in history.releases],
+        "latest": [release_changes(data, rank) for rank in latest],
+        "charts": [revision_chart(data, category, months) for category in data.part1] if months else [],
+        "charted_months": [month_name(month) for month in months],
+        "completeness": escape.text(completeness_sentence(data), limit=None),  # our own words: never cut short
+    }
+
+
 # ----- rendering -----------------------------------------------------------------------------------
 
 
@@ -1009,7 +1113,13 @@ def render_pages(data: SiteData) -> dict[str, str]:
     """The citywide pages: their paths under docs/ and their Markdown."""
     render = renderer(data)
     pages = {
-        "index.md": render("home.md.j2", headline=headline(data), homicides=homicide_trend(data), part1=data.part1),
+        "index.md": render(
+            "home.md.j2",
+            headline=headline(data),
+            homicides=homicide_trend(data),
+            part1=data.part1,
+            releases_so_far=releases_so_far(data),
+        ),
         "crimes/index.md": render("crimes.md.j2", table=crime_index(data), latest_year=data.latest_year),
         "years/index.md": render("years.md.j2", table=year_index(data)),
         "methodology.md": render("methodology.md.j2", **methodology_page(data)),
@@ -1021,6 +1131,8 @@ def render_pages(data: SiteData) -> dict[str, str]:
         "shootings.md": render("shootings.md.j2", **shootings_page(data)),
         "about.md": render("about.md.j2"),
     }
+    if data.revisions is not None:
+        pages["revisions.md"] = render("revisions.md.j2", **revisions_page(data))
     for category in data.part1:
         pages[f"crimes/{category.slug}.md"] = render("crime.md.j2", **crime_page(data, category))
     for year in data.cover.years:
@@ -1043,6 +1155,7 @@ def navigation(data: SiteData) -> list:
                 {"Downloads": "downloads/index.md"},
                 {"Data dictionary": "downloads/dictionary.md"},
                 {"Data quality": "data-quality.md"},
+                *([{"Revisions": "revisions.md"}] if data.revisions is not None else []),
             ]
         },
         {"About": "about.md"},

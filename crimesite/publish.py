@@ -19,12 +19,13 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from crimesite import fetch, incidents, places, privacy, schema, sources
+from crimesite import fetch, incidents, places, privacy, revisions, schema, sources
 from crimesite.place_pages import UNKNOWN_LABEL
 
 DOWNLOADS = "downloads"
 PACKAGE = f"{DOWNLOADS}/datapackage.json"
 CHECKSUMS = f"{DOWNLOADS}/SHA256SUMS"
+REVISIONS = "revisions"  # published only when some release revises months (NIBRS)
 # The libraries whose versions can change the output: the data package names them.
 LIBRARIES = ("pandas", "pyarrow", "altair", "vl-convert-python", "mkdocs", "mkdocs-material", "pyproj", "jinja2")
 LICENSE = {
@@ -88,6 +89,8 @@ def aggregate_tables(data) -> dict[str, pd.DataFrame]:
         "weekly_counts": place.weekly_series,
         "claims_checked": claims_table(data.claims),
     }
+    if data.revisions is not None:
+        tables[REVISIONS] = revisions.published_table(data.revisions)
     return {name: frame.reset_index(drop=True) for name, frame in tables.items()}
 
 
@@ -200,6 +203,8 @@ def published_files(data, incidents: dict[str, bytes] | None = None) -> tuple[di
     files: dict[str, bytes] = {}
     facts = []
     for name, resource in resources.items():
+        if name == REVISIONS and name not in tables:  # no release revises a month: nothing to publish
+            continue
         if name == "incidents":
             frame = tables[name]  # the same rows and periods; the published columns are made in incident_contents
             contents = incidents if incidents is not None else incident_contents(data)

@@ -257,6 +257,40 @@ def resources(categories: tuple[Category, ...], sources: dict[str, str] | None =
             "Legacy files name the weapon for assaults only, so homicides and shootings start with the NIBRS files.",
         ),
         Resource(
+            "revisions",
+            "Monthly counts as of each release",
+            "release, month and Part I category",
+            (
+                Field(
+                    "release",
+                    "string",
+                    "The release, by the months it stands for: `2024-01` for one month, "
+                    "`2021-2023` for whole years, `2021-03_2021-05` for a span of months; a second release for "
+                    "the same months is `2024-04 (2)`. Rows come in release order: by the last month a release "
+                    "stands for, then by file name",
+                    "2024-02",
+                ),
+                Field(
+                    "month", "yearmonth", "Month the crimes are counted in (NIBRS: the month they happened)", "2024-01"
+                ),
+                part1_category,
+                Field(
+                    "count",
+                    "integer",
+                    "Sum of `count` for the crimes counted in the month once this release was "
+                    "in: what a build from this release and the ones before it counts",
+                    "664",
+                    {"minimum": 0},
+                    unit="crimes",
+                ),
+            ),
+            ("release", "month", "category"),
+            "Every month a release's files (or an earlier file) stand for, from the methods break on, as of each "
+            "release, zeros included; as of the latest release they are `monthly_counts`. Only releases that "
+            "re-send changed incidents (NIBRS) revise a month; legacy months never change after their own file. "
+            "Not published when the data has no such releases.",
+        ),
+        Resource(
             "neighborhood_annual_counts",
             "Part I crimes per neighborhood and year",
             "year, neighborhood and Part I category",

@@ -38,7 +38,7 @@ def test_the_data_package_passes_frictionless_validate(fixture_build):
     report = frictionless.validate(downloads(fixture_build) / "datapackage.json")
     assert errors(report) == []
     assert report.valid
-    assert len(report.tasks) == len(descriptor(downloads(fixture_build))["resources"]) == 14
+    assert len(report.tasks) == len(descriptor(downloads(fixture_build))["resources"]) == 15  # revisions.csv too
 
 
 def test_validation_catches_a_changed_file_and_a_value_outside_the_schema(fixture_build, tmp_path):

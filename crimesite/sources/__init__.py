@@ -341,7 +341,23 @@ def per_file(reader) -> bool:
     return getattr(reader, "PER_FILE", False)
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """What reading the raw files gives: the canonical table, what each file held, and how each release changed
+    the counts (None when no reader's files replace earlier versions: legacy or CSV files only)."""
+
+    table: pd.DataFrame
+    files: list[FileInfo]
+    history: common.ReleaseHistory | None = None
+
+
 def load(files: list[RawFile], context: ReadContext, store: Cache | None = None) -> tuple[pd.DataFrame, list[FileInfo]]:
+    """The canonical table and the files' facts (see load_all)."""
+    loaded = load_all(files, context, store)
+    return loaded.table, loaded.files
+
+
+def load_all(files: list[RawFile], context: ReadContext, store: Cache | None = None) -> Loaded:
     """Read every file into the canonical table; raise DataError listing every problem in every file.
 
     A reader that works file by file (`PER_FILE`) gets its rows for a file from `store` when that content was
@@ -364,6 +380,7 @@ def load(files: list[RawFile], context: ReadContext, store: Cache | None = None)
             prepared.append(item)
     metas = {name: meta for name, (meta, _) in cached.items()}
     tables = []
+    history = None
     for reader in found:
         mine = [item for item in prepared if item.reader is reader]
         rows = None
@@ -372,6 +389,7 @@ def load(files: list[RawFile], context: ReadContext, store: Cache | None = None)
             rows, batch_problems = reader.to_incidents(batch, context)
             problems.extend(batch_problems)
             metas.update({item.raw.name: FileMeta.of(item, batch) for item in mine})
+            history = batch.history or history
         if problems:
             continue
         if per_file(reader):
@@ -385,14 +403,14 @@ def load(files: list[RawFile], context: ReadContext, store: Cache | None = None)
     if problems:
         raise DataError(problems)
     if not tables:
-        return incidents.empty(), []
+        return Loaded(incidents.empty(), [])
     combined = pa.concat_tables(tables, promote_options="permissive").unify_dictionaries()
     table = incidents.conform(combined.to_pandas())
     infos = describe_files([metas[raw.name] for raw in files if raw.name in metas], table)
     problems = check_across_files(files, infos)
     if problems:
         raise DataError(problems)
-    return table, infos
+    return Loaded(table, infos, history)
 
 
 def prepared_file(

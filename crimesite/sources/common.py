@@ -61,6 +61,26 @@ def sexual_incident(sexual: pd.Series, *keys: pd.Series) -> np.ndarray:
     return marked
 
 
+@dataclass(frozen=True)
+class Release:
+    """One release of a reader whose files replace earlier versions of incidents (NIBRS), in release order."""
+
+    label: str  # its months as a column gives them: 2024-01, 2021-2023
+    name: str  # the raw file's name
+    months: tuple[str, ...]  # YYYY-MM: the months it stands for
+
+
+@dataclass(frozen=True)
+class ReleaseHistory:
+    """How each release changed the counted units: `releases` in release order, and `deltas`, one row per
+    (rank, file_last, month, category) with the net change in units when the release at `rank` came in.
+    `file_last` is the last month of the file the unit's version came from (a unit dated after it is not counted),
+    `month` (YYYY-MM) the month the unit is counted in. Counts only: no place, no incident number."""
+
+    releases: tuple[Release, ...]
+    deltas: pd.DataFrame  # rank (int), file_last (str), month (str), category (str), delta (int)
+
+
 @dataclass
 class Table:
     """A CSV file as strings, with the line number each row starts on."""
@@ -241,6 +261,7 @@ class Batch:
     names: list[dict[str, str]]  # for each file: the reader's column name -> the name in the file
     covers: dict[str, tuple[str, ...]] = field(default_factory=dict)  # file name -> its months, if the reader says
     not_counted: dict[str, int] = field(default_factory=dict)  # file name -> rows read but not crimes (a reader's say)
+    history: ReleaseHistory | None = None  # how each release changed the counted units, if the reader says
 
     @classmethod
     def combine(cls, parts: list[tuple[RawFile, pd.DataFrame, np.ndarray, dict[str, str]]]) -> Batch:

@@ -34,6 +34,8 @@ from crimesite.sources.common import (
     Batch,
     RawFile,
     ReadContext,
+    Release,
+    ReleaseHistory,
     Table,
     canonical_incident_numbers,
     parse_datetimes,
@@ -182,11 +184,13 @@ def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list
     frame["_date"] = incident_date
     frame["_sexual"] = sexual_rows(frame, context)
     frame["_supp"] = supplemented.dt.floor("D")  # files disagree on precision: compare whole days
-    latest = latest_versions(frame, release_rank(frame, batch, context))
+    rank = release_rank(frame, batch, context)
+    latest = latest_versions(frame, rank)
     latest["_neighborhood"] = reconcile_neighborhoods(
         latest["NbhdNum"], latest["Neighborhood"], context.neighborhood_numbers
     )
     units = counted_units(latest, context)
+    batch.history = release_history(frame, rank, batch, context)
     return to_canonical(units, batch, context), []
 
 
@@ -236,6 +240,89 @@ def latest_versions(frame: pd.DataFrame, rank: np.ndarray) -> pd.DataFrame:
     versions = versions.reset_index().sort_values(["IncidentNum", "supp", "rank"])
     chosen = versions.drop_duplicates("IncidentNum", keep="last")[["IncidentNum", "_file"]]
     return frame.merge(chosen, on=["IncidentNum", "_file"], how="inner").sort_values(["_file", "_line"])
+
+
+def release_history(frame: pd.DataFrame, rank: np.ndarray, batch: Batch, context: ReadContext) -> ReleaseHistory:
+    """How each release changed the counted units, without reading the releases once per release: the counted units
+    of every version (incident x file) are made once, then the releases are walked in rank order. A version becomes
+    its incident's winner at its release when its LastSuppDate is at least the current winner's (ties: the newer
+    release, as in latest_versions); each change takes the old winner's units away and adds the new one's. So the
+    units as of release k are those a read of the releases up to k would keep."""
+    incident = pd.factorize(frame["IncidentNum"])[0].astype(np.int64)
+    files = len(batch.files)
+    version = incident * files + frame["_file"].to_numpy(dtype=np.int64)
+    units = counted_units(frame.assign(IncidentNum=version), context)  # each version counted as if alone
+    date = units["_date"]
+    unit_counts = (
+        pd.DataFrame({"version": units["IncidentNum"].to_numpy(), "month": (date.dt.year * 100 + date.dt.month)
+                      .to_numpy(), "ucr_class": units["ucr_class"].to_numpy()})
+        .groupby(["version", "month", "ucr_class"]).size().rename("units").reset_index()
+    )  # fmt: skip
+    changes = winner_changes(incident, frame["_file"].to_numpy(), frame["_supp"], rank, files)
+    plus = changes[["rank", "version"]].merge(unit_counts, on="version").assign(sign=1)
+    replaced = changes.dropna(subset=["old"]).astype({"old": np.int64})
+    minus = replaced[["rank", "old"]].rename(columns={"old": "version"}).merge(unit_counts, on="version")
+    both = pd.concat([plus, minus.assign(sign=-1)], ignore_index=True)
+    last_months = np.array([int(batch.covers[raw.name][-1].replace("-", "")) for raw in batch.files], dtype=np.int64)
+    both["file_last"] = last_months[both["version"].to_numpy() % files]
+    both["delta"] = both["units"] * both["sign"]
+    deltas = both.groupby(["rank", "file_last", "month", "ucr_class"])["delta"].sum().reset_index()
+    deltas = deltas[deltas["delta"] != 0]
+    in_order = [batch.files[i] for i in np.argsort(rank, kind="stable")]
+    spans = [batch.covers[raw.name] for raw in in_order]
+    labels = release_labels([period_label(pd.Period(months[0], freq="M"), pd.Period(months[-1], freq="M"))
+                             for months in spans])  # fmt: skip
+    releases = tuple(
+        Release(label, raw.name, months) for label, raw, months in zip(labels, in_order, spans, strict=True)
+    )
+    return ReleaseHistory(releases, history_table(deltas, context))
+
+
+def release_labels(labels: list[str]) -> list[str]:
+    """Each release's label (period_label), unique: a second release for the same months (one published again
+    under another name) is `2024-04 (2)`, a third `2024-04 (3)`."""
+    seen: dict[str, int] = {}
+    unique = []
+    for label in labels:
+        seen[label] = seen.get(label, 0) + 1
+        unique.append(label if seen[label] == 1 else f"{label} ({seen[label]})")
+    return unique
+
+
+def winner_changes(
+    incident: np.ndarray, file: np.ndarray, supp: pd.Series, rank: np.ndarray, files: int
+) -> pd.DataFrame:
+    """Each time a version becomes its incident's winner, in release order: rank, version (incident x files + file)
+    and old, the version it replaces (NaN for the incident's first)."""
+    versions = (
+        pd.DataFrame({"incident": incident, "file": file, "supp": supp.to_numpy()})
+        .groupby(["incident", "file"], sort=False)["supp"].max().reset_index()
+    )  # fmt: skip
+    versions["supp"] = versions["supp"].fillna(pd.Timestamp("1900-01-01")).astype("datetime64[s]")
+    versions["rank"] = rank[versions["file"].to_numpy()]
+    versions = versions.sort_values(["incident", "rank"], ignore_index=True)
+    best_before = versions.groupby("incident")["supp"].cummax().groupby(versions["incident"]).shift(1)
+    changes = versions[best_before.isna() | (versions["supp"] >= best_before)].copy()
+    changes["version"] = changes["incident"] * files + changes["file"]
+    changes["old"] = changes.groupby("incident")["version"].shift(1)
+    return changes
+
+
+def history_table(deltas: pd.DataFrame, context: ReadContext) -> pd.DataFrame:
+    """The delta table with months written YYYY-MM and classes as category slugs."""
+
+    def label(number: pd.Series) -> pd.Series:
+        return (number // 100).astype(str).str.zfill(4) + "-" + (number % 100).astype(str).str.zfill(2)
+
+    return pd.DataFrame(
+        {
+            "rank": deltas["rank"].astype(np.int64).to_numpy(),
+            "file_last": label(deltas["file_last"]).to_numpy(),
+            "month": label(deltas["month"]).to_numpy(),
+            "category": deltas["ucr_class"].map(context.categories).to_numpy(),
+            "delta": deltas["delta"].astype(np.int64).to_numpy(),
+        }
+    )
 
 
 def offense_classes(rows: pd.DataFrame) -> pd.Series:
