@@ -22,7 +22,7 @@ import argparse
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -39,6 +39,8 @@ OUTPUT = HERE / "output"  # write_combined writes into OUTPUT/combined/
 class DataRun:
     data: float  # s, build.run without MkDocs
     read: float  # s, the read stage
+    data_cpu: float  # s, CPU time of every thread in build.run (varies less with the machine's load)
+    read_cpu: float
     peak_mib: float  # the build process's peak resident memory
 
 
@@ -47,14 +49,20 @@ def data_run(raw: list[Path]) -> DataRun:
     with tempfile.TemporaryDirectory(prefix="bench-combined-") as root:
         args = {"raw": [str(p) for p in raw], "root": root, "cache_dir": str(Path(root) / "cache"), "site": False}
         result, _, _ = build.in_fresh_process("build", args)
-    return DataRun(result["wall"], result["stages"]["read"], result["self_kib"] / 1024)
+    stages, cpu = result["stages"], result["cpu_stages"]
+    return DataRun(result["wall"], stages["read"], result["cpu"], cpu["read"], result["self_kib"] / 1024)
 
 
 def best_run(raw: list[Path], repeats: int) -> DataRun:
-    """The fastest of `repeats` runs (a busy machine only slows a run down); the highest peak."""
+    """The fastest of `repeats` runs, figure by figure (a busy machine only slows a run down); the highest peak."""
     runs = [data_run(raw) for _ in range(repeats)]
-    fastest = min(runs, key=lambda run: run.data)
-    return DataRun(fastest.data, min(run.read for run in runs), max(run.peak_mib for run in runs))
+    return DataRun(
+        min(run.data for run in runs),
+        min(run.read for run in runs),
+        min(run.data_cpu for run in runs),
+        min(run.read_cpu for run in runs),
+        max(run.peak_mib for run in runs),
+    )
 
 
 def write_release(folder: Path, seed: int, scale: float) -> tuple[dict[str, int], float]:
@@ -64,8 +72,10 @@ def write_release(folder: Path, seed: int, scale: float) -> tuple[dict[str, int]
     return written, time.perf_counter() - start
 
 
-def print_run(title: str, run: DataRun) -> None:
-    print(f"  {title:34s} data stage {run.data:6.2f} s   read {run.read:6.2f} s   peak {run.peak_mib:6,.0f} MB")
+def print_run(title: str, run: DataRun, sign: str = "") -> None:
+    data, read = f"{run.data:{sign}6.2f} s (cpu {run.data_cpu:{sign}6.2f} s)", f"{run.read:{sign}6.2f} s (cpu "
+    read += f"{run.read_cpu:{sign}6.2f} s)"
+    print(f"  {title:38s} data stage {data}   read {read}   peak {run.peak_mib:{sign}6,.0f} MB")
 
 
 def main(argv: list[str]) -> int:
@@ -89,8 +99,8 @@ def main(argv: list[str]) -> int:
     print(f"data-only builds, fresh process, empty cache, best of {args.repeats}:")
     print_run("data/raw alone", alone)
     print_run(f"data/raw + {synthetic.COMBINED_NAME} + re-sends", both)
-    print(f"  {'added by the combined release':34s} data stage {both.data - alone.data:+6.2f} s   "
-          f"read {both.read - alone.read:+6.2f} s   peak {both.peak_mib - alone.peak_mib:+6,.0f} MB")  # fmt: skip
+    added = DataRun(*(b - a for a, b in zip(astuple(alone), astuple(both), strict=True)))
+    print_run("added by the combined release", added, "+")
     target = build.TARGETS["data_1x"]
     print(f"target: data stage < {target:g} s at 1x; with the combined release: {both.data:.2f} s")
     print("Figures vary with the machine's load.")
