@@ -12,7 +12,7 @@ export CHROMIUM
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 
-.PHONY: install browser site data serve test lint sample sample-site dictionary bench bench-real lock clean
+.PHONY: install browser site data serve test lint sample sample-site dictionary bench bench-real bench-combined lock clean
 
 $(INSTALLED): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -83,6 +83,11 @@ bench: $(INSTALLED)
 ## bench-real: the same figures for the 144 real legacy files in data/raw/legacy/
 bench-real: $(INSTALLED)
 	$(BIN)/python benchmarks/build.py --raw data/raw/legacy
+
+## bench-combined: what SLMPD's combined 2021-2023 release (synthetic, 180,000 rows at SCALE=1) adds to the data
+## stage of data/raw/: data stage, read stage and peak memory with and without it
+bench-combined: $(INSTALLED)
+	$(BIN)/python benchmarks/combined_release.py --scale $(SCALE)
 
 ## lock: re-pin requirements.txt from requirements.in (needs the package registry)
 lock:

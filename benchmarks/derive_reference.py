@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Write the tables synthetic.py draws from, into benchmarks/output/reference/ (git-ignored), from the real
-SLMPD files in ../shared/data (counts and positions only). They are derived from ../shared on each machine,
+SLMPD files the repository holds in data/ (counts and positions only; the same bytes as ../shared/data's copies),
+so that the generator runs wherever the repository does (CI included). They are derived on each machine,
 never committed: the repository holds no data derived from those files beyond the tests' own assertions.
 
 benchmarks/synthetic.py draws its rows from these tables:
@@ -8,7 +9,7 @@ benchmarks/synthetic.py draws its rows from these tables:
                       description and their number of rows
   neighborhoods.csv   for neighborhoods 1-88: rows, median State Plane x/y and half the 10-90% range of each
                       (spread), the district in the 9-district era (the mode in the data, 2008-2013) and the
-                      6-district one (by polygon overlap), both from ../shared/data/reference/neighborhoods.csv,
+                      6-district one (by polygon overlap), both from data/reference/neighborhoods.csv,
                       and the spelling the NIBRS files use
   streets.csv         the 20 streets with the most rows in each neighborhood, with the 2-98% range of their
                       block numbers (hundreds) and their rows
@@ -28,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 
 HERE = Path(__file__).resolve().parent
-SHARED = HERE.parent.parent / "shared" / "data"
+DATA = HERE.parent / "data"  # the repository's own copies of the real files
 OUT = HERE / "output" / "reference"
 RENAME = {"monthreportedtomshp": "codedmonth", "dateoccured": "dateoccur"}
 IN_CITY = {"x": (850_000, 940_000), "y": (980_000, 1_080_000)}  # State Plane feet around St. Louis
@@ -37,7 +38,7 @@ NIBRS_KEY = ["Offense", "NIBRS", "NIBRSCategory", "SRS_UCR", "CrimeAgainst", "Fe
 
 def read_legacy() -> pd.DataFrame:
     frames = []
-    for path in sorted((SHARED / "slmpd" / "legacy").glob("*.csv.gz")):
+    for path in sorted((DATA / "raw" / "legacy").glob("*.csv.gz")):
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="cp1252")
         frame.columns = [c.strip().lower().replace(" ", "").replace("-", "") for c in frame.columns]
         frames.append(frame.rename(columns=RENAME)[["crime", "description", "ileadsaddress", "ileadsstreet",
@@ -53,7 +54,7 @@ def read_legacy() -> pd.DataFrame:
 
 
 def read_nibrs() -> pd.DataFrame:
-    files = sorted((SHARED / "slmpd" / "nibrs").glob("*.csv.gz"))
+    files = sorted((DATA / "raw" / "nibrs").glob("*.csv.gz"))
     return pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False) for p in files], ignore_index=True)
 
 
@@ -67,7 +68,7 @@ def legacy_codes(legacy: pd.DataFrame) -> pd.DataFrame:
 
 
 def neighborhoods(legacy: pd.DataFrame, nibrs: pd.DataFrame) -> pd.DataFrame:
-    table = pd.read_csv(SHARED / "reference" / "neighborhoods.csv").set_index("NHD_NUM")
+    table = pd.read_csv(DATA / "reference" / "neighborhoods.csv").set_index("NHD_NUM")
     names = nibrs.groupby("NbhdNum")["Neighborhood"].agg(lambda s: s.value_counts().index[0])
     out = []
     for number, rows in legacy[legacy["n"].between(1, 88)].groupby("n"):
@@ -127,8 +128,8 @@ def nibrs_offenses(nibrs: pd.DataFrame) -> pd.DataFrame:
 
 
 def main() -> int:
-    if not (SHARED / "slmpd").is_dir():
-        print(f"no real files at {SHARED}", file=sys.stderr)
+    if not (DATA / "raw" / "legacy").is_dir():
+        print(f"no real files at {DATA / 'raw'}", file=sys.stderr)
         return 1
     legacy, nibrs = read_legacy(), read_nibrs()
     OUT.mkdir(parents=True, exist_ok=True)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """One measured run, started by benchmarks/build.py in a fresh process so that its peak memory is its own.
 
-  one_run.py build '{"raw": [...], "root": "...", "cache_dir": "...", "profile": null}'
+  one_run.py build '{"raw": [...], "root": "...", "cache_dir": "...", "profile": null}'   ("site": false: no MkDocs)
   one_run.py read '{"files": [...], "strings": false}'
 
 The last line printed is a JSON object with the figures; logs go to stderr.
@@ -167,7 +167,7 @@ def run_build(args: dict) -> dict:
         build.run(
             [Path(p) for p in args["raw"]],
             build_dir=root / "build",
-            site_dir=root / "site",
+            site_dir=root / "site" if args.get("site", True) else None,  # "site": false, the data stage alone
             config=config,
             timings=timings,
             **options,

@@ -11,14 +11,18 @@ missing values, padded incident numbers, `G-88` neighborhood codes and the NIBRS
 
 The mix of crime codes, NIBRS offenses, neighborhoods (share of crimes, centre and spread in State
 Plane feet, district in each era) and streets with their block numbers comes from the tables in
-benchmarks/output/reference/, which derive_reference.py writes from the real files in ../shared/data (counts
+benchmarks/output/reference/, which derive_reference.py writes from the real files in the repository's data/ (counts
 only, no rows). Scale 1 is 650,000 rows:
 legacy months 2008-2020 and NIBRS months 2021-2024, shared as in the real publication; scale 10 has
 ten times the rows in every month. `--extra` also writes the month after the last NIBRS month into
 OUT/extra/ (the "add one month" benchmark). The same seed and scale always write the same bytes.
 
+`--combined` writes instead SLMPD's one release for 2021-2023 (`2021-2023.csv`, about 180,000 rows and 41 MB at
+scale 1) and a 2024 release that re-sends some of its 2023 incidents, changed, into OUT/combined/.
+
 example:
   python benchmarks/synthetic.py /tmp/synthetic --scale 1 --extra --check
+  python benchmarks/synthetic.py /tmp/combined --combined --check
 """
 
 from __future__ import annotations
@@ -37,7 +41,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 HERE = Path(__file__).resolve().parent
-REFERENCE = HERE / "output" / "reference"  # written by derive_reference.py from ../shared/data
+REFERENCE = HERE / "output" / "reference"  # written by derive_reference.py from data/raw/ and data/reference/
 ROWS_AT_SCALE_1 = 650_000
 LEGACY_MONTHS = ("2008-01", "2020-12")
 NIBRS_MONTHS = ("2021-01", "2024-12")
@@ -116,13 +120,13 @@ REFERENCE_TABLES = ("legacy_codes.csv", "neighborhoods.csv", "streets.csv", "nib
 
 
 def ensure_reference() -> None:
-    """Derive the reference tables from ../shared/data when they are not there yet."""
+    """Derive the reference tables from the repository's real files when they are not there yet."""
     if all((REFERENCE / name).exists() for name in REFERENCE_TABLES):
         return
     import derive_reference
 
     if derive_reference.main() != 0:
-        raise SystemExit(f"{REFERENCE} is missing and ../shared/data is not there to derive it")
+        raise SystemExit(f"{REFERENCE} is missing and data/raw/ is not there to derive it")
 
 
 def read_reference(name: str) -> pd.DataFrame:
@@ -544,9 +548,7 @@ def nibrs_incidents(spec: Spec, month: pd.Period, first_number: int, first_victi
     other = rng.choice(len(offenses["p_other"]), size=len(incident), p=offenses["p_other"])
     offense = np.where(position == 0, first[incident], other)
     person = offenses["CrimeAgainst"][offense] == "Person"
-    # The incident's most serious UCR class (the lowest number); NaN when none of its offenses has one.
-    top = np.minimum.reduceat(np.nan_to_num(offenses["srs"][offense], nan=99.0), np.cumsum(sizes) - sizes)
-    top = np.where(top == 99.0, np.nan, top)[incident]
+    top = incident_tops(offenses["srs"][offense], sizes)[incident]
     rows = {
         "number": first_number + incident,
         "offense": offense,
@@ -566,6 +568,13 @@ def nibrs_incidents(spec: Spec, month: pd.Period, first_number: int, first_victi
         "other_location": rng.random(incidents)[incident],
     }
     return Pool(rows, first_number, sizes)
+
+
+def incident_tops(srs: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """Each incident's most serious UCR class (the lowest number) from the classes of its rows, in incident order
+    (`sizes` rows each); NaN when none of its offenses has one."""
+    top = np.minimum.reduceat(np.nan_to_num(srs, nan=99.0), np.cumsum(sizes) - sizes)
+    return np.where(top == 99.0, np.nan, top)
 
 
 def month_start(month: pd.Period) -> int:
@@ -596,7 +605,12 @@ def nibrs_release(spec: Spec, month: pd.Period, pools: dict[pd.Period, Pool]) ->
             part = take(pool.rows, keep)
             part["supp"] = updated[np.searchsorted(chosen, part["number"])]
             parts.append(part)
-    return {name: np.concatenate([part[name] for part in parts]) for name in own}
+    return concat(parts)
+
+
+def concat(parts: list[Columns]) -> Columns:
+    """The rows of several tables with the same columns, one after the other."""
+    return {name: np.concatenate([part[name] for part in parts]) for name in parts[0]}
 
 
 @dataclass(frozen=True)
@@ -617,11 +631,13 @@ def nibrs_style(spec: Spec, month: pd.Period) -> NibrsStyle:
 
 
 def nibrs_file(spec: Spec, month: pd.Period, pools: dict[pd.Period, Pool]) -> bytes:
-    rng = rng_for(spec, 4, month)
-    style = nibrs_style(spec, month)
-    offenses = tables(spec.seed).offenses
     rows = nibrs_release(spec, month, pools)
-    rows = take(rows, np.lexsort((rows["number"], rows["date"])))  # by date, an incident's rows together
+    return nibrs_text(rng_for(spec, 4, month), nibrs_style(spec, month), tables(spec.seed).offenses, rows)
+
+
+def nibrs_text(rng: np.random.Generator, style: NibrsStyle, offenses: Columns, rows: Columns) -> bytes:
+    """A NIBRS release's bytes from its rows, in the release's style: by date, an incident's rows together."""
+    rows = take(rows, np.lexsort((rows["number"], rows["date"])))
     n = len(rows["number"])
     offense = take(offenses, rows["offense"])
 
@@ -708,6 +724,73 @@ def to_wgs84(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.asarray(lat), np.asarray(lon)
 
 
+# ---------------------------------------------------------------- the combined 2021-2023 release
+
+COMBINED_MONTHS = ("2021-01", "2023-12")
+COMBINED_NAME = "2021-2023.csv"  # as SLMPD names it: release_period reads the 36 months from the name
+COMBINED_ROWS = 180_000  # rows of SLMPD's combined file (about 41 MB), matched at scale 1
+# As Crime-01-2024, the earliest NIBRS file we have: unquoted, ISO dates, LastSuppDate with fractions, NULL.
+COMBINED_STYLE = NibrsStyle(quoted=False, us_dates=False, supp_form="fraction", missing="NULL")
+RESENT_SHARE = 0.04  # of the combined release's 2023 incidents: re-sent, changed, by the release after it
+RESENT_MONTH = "2024-01"
+DATE_CHANGE_DAYS = 45  # a re-sent incident whose date changed moves back by up to this many days
+
+
+@cache
+def combined_spec(seed: int, scale: float) -> Spec:
+    """The monthly generator's parameters whose incidents of 2021-2023 add up to COMBINED_ROWS * scale rows: the
+    combined release holds each incident once (the monthly files hold re-sends besides)."""
+    unit = Spec(1.0, seed)
+    rows = sum(round(rows_of(unit, month) * NEW_SHARE) for month in months(*COMBINED_MONTHS))
+    return Spec(scale * COMBINED_ROWS / rows, seed)
+
+
+@cache
+def combined_pools(seed: int, scale: float) -> dict[pd.Period, Pool]:
+    return nibrs_pools(combined_spec(seed, scale), pd.Period(COMBINED_MONTHS[1], "M"))
+
+
+def combined_release(seed: int = 2024, scale: float = 1.0) -> bytes:
+    """SLMPD's one release for January 2021 to December 2023 (`COMBINED_NAME`): every incident of those months
+    once, with the multi-row incidents, victims, offenses and places of the monthly generator, in COMBINED_STYLE.
+    About 180,000 rows and 41 MB at scale 1; the same seed and scale always give the same bytes."""
+    spec = combined_spec(seed, scale)
+    pools = combined_pools(seed, scale)
+    rows = concat([pools[month].rows for month in months(*COMBINED_MONTHS)])
+    rng = rng_for(spec, 5, pd.Period(COMBINED_MONTHS[1], "M"))
+    return nibrs_text(rng, COMBINED_STYLE, tables(seed).offenses, rows)
+
+
+def resent_release(seed: int = 2024, scale: float = 1.0, month: str = RESENT_MONTH) -> bytes:
+    """A later release that re-sends RESENT_SHARE of the combined release's 2023 incidents, each with a
+    LastSuppDate in `month` (newer than any in the combined release) and changed: half of them a new first offense
+    (drawn as first offenses are), the others an earlier IncidentDate. Its own month's incidents are left out:
+    with the real releases of 2024 it tests the rule that the newest version of an incident wins."""
+    release = pd.Period(month, "M")
+    spec = combined_spec(seed, scale)
+    rng = rng_for(spec, 6, release)
+    pools = combined_pools(seed, scale)
+    year = [pools[m] for m in months("2023-01", "2023-12")]
+    numbers = np.concatenate([pool.first_number + np.arange(len(pool.sizes)) for pool in year])
+    chosen = np.sort(rng.choice(numbers, size=max(1, round(len(numbers) * RESENT_SHARE)), replace=False))
+    rows = concat([take(pool.rows, np.isin(pool.rows["number"], chosen)) for pool in year])
+    _, first_row, sizes = np.unique(rows["number"], return_index=True, return_counts=True)
+    incident = np.repeat(np.arange(len(sizes)), sizes)
+    offenses = tables(seed).offenses
+    new_offense = rng.random(len(sizes)) < 0.5
+    drawn = rng.choice(len(offenses["p_first"]), size=len(sizes), p=offenses["p_first"])
+    offense = rows["offense"].copy()
+    offense[first_row[new_offense]] = drawn[new_offense]
+    rows["offense"] = offense
+    rows["nature"] = offense[first_row][incident]
+    rows["top"] = incident_tops(offenses["srs"][offense], sizes)[incident]
+    moved = (rng.random(len(sizes)) * DATE_CHANGE_DAYS * DAY_MINUTES).astype(np.int64) + DAY_MINUTES
+    rows["date"] = rows["date"] - np.where(new_offense, 0, moved)[incident]
+    updated = month_start(release) + (rng.random(len(sizes)) * release.days_in_month * DAY_MINUTES).astype(np.int64)
+    rows["supp"] = updated[incident]
+    return nibrs_text(rng, nibrs_style(spec, release), offenses, rows)
+
+
 # ---------------------------------------------------------------- writing
 
 
@@ -734,6 +817,19 @@ def write(folder: Path, spec: Spec, extra: bool = False) -> dict[str, int]:
         where = "extra" if month > pd.Period(NIBRS_MONTHS[1], "M") else "raw"
         written[nibrs_name(month)] = write_file(folder / where / nibrs_name(month), nibrs_file(spec, month, pools))
     return written
+
+
+def resent_name(month: str = RESENT_MONTH) -> str:
+    return f"{month}-resent.csv"  # release_period reads the month from the name
+
+
+def write_combined(folder: Path, seed: int, scale: float) -> dict[str, int]:
+    """Write the combined 2021-2023 release and the later release that re-sends some of its incidents into
+    folder/combined; file name -> data rows."""
+    return {
+        COMBINED_NAME: write_file(folder / "combined" / COMBINED_NAME, combined_release(seed, scale)),
+        resent_name(): write_file(folder / "combined" / resent_name(), resent_release(seed, scale)),
+    }
 
 
 def write_file(path: Path, data: bytes) -> int:
@@ -779,7 +875,7 @@ def check(folder: Path, written: dict[str, int]) -> int:
 
     site = config.load_config()
     context = build.read_context(site, build.reference.load_categories(site.categories))
-    files = sources.discover([folder / "raw", *([folder / "extra"] if (folder / "extra").is_dir() else [])])
+    files = sources.discover([path for name in ("raw", "extra", "combined") if (path := folder / name).is_dir()])
     table, infos = sources.load(files, context)
     layouts = pd.Series([f"{info.format}: {info.layout}" for info in infos]).value_counts()
     print(f"read back {len(files)} files, {len(table):,} canonical rows")
@@ -808,9 +904,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--extra", action="store_true", help="also write the next month into FOLDER/extra/")
     parser.add_argument("--check", action="store_true", help="read the files back with the build's readers")
+    parser.add_argument("--combined", action="store_true",
+                        help=f"write only the combined release {COMBINED_NAME} (1 = {COMBINED_ROWS:,} rows) and "
+                        f"{resent_name()}, which re-sends some of its incidents, into FOLDER/combined/")  # fmt: skip
     args = parser.parse_args(argv)
     start = time.perf_counter()
-    written = write(args.folder, Spec(args.scale, args.seed), extra=args.extra)
+    if args.combined:
+        written = write_combined(args.folder, args.seed, args.scale)
+    else:
+        written = write(args.folder, Spec(args.scale, args.seed), extra=args.extra)
     seconds = time.perf_counter() - start
     print(f"wrote {len(written)} files, {sum(written.values()):,} rows in {seconds:.1f} s to {args.folder}")
     return check(args.folder, written) if args.check else 0

@@ -678,8 +678,15 @@ def crime_index(data: SiteData) -> Markup:
     return md_table(["Crime", "UCR class", str(year)], rows, "lrr")
 
 
-FILE_COLUMNS = ("File", "Layout", "Rows read", "Rows counted", "Net count", "Months", "BOM", "cp1252 bytes",
-                "SHA-256 (start)")  # fmt: skip
+FILE_COLUMNS = ("File", "Layout", "Rows read", "Rows counted", "Net count", "Months", "Stands for", "BOM",
+                "cp1252 bytes", "SHA-256 (start)")  # fmt: skip
+
+
+def span_label(months: tuple[str, ...]) -> str:
+    """The months a file stands for, as runs: '2024-01', '2021-01 to 2023-12' (a 36-month release is one span)."""
+    ordinals = [pd.Period(month, freq="M").ordinal for month in sorted(months)]
+    spans = [(metrics.month_of(first), metrics.month_of(last)) for first, last in metrics.runs(ordinals)]
+    return ", ".join(first if first == last else f"{first} to {last}" for first, last in spans)
 
 
 def quality_page(data: SiteData) -> dict:
@@ -692,6 +699,7 @@ def quality_page(data: SiteData) -> dict:
             fmt_int(f.rows),
             fmt_int(f.count_sum),
             ", ".join(f.months),
+            span_label(f.covers),
             "yes" if f.had_bom else "no",
             fmt_int(f.cp1252_bytes),
             f.sha256[:12],
@@ -714,7 +722,7 @@ def quality_page(data: SiteData) -> dict:
             "Raw files read",
             list(FILE_COLUMNS),
             files,
-            "llrrrllrl",
+            "llrrrlllrl",
         ),
         # As runs ("January 2021 to December 2023"): 36 month names one by one were cut off by the text limit.
         "missing": [month_name_run_label(first, last) for first, last in data.cover.missing_month_runs],
@@ -727,15 +735,16 @@ def quality_page(data: SiteData) -> dict:
 
 
 def after_file_table(data: SiteData) -> Markup:
-    """The rows left out for a date after their own release's month: file, line, their month and the release's
-    (empty when there are none). No offense and no place: the list only says where to look in the raw files."""
+    """The rows left out for a date after their own release's last month: file, line, their month and the months
+    the release stands for (empty when there are none). No offense and no place: the list only says where to look
+    in the raw files."""
     if data.excluded.empty:
         return Markup("")
     after = data.excluded[data.excluded["reason"] == metrics.AFTER_FILE]
     after = after.assign(label=metrics.month_labels(after)).drop_duplicates(["source_file", "source_line"])
-    releases = {f.name: max(f.covers) for f in data.files if f.covers}
+    releases = {f.name: month_name_run_label(min(f.covers), max(f.covers)) for f in data.files if f.covers}
     rows = [
-        [name, str(int(row.source_line)), month_name(row.label), month_name(releases[name])]
+        [name, str(int(row.source_line)), month_name(row.label), releases[name]]
         for row in after.sort_values(["source_file", "source_line"]).itertuples()
         for name in (str(row.source_file),)
     ]
@@ -1101,6 +1110,7 @@ def renderer(data: SiteData) -> Callable[..., str]:
         "missing_runs": [month_name_run_label(first, last) for first, last in data.cover.missing_month_runs],
         "sample": data.sample,
         "files_count": len(data.files),
+        "monthly_files": all(len(f.covers) <= 1 for f in data.files),  # none stands for a span (2021-2023.csv)
     }
 
     def render(template: str, **context: object) -> str:

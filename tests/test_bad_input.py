@@ -349,7 +349,7 @@ def test_a_nibrs_date_after_its_release_is_left_out_and_listed(tmp_path):
     build_dir = tmp_path / "build"
     result = run_cli("--raw", str(raw), "--no-site", "--build-dir", str(build_dir))
     assert result.returncode == 0, result.stderr
-    assert "NIBRS crimes dated after the month of the release that holds them: **1**." in quality_page(build_dir)
+    assert "NIBRS crimes dated after the last month of the release that holds them: **1**." in quality_page(build_dir)
     monthly = (build_dir / "docs" / "downloads" / "monthly_counts.csv").read_text()
     assert "2031" not in monthly
     assert "2024-01,homicide,2," in monthly  # the two victims of 24000001; 24000999 is not counted

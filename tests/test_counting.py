@@ -130,7 +130,7 @@ def test_a_nibrs_crime_after_its_release_month_is_listed_and_moves_nothing(tmp_p
     result = run_cli("--raw", str(COUNTING / "majority"), "--no-site", "--build-dir", str(build_dir))
     assert result.returncode == 0, result.stderr
     page = quality_page(build_dir)
-    assert "NIBRS crimes dated after the month of the release that holds them: **1**." in page
+    assert "NIBRS crimes dated after the last month of the release that holds them: **1**." in page
     assert "Every month from January 2024 to January 2024 has a file." in page
     monthly = (build_dir / "docs" / "downloads" / "monthly_counts.csv").read_text().splitlines()
     assert [line for line in monthly if line.startswith("2024-02") or line.startswith("2023")] == []
