@@ -349,3 +349,38 @@ def test_the_methods_break_leaves_rows_before_2021_to_the_legacy_files(releases,
     incidents = pd.DataFrame(downloads(combined_build, "incidents.csv"))
     early = incidents[incidents["complaint"] == complaint(releases.early)]
     assert early["year"].tolist() == ["2020"] and early["category"].tolist() == ["robbery"]  # in the table, not counted
+
+
+# ----- the revision log -------------------------------------------------------------------------------------------
+
+
+def revision_counts(build_dir: Path) -> dict[str, dict[tuple[str, str], int]]:
+    """downloads/revisions.csv as release -> (month, category) -> count, the releases in the file's order."""
+    found: dict[str, dict[tuple[str, str], int]] = {}
+    for row in downloads(build_dir, "revisions.csv"):
+        found.setdefault(row["release"], {})[(row["month"], row["category"])] = int(row["count"])
+    return found
+
+
+def test_the_revision_log_starts_with_the_combined_release_and_ends_at_the_site_s_counts(releases, combined_build):
+    log = revision_counts(combined_build)
+    first, *_, last = log
+    assert first == "2021-2023"
+    # As of the combined release alone: its own newest versions, in its 36 months (2020-12 is the legacy file's).
+    alone, _ = expected_counts({COMBINED: releases.files[COMBINED]})
+    assert sorted({month for month, _ in log[first]}) == COMBINED_MONTHS
+    assert log[first] == {key: alone[key] for key in log[first]}
+    # As of the last release: the site's monthly counts, every NIBRS month and Part I category.
+    published = published_counts(combined_build)
+    assert sorted({month for month, _ in log[last]}) == [month for month in COVERED if month >= "2021-01"]
+    assert log[last] == {key: int(published[key]) for key in log[last]}
+    # The re-sent 2023 incidents show as changes to 2023 months in the release that re-sent them.
+    changed = {month for release in list(log)[1:] for month in COMBINED_MONTHS
+               if any(log[release].get((month, c)) != log[first].get((month, c)) for c in SLUGS.values())}  # fmt: skip
+    # Only months of incidents a later release sends (re-sent ones, and older real incidents the 2024 releases
+    # re-send, which count once 2021-2023 is covered) can change.
+    combined = by_incident(releases.files[COMBINED])
+    later = [rows for name, rows in (releases.files | releases.real).items() if name != COMBINED]
+    touched = {day(row["IncidentDate"])[:7] for rows in later for n, versions in by_incident(rows).items()
+               for row in versions + combined.get(n, [])}  # fmt: skip
+    assert changed and changed <= touched
