@@ -469,23 +469,26 @@ def parse_pin(data: object) -> Pin:
     period, url = str(pin["period"]), str(pin["url"])
     if not WEB_URL.fullmatch(url):
         raise ValueError(f"site config: fetch.listing.pins: url {url!r} must be an http or https address")
-    from crimesite.sources import slmpd_nibrs  # here, not above: the sources import this module
-
-    found = slmpd_nibrs.release_period(f"{period}.csv")
-    if found is None or slmpd_nibrs.period_label(*found) != period:
+    if name_period(f"{period}.csv") != period:
         raise ValueError(f"site config: fetch.listing.pins: period {period!r} must be written as 2024-03 (a month), "
                          "2021-2023 (whole years) or 2021-03_2021-05")  # fmt: skip
     return Pin(period, url)
 
 
-def check_period_path(path: str, period: str) -> None:
-    """The build takes a release's months from its file name: a listed file's path must give its period back."""
+def name_period(name: str) -> str | None:
+    """The period a file name gives, as slmpd_nibrs.period_label writes it (None: the name gives none)."""
     from crimesite.sources import slmpd_nibrs  # here, not above: the sources import this module
 
-    found = slmpd_nibrs.release_period(path)
-    if found is None or slmpd_nibrs.period_label(*found) != period:
+    found = slmpd_nibrs.release_period(name)
+    return slmpd_nibrs.period_label(*found) if found else None
+
+
+def check_period_path(path: str, period: str) -> None:
+    """The build takes a release's months from its file name: a listed file's path must give its period back."""
+    found = name_period(path)
+    if found != period:
         raise ValueError(f"site config: fetch.listing: to gives {path!r} for {period}, a name the build reads as "
-                         f"{slmpd_nibrs.period_label(*found) if found else 'no period'}")  # fmt: skip
+                         f"{found or 'no period'}")  # fmt: skip
 
 
 def parse_fetch_file(data: object) -> FetchFile:

@@ -686,7 +686,7 @@ def span_label(months: tuple[str, ...]) -> str:
     """The months a file stands for, as runs: '2024-01', '2021-01 to 2023-12' (a 36-month release is one span)."""
     ordinals = [pd.Period(month, freq="M").ordinal for month in sorted(months)]
     spans = [(metrics.month_of(first), metrics.month_of(last)) for first, last in metrics.runs(ordinals)]
-    return ", ".join(first if first == last else f"{first} to {last}" for first, last in spans)
+    return ", ".join(month_run_label(first, last) for first, last in spans)
 
 
 def quality_page(data: SiteData) -> dict:
@@ -1068,7 +1068,7 @@ def revision_chart(data: SiteData, category: Category, months: list[str]) -> dic
 
 def revisions_page(data: SiteData) -> dict:
     history = data.revisions
-    latest = range(history.latest, max(history.latest - revisions.LATEST_SHOWN, -1), -1)
+    latest = history.latest_ranks(revisions.LATEST_SHOWN)
     months = revisions.growth_months(history)
     return {
         "releases": [release.label for release in history.releases],

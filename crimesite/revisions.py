@@ -40,6 +40,10 @@ class Revisions:
         firsts = self.counts.groupby("month")["rank"].min()
         return {str(month): int(rank) for month, rank in firsts.items()}
 
+    def latest_ranks(self, count: int) -> range:
+        """The ranks of the latest `count` releases (fewer when there are fewer), newest first."""
+        return range(self.latest, max(self.latest - count, -1), -1)
+
     def releases_so_far(self, month: str) -> int:
         """How many releases have carried counts for the month: from the one first covering it to the latest."""
         return self.latest - self.first_rank[month] + 1 if month in self.first_rank else 0
@@ -192,7 +196,7 @@ def summary(revisions: Revisions, markdown: bool = False, shown: int = LATEST_SH
     for each, the months it was the first to count, the months it changed, and its largest changes."""
     lines = [f"Revisions: {len(revisions.releases)} releases, {revisions.releases[0].label} to "
              f"{revisions.releases[-1].label}."]  # fmt: skip
-    for rank in range(revisions.latest, max(revisions.latest - shown, -1), -1):
+    for rank in revisions.latest_ranks(shown):
         label = revisions.releases[rank].label
         changes = changes_at(revisions, rank)
         first = ", ".join(new_months(revisions, rank)) or "none"
