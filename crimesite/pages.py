@@ -16,10 +16,10 @@ from markupsafe import Markup
 from crimesite import charts, escape, metrics, paths, revisions, static_charts
 from crimesite import claims as claims_module
 from crimesite.config import SiteConfig
+from crimesite.inputs import FileInfo
 from crimesite.other_sources import OtherFigures
 from crimesite.reference import Category
 from crimesite.revisions import Revisions
-from crimesite.sources import FileInfo
 
 MONTH_NAMES = (
     "January",

@@ -11,12 +11,13 @@ import pytest
 
 from crimesite import sources
 from crimesite.errors import DataError
+from crimesite.inputs import FileInfo
 from tests.conftest import FIXTURES
 
 LEGACY = FIXTURES / "legacy"
 
 
-def load(paths: list[Path], context) -> tuple[pd.DataFrame, list[sources.FileInfo]]:
+def load(paths: list[Path], context) -> tuple[pd.DataFrame, list[FileInfo]]:
     return sources.load(sources.discover(paths), context)
 
 

@@ -19,6 +19,7 @@ import pyarrow as pa
 from crimesite import incidents, textio
 from crimesite.cache import Cache
 from crimesite.errors import DataError, Problem, printable
+from crimesite.inputs import FileInfo
 from crimesite.sources import common, generic_csv, slmpd_legacy, slmpd_nibrs
 from crimesite.sources.common import RawFile, ReadContext
 
@@ -78,24 +79,6 @@ SLMPD_HEADERS = "a known header (SLMPD legacy: 18, 20 or 26 columns; SLMPD NIBRS
 UNIQUE_CONTENT = (slmpd_legacy.FORMAT, generic_csv.FORMAT)
 SUFFIXES = (".csv", ".CSV", ".csv.gz")
 FILE = "(file)"
-
-
-@dataclass(frozen=True)
-class FileInfo:
-    """What the data-quality page says about one raw file."""
-
-    name: str
-    sha256: str
-    format: str
-    layout: str
-    rows: int  # rows of the incident table from this file: every legacy row; NIBRS: each counted crime kept
-    count_sum: int
-    had_bom: bool
-    cp1252_bytes: int
-    months: tuple[str, ...]  # counting months of its rows
-    covers: tuple[str, ...]  # months this file is the source for (legacy: its months; NIBRS: its release's months)
-    not_counted: int = 0  # rows read but left out as not crimes (generic CSV: codes with an empty UCR class)
-    raw_rows: int = 0  # data rows in the file as published (the header not counted)
 
 
 def is_raw_file(path: Path) -> bool:
