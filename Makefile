@@ -54,9 +54,10 @@ PYTEST_ARGS ?=
 test: $(INSTALLED) $(CHROMIUM) lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-## lint: ruff on the code; zizmor (offline: no GitHub token, no network) and the workflow JSON schema on .github/workflows/
+## lint: ruff on the code (checks and formatting); zizmor (offline: no GitHub token, no network) and the workflow JSON schema on .github/workflows/
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/zizmor --offline --no-progress --persona auditor .github/workflows/
 	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
