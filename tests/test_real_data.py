@@ -8,15 +8,16 @@ import csv
 import gzip
 import html
 import io
-import json
 import re
 from collections import Counter
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
-from crimesite import fetch, paths
+from crimesite import fetch, months, paths
+from tests import page_parts
 
 PUBLISHED_HOMICIDES = {2014: 159}  # the City's published figure, which the data reproduces
 LEGACY_FOLDERS = ("legacy", "legacy_2020")
@@ -62,16 +63,25 @@ def read_download(build_dir: Path, name: str) -> dict[tuple[str, str], str]:
         return {(row[0], row[1]): row[2] for row in list(csv.reader(handle))[1:]}
 
 
+def nibrs_files() -> list[Path]:
+    return sorted(paths.RAW_DIR.glob("nibrs*/*.csv.gz"))
+
+
+def held_months(build_dir: Path) -> list[str]:
+    """The months monthly_counts.csv holds (the months some file stands for), sorted."""
+    return sorted({month for month, _ in read_download(build_dir, "monthly_counts.csv")})
+
+
 def test_the_repository_holds_156_legacy_files_and_four_nibrs_releases():
     assert len(legacy_files()) == 156
     assert len(list((paths.RAW_DIR / "legacy_2020").glob("*.csv.gz"))) == 12
-    nibrs = sorted(p.name for p in paths.RAW_DIR.glob("nibrs*/*.csv.gz"))
-    assert nibrs == [f"Crime-0{m}-2024.csv.gz" for m in range(1, 5)]
+    assert [p.name for p in nibrs_files()] == [f"Crime-0{m}-2024.csv.gz" for m in range(1, 5)]
 
 
 def test_every_file_is_read_and_each_figure_says_what_it_counts(real_build):
     quality = (real_build / "docs" / "data-quality.md").read_text()
-    assert f"The build read **160** files with **{RAW_ROWS:,}** rows" in quality
+    files, rows = re.search(r"The build read \*\*([\d,]+)\*\* files with \*\*([\d,]+)\*\* rows", quality).groups()
+    assert (files, rows) == (f"{len(legacy_files()) + len(nibrs_files())}", f"{RAW_ROWS:,}")
     # the January 2024 release: 5,875 rows as published (csv module's count), and the crimes the incident table keeps
     # from it in their newest version
     january = re.search(r"Crime&#45;01&#45;2024&#46;csv&#46;gz</th>(.*?)</tr>", quality).group(1)
@@ -79,7 +89,10 @@ def test_every_file_is_read_and_each_figure_says_what_it_counts(real_build):
     incidents = pd.read_parquet(real_build / "docs" / "downloads" / "incidents.parquet", columns=["source_file"])
     assert read == "5,875"
     assert counted == f"{(incidents['source_file'] == 'nibrs/Crime-01-2024.csv.gz').sum():,}"
-    assert "no crime is counted for them: January 2021 to December 2023." in quality
+    held = held_months(real_build)
+    gaps = [months.run_label(*run) for run in months.runs(set(months.span(held[0], held[-1])) - set(held))]
+    assert gaps == ["January 2021 to December 2023"]
+    assert re.search(r"no crime is counted for them: (.*)\.", quality)[1].split("; ") == gaps
 
 
 def test_homicides_match_the_published_figure(real_build):
@@ -105,20 +118,30 @@ def test_every_legacy_monthly_count_matches_an_independent_sum(real_build, indep
 
 
 def test_the_real_data_is_not_marked_as_sample(real_build):
-    assert "sample_data: false" in (real_build / "mkdocs.generated.yml").read_text()
+    assert yaml.safe_load((real_build / "mkdocs.generated.yml").read_text())["extra"]["sample_data"] is False
+
+
+def test_the_home_page_names_the_months_the_data_covers_and_the_gap(real_build):
+    held = held_months(real_build)
     home = (real_build / "docs" / "index.md").read_text()
-    assert "Data through April 2024" in home
-    assert "January 2008 to April 2024; none for January 2021 to December 2023)" in home  # the gap, named
+    found = re.search(r"\*\*Data through (.*?)\*\* \(([\d,]+) monthly files, (.*?) to (.*?); none for (.*?)\)\.", home)
+    assert found, "the home page does not say what the data covers"
+    through, files, first, last, gaps = found.groups()
+    assert (through, first, last) == (months.label(held[-1]), months.label(held[0]), months.label(held[-1]))
+    assert (through, first) == ("April 2024", "January 2008")
+    assert files == str(len(legacy_files()) + len(nibrs_files()))
+    assert gaps == "January 2021 to December 2023"  # the gap, named
 
 
 def test_the_2014_and_2020_homicide_claims_are_checked(real_build):
-    claims_page = (real_build / "docs" / "claims.md").read_text()
-    assert "| 159 homicides in 2014 | 159 | 159 | **Matches** |" in claims_page
+    rows = page_parts.markdown_rows((real_build / "docs" / "claims.md").read_text())
+    assert page_parts.row_starting(rows, "159 homicides in 2014")[1:4] == ["159", "159", "**Matches**"]
     # The 2020 files give one homicide more than the City's figure; the state's figure (the second source) matches.
-    row = next(line for line in claims_page.splitlines() if line.startswith("| 263 homicides in 2020 |"))
-    assert row.startswith(
-        "| 263 homicides in 2020 | 263 | 264 | **Close** | 263 | **Matches** | The data counts 1 crime more"
-    )
+    row = page_parts.row_starting(rows, "263 homicides in 2020")
+    assert row[1:6] == ["263", "264", "**Close**", "263", "**Matches**"]
+    assert row[6].startswith("The data counts 1 crime more")
+    checked = pd.read_csv(real_build / "docs" / "downloads" / "claims_checked.csv").set_index("statement")
+    assert checked.loc["263 homicides in 2020", ["figure_in_data", "figure_other_source"]].tolist() == [264, 263]
 
 
 def test_88_neighborhood_pages_are_named_from_the_table(real_site, site_config):
@@ -135,19 +158,24 @@ def test_88_neighborhood_pages_are_named_from_the_table(real_site, site_config):
     assert (site_dir / "neighborhoods" / "1-carondelet" / "index.html").is_file()
 
 
-def test_carondelet_has_a_rate(real_site):
-    _, site_dir = real_site
-    page = html.unescape((site_dir / "neighborhoods" / "1-carondelet" / "index.html").read_text(encoding="utf-8"))
-    assert "per 1,000 residents" in page and "7,734" in page  # its 2020 population, from the table
-    assert "No rate" not in page
+def test_carondelet_has_the_rate_and_population_of_the_download(real_site):
+    build_dir, site_dir = real_site
+    rates = pd.read_csv(build_dir / "docs" / "downloads" / "neighborhood_rates.csv")
+    [part1] = rates[(rates["neighborhood"] == 1) & (rates["category"] == "part1")].itertuples()
+    assert part1.population == 7734  # its 2020 population, from the table
+    page = (build_dir / "docs" / "neighborhoods" / "1-carondelet.md").read_text(encoding="utf-8")
+    assert re.search(r"^([\d,]+) residents \((\d{4}) census\)", page, re.M).groups() == ("7,734", "2020")
+    rate, year = re.search(r"\*\*([\d.,]+) Part I crimes per 1,000 residents\*\* in (\d{4})", page).groups()
+    assert (rate, int(year)) == (f"{part1.rate_per_1000:,.1f}", part1.year)
+    assert (site_dir / "neighborhoods" / "1-carondelet" / "index.html").is_file()
 
 
 def test_the_maps_page_draws_the_neighborhoods_and_the_recent_map_has_points(real_site):
     _, site_dir = real_site
     maps = (site_dir / "maps" / "index.html").read_text(encoding="utf-8")
-    assert '"geoshape"' in maps and "no neighborhood boundary file is configured" not in maps
+    assert "geoshape" in page_parts.chart_marks(maps) and "no neighborhood boundary file is configured" not in maps
     recent = (site_dir / "maps" / "recent" / "index.html").read_text(encoding="utf-8")
-    specs = [json.loads(s) for s in re.findall(r'class="chart-spec">(.*?)</script>', recent, re.S)]
+    specs = page_parts.chart_specs(recent)
     points = [v for spec in specs for v in spec.get("datasets", {}).values() if isinstance(v, str)]
     assert points and len(points[0].splitlines()) > 500
 
@@ -184,7 +212,7 @@ def test_the_city_limits_leave_no_located_point_outside_the_city(real_site, site
     build_dir, site_dir = real_site
     rings = places.read_city_limits(site_config.geography.city_limits)
     recent = (site_dir / "maps" / "recent" / "index.html").read_text(encoding="utf-8")
-    specs = [json.loads(s) for s in re.findall(r'class="chart-spec">(.*?)</script>', recent, re.S)]
+    specs = page_parts.chart_specs(recent)
     (points,) = [v for spec in specs for v in spec.get("datasets", {}).values() if isinstance(v, str)]
     rows = list(csv.DictReader(points.splitlines()))
     lon, lat = np.array([float(r["x"]) for r in rows]), np.array([float(r["y"]) for r in rows])
@@ -193,5 +221,8 @@ def test_the_city_limits_leave_no_located_point_outside_the_city(real_site, site
                                 columns=["location_status", "latitude"])  # fmt: skip
     outside = incidents["location_status"] == "outside_city"
     assert outside.sum() > 100 and incidents.loc[outside, "latitude"].isna().all()
-    quality = html.unescape((build_dir / "docs" / "data-quality.md").read_text())
-    assert f"| Coordinates inside the box but outside the city limits | {outside.sum():,} |" in quality
+    rows = page_parts.markdown_rows((build_dir / "docs" / "data-quality.md").read_text())
+    assert (
+        page_parts.row_starting(rows, "Coordinates inside the box but outside the city limits")[1]
+        == f"{outside.sum():,}"
+    )
