@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from crimesite.config import Places as PlacesConfig
+from crimesite.config import PlacesConfig
 from crimesite.errors import DataError, Problem
 
 log = logging.getLogger(__name__)
