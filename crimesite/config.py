@@ -401,7 +401,7 @@ class Fetch:
         if self.timeout_seconds <= 0 or self.retries < 0:
             raise ValueError("site config: fetch.timeout_seconds must be above 0 and fetch.retries 0 or more")
         if self.deadline_seconds <= 0:
-            raise ValueError("site config: fetch.deadline_seconds and fetch.max_bytes (whole bytes) must be above 0")
+            raise ValueError("site config: fetch.deadline_seconds must be above 0")
         fetch_downloads(self)  # expands every entry now, so a bad template or destination stops the load
 
     @property
