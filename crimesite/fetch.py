@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Protocol
 
 from crimesite import sources, textio
-from crimesite.config import MANIFEST_NAME, Download, Fetch, Listing, Reader, SiteConfig, fetch_downloads
+from crimesite.config import MANIFEST_NAME, Download, Fetch, Listing, ReaderConfig, SiteConfig, fetch_downloads
 from crimesite.errors import printable
 from crimesite.sources import common, generic_csv, slmpd_nibrs
 
@@ -113,7 +113,7 @@ def expectations(site: SiteConfig) -> Expect:
                   tuple(vars(places.table_columns).values()))  # fmt: skip
 
 
-def header_readers(reader: Reader) -> tuple[HeaderReader, ...]:
+def header_readers(reader: ReaderConfig) -> tuple[HeaderReader, ...]:
     """The readers the build would try on a raw file: the SLMPD pair, or the generic CSV reader."""
     return (generic_csv.Reader(reader.csv),) if reader.csv is not None else sources.SLMPD_READERS
 

@@ -8,12 +8,13 @@ import itertools
 import json
 import logging
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from crimesite.config import Places as PlacesConfig
+from crimesite.config import PlacesConfig
 from crimesite.errors import DataError, Problem
 
 log = logging.getLogger(__name__)
@@ -198,7 +199,8 @@ def read_boundaries(path: Path, key: str) -> dict:
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not data.get("features"):
         raise DataError([Problem(path.name, 1, "type", str(data.get("type") if isinstance(data, dict) else data)[:60],
                                  "a GeoJSON FeatureCollection with features")])  # fmt: skip
-    features = []
+    numbers: list[int] = []
+    polygons: list[list] = []
     problems = []
     for index, feature in enumerate(data["features"]):
         where = f"features[{index}]"
@@ -211,60 +213,133 @@ def read_boundaries(path: Path, key: str) -> dict:
         if geometry.get("type") not in ("Polygon", "MultiPolygon"):
             problems.append(Problem(path.name, 1, f"{where}.geometry.type", str(geometry.get("type")), "a polygon"))
             continue
-        polygons = geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]]
-        simplified = [p for p in (simplify_polygon(polygon) for polygon in polygons) if p]
-        features.append(
-            {"type": "Feature", "id": number, "properties": {"number": number},
-             "geometry": {"type": "MultiPolygon", "coordinates": simplified}}
-        )  # fmt: skip
-    numbers = [f["id"] for f in features]
+        numbers.append(number)
+        polygons.append(geometry["coordinates"] if geometry["type"] == "MultiPolygon" else [geometry["coordinates"]])
     problems += [
         Problem(path.name, 1, f"properties.{key}", str(n), "each number once")
         for n in sorted({n for n in numbers if numbers.count(n) > 1})
     ]
     if problems:
         raise DataError(problems)
+    features = [
+        {"type": "Feature", "id": number, "properties": {"number": number}, "geometry": multipolygon(simplified)}
+        for number, simplified in zip(numbers, simplify_features(polygons), strict=True)
+    ]
     return {"type": "FeatureCollection", "features": sorted(features, key=lambda f: f["id"])}
 
 
-def simplify_polygon(polygon: list) -> list:
-    rings = []
-    for index, ring in enumerate(polygon):
-        points = simplify_ring([(round(float(x), DECIMALS), round(float(y), DECIMALS)) for x, y, *_ in ring])
-        if len(points) < 4:
-            if index == 0:
-                return []  # the exterior vanished at this scale: so does the polygon
-            continue
-        clockwise = signed_area(points) < 0
-        if clockwise != (index == 0):  # exterior clockwise, holes counter-clockwise
-            points.reverse()
-        rings.append([list(point) for point in points])
-    return rings
+Point = tuple[float, float]
 
 
-def signed_area(points: list[tuple[float, float]]) -> float:
-    return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise(points)) / 2
+def multipolygon(polygons: list) -> dict:
+    return {"type": "MultiPolygon", "coordinates": polygons}
 
 
-def simplify_ring(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Douglas-Peucker on a closed ring (first point = last point), keeping the ring closed."""
-    deduped = [p for i, p in enumerate(points) if i == 0 or p != points[i - 1]]
-    if len(deduped) < 5:
-        return deduped
-    keep = [False] * len(deduped)
-    keep[0] = keep[-1] = True
-    far = max(range(1, len(deduped) - 1), key=lambda i: _distance(deduped[i], deduped[0], deduped[0]))
-    keep[far] = True
-    stack = [(0, far), (far, len(deduped) - 1)]
+def simplify_features(polygons: list[list]) -> list[list]:
+    """Each feature's polygons (a list of polygons per feature) simplified as one map: every stretch of border
+    between two junctions is simplified once and shared by the rings along it, so neighbours keep one border
+    (simplifying each ring on its own kept a shared point on one side and dropped it on the other: gaps and
+    overlaps). Exterior rings come out clockwise, holes counter-clockwise."""
+    rings = [[[round_ring(ring) for ring in polygon] for polygon in feature] for feature in polygons]
+    junctions = find_junctions([ring for feature in rings for polygon in feature for ring in polygon])
+    arcs: dict[tuple[Point, ...], list[Point]] = {}
+    simplified = []
+    for feature in rings:
+        kept = (wind_polygon([simplify_ring(ring, junctions, arcs) for ring in polygon]) for polygon in feature)
+        simplified.append([polygon for polygon in kept if polygon])
+    return simplified
+
+
+def round_ring(ring: list) -> list[Point]:
+    """The ring's points rounded to DECIMALS, each once in a row, closed (first point = last point)."""
+    points = [(round(float(x), DECIMALS), round(float(y), DECIMALS)) for x, y, *_ in ring]
+    points = [point for index, point in enumerate(points) if index == 0 or point != points[index - 1]]
+    return points + points[:1] if points and points[0] != points[-1] else points
+
+
+def find_junctions(rings: list[list[Point]]) -> set[Point]:
+    """The points where borders meet or part: a point whose neighbours differ from one pass through it to
+    another (two rings, or one ring twice). Between two junctions, every ring has the same points."""
+    neighbours: dict[Point, set[frozenset[Point]]] = defaultdict(set)
+    for ring in rings:
+        cycle = ring[:-1]
+        for index, point in enumerate(cycle):
+            neighbours[point].add(frozenset((cycle[index - 1], cycle[(index + 1) % len(cycle)])))
+    return {point for point, seen in neighbours.items() if len(seen) > 1}
+
+
+def simplify_ring(ring: list[Point], junctions: set[Point], arcs: dict[tuple[Point, ...], list[Point]]) -> list[Point]:
+    """The ring cut at its junctions (a ring with none at its lowest point, so whoever shares it cuts it there
+    too) and put back together from the simplified arcs; `arcs` holds each arc simplified once, as first met."""
+    if len(ring) < 4:
+        return ring
+    cycle = ring[:-1]
+    cuts = junctions.intersection(cycle) or {min(cycle)}
+    start = next(index for index, point in enumerate(cycle) if point in cuts)
+    points = cycle[start:] + cycle[: start + 1]
+    joined, arc = points[:1], points[:1]
+    for point in points[1:]:
+        arc.append(point)
+        if point in cuts:
+            joined += simplify_arc(arc, arcs)[1:]
+            arc = [point]
+    if ring[0] not in joined:
+        return joined
+    first = joined.index(ring[0])  # start where the ring did, so a ring the simplification leaves reads the same
+    return joined[first:-1] + joined[: first + 1]
+
+
+def simplify_arc(arc: list[Point], arcs: dict[tuple[Point, ...], list[Point]]) -> list[Point]:
+    """The arc simplified, in its own direction. An arc is simplified once, read in one direction (the lesser of
+    the two), so the rings on either side of it keep the same points."""
+    forward = tuple(arc)
+    backward = forward[::-1]
+    key = min(forward, backward)
+    if key not in arcs:
+        arcs[key] = douglas_peucker(list(key))
+    return arcs[key] if key == forward else arcs[key][::-1]
+
+
+def douglas_peucker(points: list[Point]) -> list[Point]:
+    """The points within TOLERANCE of the line, end points kept; a closed line (a whole ring) is first split at its
+    point farthest from the start, so it keeps an area, and one of fewer than five points is kept whole."""
+    last = len(points) - 1
+    keep = {0, last}
+    stack = [(0, last)]
+    if points[0] == points[last]:
+        if len(points) < 5:
+            return points
+        far = max(range(1, last), key=lambda i: _distance(points[i], points[0], points[0]))
+        keep.add(far)
+        stack = [(0, far), (far, last)]
     while stack:
         start, end = stack.pop()
         if end - start < 2:
             continue
-        index = max(range(start + 1, end), key=lambda i: _distance(deduped[i], deduped[start], deduped[end]))
-        if _distance(deduped[index], deduped[start], deduped[end]) > TOLERANCE:
-            keep[index] = True
+        index = max(range(start + 1, end), key=lambda i: _distance(points[i], points[start], points[end]))
+        if _distance(points[index], points[start], points[end]) > TOLERANCE:
+            keep.add(index)
             stack += [(start, index), (index, end)]
-    return [p for p, kept in zip(deduped, keep, strict=True) if kept]
+    return [points[index] for index in sorted(keep)]
+
+
+def wind_polygon(rings: list[list[Point]]) -> list:
+    """The polygon with its exterior clockwise and its holes counter-clockwise, as d3-geo (and so Vega) expects;
+    a ring that vanished at this scale is dropped, and with its exterior the polygon."""
+    wound = []
+    for index, points in enumerate(rings):
+        if len(points) < 4:
+            if index == 0:
+                return []
+            continue
+        if (signed_area(points) < 0) != (index == 0):
+            points = points[::-1]
+        wound.append([list(point) for point in points])
+    return wound
+
+
+def signed_area(points: list[Point]) -> float:
+    return sum(x1 * y2 - x2 * y1 for (x1, y1), (x2, y2) in itertools.pairwise(points)) / 2
 
 
 def _distance(point: tuple[float, float], start: tuple[float, float], end: tuple[float, float]) -> float:

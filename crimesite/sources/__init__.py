@@ -62,7 +62,7 @@ CSV_SOURCE_KEYS = {
 
 
 def source_columns(reader) -> dict[str, str]:
-    """canonical column -> where the raw files give it, for the data dictionary (`reader`: config.Reader)."""
+    """canonical column -> where the raw files give it, for the data dictionary (`reader`: config.ReaderConfig)."""
     if reader.csv is None:
         return dict(SLMPD_SOURCE_COLUMNS)
     mapped = vars(reader.csv.columns)
