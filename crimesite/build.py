@@ -1,9 +1,10 @@
-"""The whole pipeline: raw files -> incident table -> metrics -> pages -> MkDocs site."""
+"""The whole pipeline, stage by stage (run): read the raw files and every file site.yml names -> validate the
+incident table -> compute the counts (no I/O) -> render the pages -> publish the downloads -> stage the docs
+folder -> the MkDocs site."""
 
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import logging
 import time
 from collections.abc import Iterator
@@ -12,15 +13,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from crimesite import (
+    cache,
     charts,
     claims,
     download_pages,
+    fetch,
     geo,
     incidents,
     metrics,
+    months,
     other_sources,
     output,
     pages,
@@ -37,8 +42,9 @@ from crimesite import (
 )
 from crimesite.cache import Cache
 from crimesite.config import SiteConfig, load_config
+from crimesite.inputs import FileInfo
 from crimesite.sources import slmpd_nibrs
-from crimesite.sources.common import RawFile, ReadContext
+from crimesite.sources.common import RawFile, ReadContext, ReleaseHistory
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +63,22 @@ class Timings:
         log.info("%-14s %6.2f s", name, self.stages[name])
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """Everything the build reads besides the code: the raw files' rows and facts, and every file site.yml names
+    (read stage); the stages after it do no input I/O."""
+
+    categories: tuple[reference.Category, ...]
+    offense_codes: dict[str, int | None]
+    loaded: sources.Loaded
+    city_limits: tuple[np.ndarray, ...] | None  # None: only the box geography.bounds limits the locations
+    places: places.PlaceFiles
+    claims: tuple[claims.Claim, ...]
+    other: other_sources.OtherFigures | None
+    urls: dict[str, str]  # sha256 -> the address the fetch step downloaded it from
+    sample: bool
+
+
 def run(
     raw_paths: list[Path] | None = None,
     build_dir: Path = paths.BUILD_DIR,
@@ -67,57 +89,95 @@ def run(
 ) -> Timings:
     """Build the docs folder (and the site, unless site_dir is None) from the raw files. All or nothing: the
     new docs folder and site are built beside the old ones and swapped in only when both are complete.
-    `cache_dir` keeps each raw file's rows and each static chart by content hash (None: no cache)."""
-    config = config or load_config()
-    timings = timings or Timings()
-    for target in (build_dir, site_dir):
-        if target is not None:
-            output.clear_leftovers(target)
+    `cache_dir` keeps each raw file's rows and each static chart by content hash (None: no cache, and nothing
+    is written there); the entries of other code versions are pruned once the build has succeeded."""
+    config, timings = config or load_config(), timings or Timings()
+    clear_leftovers(build_dir, site_dir)
     with timings.stage("discover"):
         files = sources.discover(raw_paths or [config.raw_dir], config.reader.size_limit())
         fingerprint = input_fingerprint(files, config)
-    if output.read_stamp(build_dir / output.FINGERPRINT) == fingerprint and (build_dir / "docs").is_dir():
+    kept = kept_last_month(build_dir, fingerprint)
+    if kept is not None:
         log.info("data: unchanged input, %s kept as it is", build_dir)
-        build_site(build_dir, site_dir, timings)
-    else:
-        staging = build_docs(files, config, build_dir, fingerprint, timings, Cache.at(cache_dir))
-        # The new pages are swapped in only once the site is built from them: a failing MkDocs step leaves
-        # both folders as they were.
-        with output.removed_on_error(staging):
-            build_site(staging, site_dir, timings)
-        output.replace_folder(staging, build_dir)
+        build_site(build_dir, site_dir, kept, timings)
+        return timings
+    store = Cache.at(cache_dir)
+    with timings.stage("read"):
+        inputs = read(files, config, store)
+    with timings.stage("validate"):
+        table, cover = validate(inputs, config)
+    with timings.stage("revisions"):
+        history = release_revisions(inputs.loaded.history, inputs.categories, config, inputs.loaded.files)
+    with timings.stage("metrics"):
+        data = site_data(config, inputs, table, cover, history)
+    rendered, published = render_and_publish(data, inputs.urls, store, timings)
+    staging = stage(build_dir, data, rendered, published, fingerprint, cache_dir)
+    with output.removed_on_error(staging):  # a failing MkDocs step leaves both folders as they were
+        build_site(staging, site_dir, cover.last, timings)
+    output.replace_folder(staging, build_dir)
+    store.prune()
     return timings
 
 
-def build_site(docs_folder: Path, site_dir: Path | None, timings: Timings) -> None:
+def clear_leftovers(*targets: Path | None) -> None:
+    for target in targets:
+        if target is not None:
+            output.clear_leftovers(target)
+
+
+def kept_last_month(build_dir: Path, fingerprint: str) -> str | None:
+    """The data's last month when `build_dir` holds a complete build of exactly this input, which is then kept
+    as it is; None when the docs must be built."""
+    if output.read_stamp(build_dir / output.FINGERPRINT) != fingerprint or not (build_dir / "docs").is_dir():
+        return None
+    return output.read_stamp(build_dir / output.LAST_MONTH)
+
+
+def build_site(docs_folder: Path, site_dir: Path | None, last_month: str, timings: Timings) -> None:
     if site_dir is not None:
         with timings.stage("mkdocs build"):
-            output.build_site(docs_folder, site_dir, source_date_epoch(docs_folder))
+            output.build_site(docs_folder, site_dir, source_date_epoch(last_month))
 
 
-def build_docs(
-    files: list[RawFile], config: SiteConfig, build_dir: Path, fingerprint: str, timings: Timings, store: Cache
-) -> Path:
-    """Read, check and count the raw files, and write the pages and published files into a staging folder
-    beside `build_dir` (returned)."""
+def read(files: list[RawFile], config: SiteConfig, store: Cache) -> Inputs:
+    """Read stage: the raw files (through the cache), then the files site.yml names: city limits, claims, the
+    other source's figures and the place files (the raw files' problems are reported first)."""
     categories = reference.load_categories(config.categories)
     context = read_context(config, categories)
-    with timings.stage("read"):
-        loaded = sources.load_all(files, context, store)
-        table, infos = privacy.withhold_incidents(loaded.table), loaded.files
-    with timings.stage("validate"):
-        table = within_city_limits(table, config.geography.city_limits)
-        incidents.validate(table, config.places.neighborhood_numbers)
-        cover = metrics.coverage({month for info in infos for month in info.covers}, config.methods_break,
-                                 config.reader.csv.era if config.reader.csv else "ucr",
-                                 () if config.reader.csv else slmpd_nibrs.UNCOUNTED_PARTS)  # fmt: skip
-        official = claims.load_claims(config.claims, categories)
-        other = next((other_sources.load_figures(s, categories) for s in config.other_sources), None)
-    with timings.stage("revisions"):
-        history = release_revisions(loaded.history, categories, config, infos)
-    with timings.stage("metrics"):
-        data = site_data(config, categories, table, infos, cover, is_sample(files), official, context.offense_codes,
-                         other, history)  # fmt: skip
+    loaded = sources.load_all(files, context, store)
+    return Inputs(
+        categories=categories,
+        offense_codes=context.offense_codes,
+        loaded=loaded,
+        city_limits=read_city_limits(config.geography.city_limits),
+        claims=claims.load_claims(config.claims, categories),
+        other=next((other_sources.load_figures(s, categories) for s in config.other_sources), None),
+        places=places.read_place_files(config.places),
+        urls=context.release_names,
+        sample=is_sample(files),
+    )
+
+
+def validate(inputs: Inputs, config: SiteConfig) -> tuple[pd.DataFrame, metrics.Coverage]:
+    """Validate stage: the incident table with withheld incidents and points outside the city marked, checked;
+    and the months the files stand for."""
+    table = privacy.withhold_incidents(inputs.loaded.table)
+    table = within_city_limits(table, inputs.city_limits)
+    incidents.validate(table, config.places.neighborhood_numbers)
+    return table, coverage_of(config, inputs.loaded.files)
+
+
+def coverage_of(config: SiteConfig, infos: list[FileInfo]) -> metrics.Coverage:
+    csv = config.reader.csv
+    covered = {month for info in infos for month in info.covers}
+    uncounted = () if csv else slmpd_nibrs.UNCOUNTED_PARTS
+    return metrics.coverage(covered, config.methods_break, csv.era if csv else "ucr", uncounted)
+
+
+def render_and_publish(
+    data: pages.SiteData, urls: dict[str, str], store: Cache, timings: Timings
+) -> tuple[dict[str, str], dict[str, bytes]]:
+    """Render and publish stages: the pages (docs path -> Markdown) and the published files (docs path -> bytes)."""
     # The incident files (mostly Arrow, zlib and Parquet, which release the GIL) are written on the second core
     # while the pages render.
     with ThreadPoolExecutor(max_workers=1) as pool:
@@ -131,22 +191,41 @@ def build_docs(
             incident_files = incident_files.result()
     with timings.stage("downloads"):
         files, facts = publish.published_files(data, incident_files)
-        urls = publish.manifest_urls(config.fetch.manifest)
         files[publish.PACKAGE] = publish.package_bytes(publish.package_descriptor(data, facts, urls))
         files[publish.CHECKSUMS] = publish.checksums(facts)
         rendered |= download_pages.download_pages(data, facts, urls, render)
-    return output.stage_docs(build_dir, rendered, files, generated_config(data), fingerprint)
+    return rendered, files
 
 
-def within_city_limits(table: pd.DataFrame, city_limits: Path | None) -> pd.DataFrame:
-    """The table with the located points outside the city limits marked `outside_city` (the box alone when
-    site.yml names no city limits file, or the file is not there)."""
+def stage(
+    build_dir: Path,
+    data: pages.SiteData,
+    rendered: dict[str, str],
+    files: dict[str, bytes],
+    fingerprint: str,
+    cache_dir: Path | None,
+) -> Path:
+    """Stage step: the docs folder written beside `build_dir` (the staging folder, returned)."""
+    stamps = {output.FINGERPRINT: fingerprint, output.LAST_MONTH: data.cover.last}
+    bundle = output.vega_bundle(cache_dir)
+    return output.stage_docs(build_dir, rendered, files, generated_config(data), stamps, bundle)
+
+
+def read_city_limits(city_limits: Path | None) -> tuple[np.ndarray, ...] | None:
+    """The rings of the city limits file, or None when site.yml names none or the file is not there."""
     if city_limits is None or not city_limits.is_file():
         if city_limits is not None:
             log.warning("%s not found: only the box geography.bounds limits the locations", city_limits)
+        return None
+    return places.read_city_limits(city_limits)
+
+
+def within_city_limits(table: pd.DataFrame, rings: tuple[np.ndarray, ...] | None) -> pd.DataFrame:
+    """The table with the located points outside the city limits (`rings`, from read_city_limits) marked
+    `outside_city`; the table itself when there are no city limits."""
+    if rings is None:
         return table
     located = table[table["location_status"] == "ok"]
-    rings = places.read_city_limits(city_limits)
     inside = geo.inside_rings(located["longitude"].to_numpy(float), located["latitude"].to_numpy(float), rings)
     return incidents.mark_outside_city(table, inside)
 
@@ -162,13 +241,23 @@ def read_context(config: SiteConfig, categories: tuple[reference.Category, ...])
         district_numbers=config.places.district_numbers,
         csv=csv,
         offense_codes=reference.load_offense_codes(csv.offense_codes, categories) if csv else {},
-        release_names=publish.manifest_urls(config.fetch.manifest),
+        release_names=manifest_urls(config.fetch.manifest),
         size_limit=config.reader.size_limit(),
         sexual_classes=frozenset({2, 17} | {c.ucr_class for c in categories if c.sexual_offense}),
     )
 
 
-def release_revisions(history, categories, config: SiteConfig, infos) -> revisions.Revisions | None:
+def manifest_urls(manifest: Path) -> dict[str, str]:
+    """sha256 -> the URL the fetch step downloaded that content from."""
+    return {entry.sha256: entry.url for entry in fetch.read_manifest(manifest).values()}
+
+
+def release_revisions(
+    history: ReleaseHistory | None,
+    categories: tuple[reference.Category, ...],
+    config: SiteConfig,
+    infos: list[FileInfo],
+) -> revisions.Revisions | None:
     """The counts as of each release (`history`: sources.Loaded.history), or None when no release has one."""
     if history is None or not history.releases:
         return None
@@ -178,37 +267,39 @@ def release_revisions(history, categories, config: SiteConfig, infos) -> revisio
     return revisions.release_counts(history, slugs, config.methods_break, other_months)
 
 
-def site_data(config, categories, table, infos, cover, sample, official, offense_codes, other=None,
-              history=None) -> pages.SiteData:  # fmt: skip
+def site_data(
+    config: SiteConfig,
+    inputs: Inputs,
+    table: pd.DataFrame,
+    cover: metrics.Coverage,
+    history: revisions.Revisions | None,
+) -> pages.SiteData:
+    """Compute stage: every count the pages and downloads show. No I/O."""
+    infos, categories = inputs.loaded.files, inputs.categories
     file_months = {info.name: max(info.covers) for info in infos if info.covers}
     counted, excluded = metrics.split_counted(table, cover, file_months)
     annual = metrics.annual_counts(counted, categories, cover)
     monthly = metrics.monthly_counts(counted, categories, cover)
     since = config.geography.districts_since
-    geography = places.load_geography(config.places, *seen_places(counted, since))
+    geography = places.geography(config.places, inputs.places, *seen_places(counted, since))
+    checks = claims.check_all(inputs.claims, annual, counted, cover, categories, config.agency_short, inputs.other)
     return pages.SiteData(
         config=config,
         categories=categories,
         incidents=table,
         counted=counted,
         excluded=excluded,
-        claims=tuple(
-            claims.with_vintages(
-                claims.check_all(official, annual, counted, cover, categories, config.agency_short, other),
-                history,
-                categories,
-            )
-        ),
+        claims=tuple(claims.with_vintages(checks, history, categories)),
         files=tuple(infos),
         cover=cover,
         annual=annual,
         monthly=monthly,
         rolling=metrics.rolling_sum(monthly, cover),
         shootings=metrics.shootings(counted, cover),
-        sample=sample,
+        sample=inputs.sample,
         places=placemetrics.place_data(counted, table, categories, cover, geography, since),
-        offense_codes=offense_codes,
-        other=other,
+        offense_codes=inputs.offense_codes,
+        other=inputs.other,
         revisions=history,
     )
 
@@ -252,12 +343,8 @@ def input_fingerprint(files: list[RawFile], config: SiteConfig) -> str:
     digest = hashlib.sha256()
     for raw in files:
         digest.update(f"{raw.name}\0{raw.sha256}\n".encode())
-    for root, pattern in (
-        (paths.PACKAGE, "**/*"),
-        (paths.HANDWRITTEN_DOCS, "**/*"),
-        (paths.ROOT / "overrides", "**/*"),
-    ):
-        output.hash_tree(digest, root, pattern)
+    trees = ((paths.PACKAGE, "**/*"), (paths.HANDWRITTEN_DOCS, "**/*"), (paths.ROOT / "overrides", "**/*"))
+    cache.add_code(digest, trees, cache.OUTPUT_LIBRARIES)
     place = config.places
     digest.update(repr(config).encode())  # every setting, whichever file (--config) they came from
     codes = config.reader.csv.offense_codes if config.reader.csv else None
@@ -268,15 +355,9 @@ def input_fingerprint(files: list[RawFile], config: SiteConfig) -> str:
     for path in inputs:
         digest.update(f"{path}\0".encode())
         digest.update(path.read_bytes() if path is not None and path.exists() else b"-")
-    for library in publish.LIBRARIES:
-        digest.update(f"{library}={importlib.metadata.version(library)}\n".encode())
     return digest.hexdigest()
 
 
-def source_date_epoch(build_dir: Path) -> int:
-    """A fixed date for MkDocs' sitemap: the first day of the last month in the data."""
-    import yaml
-
-    generated = yaml.safe_load((build_dir / output.GENERATED_CONFIG).read_text(encoding="utf-8"))
-    through = pd.Timestamp(generated["extra"]["data_through"])
-    return int(through.timestamp())
+def source_date_epoch(last_month: months.MonthLike) -> int:
+    """A fixed date for MkDocs' sitemap: the first day of the data's last month (its key, as Coverage.last)."""
+    return int(months.period(last_month).start_time.timestamp())

@@ -19,18 +19,38 @@ from pathlib import Path
 import pyarrow as pa
 from pyarrow import feather
 
-from crimesite import output, paths
+from crimesite import paths
 
 # Libraries whose upgrade can change a cached result (parsing, Arrow files, chart rendering).
-LIBRARIES = ("pandas", "pyarrow", "numpy", "vl-convert-python", "altair")
+RESULT_LIBRARIES = ("pandas", "pyarrow", "numpy", "vl-convert-python", "altair")
+# ... and whose upgrade can change anything the build writes, the site included: the build's input fingerprint
+# covers them and the data package names them. A superset, so that a cached result is never newer than the output.
+OUTPUT_LIBRARIES = (*RESULT_LIBRARIES, "mkdocs", "mkdocs-material", "pyproj", "jinja2")
+
+
+def library_versions(libraries: tuple[str, ...]) -> dict[str, str]:
+    return {library: importlib.metadata.version(library) for library in libraries}
+
+
+def add_code(digest: hashlib._Hash, trees: tuple[tuple[Path, str], ...], libraries: tuple[str, ...]) -> None:
+    """Add to `digest` the files of each (folder, glob pattern) and the versions of the libraries: the one
+    fingerprint of code, for the cache's entries and for the build's whole input."""
+    for root, pattern in trees:
+        add_tree(digest, root, pattern)
+    for library, version in library_versions(libraries).items():
+        digest.update(f"{library}={version}\n".encode())
+
+
+def add_tree(digest: hashlib._Hash, root: Path, pattern: str = "**/*") -> None:
+    for path in sorted(p for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(paths.ROOT).as_posix().encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
 
 
 def code_fingerprint() -> str:
     """Changes whenever the package's code or a library that shapes its results changes."""
     digest = hashlib.sha256()
-    output.hash_tree(digest, paths.PACKAGE, "**/*.py")
-    for library in LIBRARIES:
-        digest.update(f"{library}={importlib.metadata.version(library)}\n".encode())
+    add_code(digest, ((paths.PACKAGE, "**/*.py"),), RESULT_LIBRARIES)
     return digest.hexdigest()
 
 
@@ -43,17 +63,21 @@ class Cache:
 
     @classmethod
     def at(cls, folder: Path | None) -> Cache:
-        """The cache for this code under `folder`/content/. Entries made by other versions of the code can never
-        be used again, so they are removed: the cache holds one copy of the data at most."""
+        """The cache for this code under `folder`/content/; nothing is removed (see prune)."""
         if folder is None:
             return cls(None, "")
         salt = code_fingerprint()
-        current = folder / "content" / salt[:16]
-        if current.parent.is_dir():
-            for other in current.parent.iterdir():
-                if other.name != current.name and other.is_dir():
-                    shutil.rmtree(other, ignore_errors=True)
-        return cls(current, salt)
+        return cls(folder / "content" / salt[:16], salt)
+
+    def prune(self) -> list[Path]:
+        """Remove the entries made by other versions of the code (they can never be used again, so the cache holds
+        one copy of the data at most) and return their folders. The build calls this once it has succeeded."""
+        if self.folder is None or not self.folder.parent.is_dir():
+            return []
+        stale = sorted(other for other in self.folder.parent.iterdir() if other.is_dir() and other != self.folder)
+        for other in stale:
+            shutil.rmtree(other, ignore_errors=True)
+        return stale
 
     def key(self, *parts: str) -> str:
         return hashlib.sha256("\0".join((self.salt, *parts)).encode()).hexdigest()

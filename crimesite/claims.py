@@ -177,9 +177,10 @@ def check_files(claim: Claim, annual: pd.DataFrame, counted: pd.DataFrame, cover
         if before is None or after is None:
             year = claim.base_year if before is None else claim.year
             return Check(claim, None, "not checkable", not_counted(claim.category, year))
-        if before == 0:
+        change = metrics.percent_change(after, before)
+        if change is None:
             return Check(claim, None, "not checkable", f"nothing was counted in {claim.base_year}")
-        value = round((after - before) / before * 100, 1)
+        value = round(change, 1)
         verdict, reason = judge_percent(value, claim.figure, "the data")
         if cover.year_era(claim.base_year) != cover.year_era(claim.year):
             reason += (
@@ -230,9 +231,10 @@ def check_other(claim: Claim, other: OtherFigures) -> OtherCheck:
     missing = [str(year) for year, found in ((claim.base_year, before), (claim.year, after)) if found is None]
     if missing:
         return OtherCheck(None, "not checkable", f"{label} has no figure for {' and '.join(missing)}")
-    if before.value == 0:
+    change = metrics.percent_change(after.value, before.value)
+    if change is None:
         return OtherCheck(None, "not checkable", f"{label} gives 0 for {claim.base_year}")
-    value = round((after.value - before.value) / before.value * 100, 1)
+    value = round(change, 1)
     verdict, reason = judge_percent(value, claim.figure, "it")
     copies = before.as_of if before.as_of == after.as_of else f"{before.as_of} and {after.as_of}"
     text = (f"{label} gives {before.value:,} in {claim.base_year} and {after.value:,} in {claim.year}{scope}, "

@@ -11,6 +11,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from crimesite import months
 from crimesite.geo import UNKNOWN_BLOCK
 from crimesite.reference import Category
 
@@ -34,17 +35,21 @@ class Coverage:
 
     @property
     def years(self) -> tuple[int, ...]:
-        return tuple(sorted({int(month[:4]) for month in self.months}))
+        return tuple(self._months_by_year)
 
     @cached_property
-    def _months_per_year(self) -> dict[int, int]:
-        counts: dict[int, int] = {}
+    def _months_by_year(self) -> dict[int, tuple[str, ...]]:
+        found: dict[int, list[str]] = {}
         for month in self.months:
-            counts[int(month[:4])] = counts.get(int(month[:4]), 0) + 1
-        return counts
+            found.setdefault(months.year_of(month), []).append(month)
+        return {year: tuple(found[year]) for year in sorted(found)}
+
+    def months_of(self, year: int) -> tuple[str, ...]:
+        """The year's months in the data."""
+        return self._months_by_year.get(year, ())
 
     def months_in(self, year: int) -> int:
-        return self._months_per_year.get(year, 0)
+        return len(self.months_of(year))
 
     def is_complete(self, year: int) -> bool:
         return self.months_in(year) == 12
@@ -55,7 +60,7 @@ class Coverage:
         return "nibrs" if month >= self.methods_break else "ucr"
 
     def year_era(self, year: int) -> str:
-        eras = {self.era(month) for month in self.months if month.startswith(f"{year:04d}-")}
+        eras = {self.era(month) for month in self.months_of(year)}
         return eras.pop() if len(eras) == 1 else "ucr+nibrs"
 
     def counts_part(self, month: str, part: int) -> bool:
@@ -65,7 +70,7 @@ class Coverage:
     @property
     def span_years(self) -> tuple[int, ...]:
         """Every year from the first in the data to the last, the years no file stands for included."""
-        return tuple(range(int(self.first[:4]), int(self.last[:4]) + 1))
+        return tuple(range(months.year_of(self.first), months.year_of(self.last) + 1))
 
     @property
     def missing_years(self) -> tuple[int, ...]:
@@ -75,8 +80,7 @@ class Coverage:
     @property
     def missing_month_runs(self) -> tuple[tuple[str, str], ...]:
         """The missing months as runs of consecutive months, each (first, last) as YYYY-MM."""
-        ordinals = [pd.Period(month, freq="M").ordinal for month in self.missing]
-        return tuple((month_of(first), month_of(last)) for first, last in runs(ordinals))
+        return months.runs(self.missing)
 
     @property
     def missing_year_runs(self) -> tuple[tuple[int, int], ...]:
@@ -94,7 +98,8 @@ def month_of(ordinal: int) -> str:
 
 
 def runs(values: list[int]) -> tuple[tuple[int, int], ...]:
-    """Sorted integers as runs of consecutive ones, each (first, last): [1, 2, 3, 7] gives ((1, 3), (7, 7))."""
+    """Sorted integers (years: months.runs is for months) as runs of consecutive ones, each (first, last):
+    [1, 2, 3, 7] gives ((1, 3), (7, 7))."""
     found: list[tuple[int, int]] = []
     for value in values:
         if found and value == found[-1][1] + 1:
@@ -110,9 +115,8 @@ def clipped_runs(runs_: tuple[tuple[str, str], ...], first: str, last: str) -> t
 
 
 def month_labels(frame: pd.DataFrame) -> pd.Series:
-    return (
-        frame["year"].astype(int).astype(str).str.zfill(4) + "-" + frame["month"].astype(int).astype(str).str.zfill(2)
-    )
+    """Each row's counting month, as its key."""
+    return months.keys_of(frame["year"], frame["month"])
 
 
 def coverage(
@@ -126,7 +130,7 @@ def coverage(
     present = sorted(set(covered))
     if not present:
         raise ValueError("no data: the raw files hold no rows")
-    span = pd.period_range(present[0], present[-1], freq="M").strftime("%Y-%m").tolist()
+    span = months.span(present[0], present[-1])
     missing = tuple(month for month in span if month not in set(present))
     return Coverage(tuple(present), present[0], present[-1], missing, methods_break, single_era, uncounted)
 
@@ -160,13 +164,13 @@ def last_file_months(source_file: pd.Series, file_months: dict[str, str]) -> pd.
     return pd.Series(limits[names.cat.codes.to_numpy()], index=source_file.index)
 
 
-def segments(months: pd.Series, cover: Coverage) -> pd.Series:
+def segments(keys: pd.Series, cover: Coverage) -> pd.Series:
     """A number per month that changes after a gap in the data or at the methods break, so lines break there."""
-    if months.empty:
-        return pd.Series([], index=months.index, dtype="int64")
-    ordinal = pd.PeriodIndex(months, freq="M").astype("int64")
-    gap = pd.Series(ordinal, index=months.index).diff().fillna(1) != 1
-    era_change = months.map(cover.era) != months.map(cover.era).shift(1)
+    if keys.empty:
+        return pd.Series([], index=keys.index, dtype="int64")
+    ordinal = pd.PeriodIndex(keys, freq="M").astype("int64")
+    gap = pd.Series(ordinal, index=keys.index).diff().fillna(1) != 1
+    era_change = keys.map(cover.era) != keys.map(cover.era).shift(1)
     era_change.iloc[0] = False
     return (gap | era_change).cumsum()
 
@@ -179,7 +183,7 @@ def annual_counts(incidents: pd.DataFrame, categories: tuple[Category, ...], cov
     table = sums.reindex(grid, fill_value=0).astype("Int64").reset_index()
     table["year"] = table["year"].astype("int64")
     parts = {c.slug: c.part for c in categories}
-    counted = {(year, part): all(cover.counts_part(m, part) for m in cover.months if m.startswith(f"{year:04d}-"))
+    counted = {(year, part): all(cover.counts_part(m, part) for m in cover.months_of(year))
                for year in cover.years for part in set(parts.values())}  # fmt: skip
     known = [counted[(year, parts[slug])] for year, slug in zip(table["year"], table["category"], strict=True)]
     table["count"] = table["count"].where(known)
@@ -205,7 +209,7 @@ def monthly_counts(incidents: pd.DataFrame, categories: tuple[Category, ...], co
 def rolling_sum(monthly: pd.DataFrame, cover: Coverage) -> pd.DataFrame:
     """The 12-month rolling sum per category; empty where the 12 months are not all in the data or
     straddle the methods break."""
-    span = pd.period_range(cover.first, cover.last, freq="M").strftime("%Y-%m")
+    span = months.span(cover.first, cover.last)
     wide = monthly.pivot(index="month", columns="category", values="count").reindex(span)
     era = pd.Series([cover.era(month) for month in span], index=span)
     rolled = pd.concat(
@@ -217,12 +221,22 @@ def rolling_sum(monthly: pd.DataFrame, cover: Coverage) -> pd.DataFrame:
     return long.reset_index(drop=True)
 
 
+def percent_change(current: float, previous: float) -> float | None:
+    """The change from `previous` to `current` in percent of `previous`, unrounded; None when there is no base
+    (`previous` missing or 0). The one percentage change: tables, weekly figures and claims all ask here."""
+    if pd.isna(current) or pd.isna(previous) or previous == 0:
+        return None
+    return (current - previous) / previous * 100
+
+
 def with_change(current: pd.Series, previous: pd.Series) -> pd.DataFrame:
-    """Counts side by side with the change and the percentage change (none when the base is 0)."""
+    """Counts side by side with the change and the percentage change (none when the base is 0, or negative:
+    more corrections than crimes)."""
     table = pd.DataFrame({"current": current, "previous": previous}).fillna(0).astype("int64")
     table["change"] = table["current"] - table["previous"]
-    base = table["previous"].where(table["previous"] > 0)
-    table["percent_change"] = (table["change"] / base * 100).round(1)
+    pairs = zip(table["current"].tolist(), table["previous"].tolist(), strict=True)
+    changes = [percent_change(now, before) if before > 0 else None for now, before in pairs]
+    table["percent_change"] = pd.Series(changes, index=table.index, dtype="float64").round(1)
     return table
 
 
@@ -237,8 +251,8 @@ def part1_share(annual: pd.DataFrame, categories: tuple[Category, ...]) -> pd.Da
 
 def year_to_date(monthly: pd.DataFrame, year: int, through_month: int) -> pd.Series:
     """Per category, the sum of January to `through_month` of `year`."""
-    months = {f"{year:04d}-{m:02d}" for m in range(1, through_month + 1)}
-    return monthly[monthly["month"].isin(months)].groupby("category")["count"].sum()
+    wanted = set(months.of_year(year, through_month))
+    return monthly[monthly["month"].isin(wanted)].groupby("category")["count"].sum()
 
 
 def top_descriptions(incidents: pd.DataFrame, category: str, year: int, limit: int = 10) -> pd.DataFrame:
@@ -308,8 +322,9 @@ def place_annual(
     rows = counted[["year", "month", "category", "count", key]]
     rows = rows[rows["category"].isin(slugs)]
     if since is not None:
-        rows = rows[(rows["year"].astype(int) * 100 + rows["month"].astype(int)) >= int(since.replace("-", ""))]
-        years = [year for year in years if year >= int(since[:4])]
+        start = months.year_of(since) * 100 + months.number_of(since)
+        rows = rows[(rows["year"].astype(int) * 100 + rows["month"].astype(int)) >= start]
+        years = [year for year in years if year >= months.year_of(since)]
     keyed = rows.assign(place=rows[key].fillna(0).astype("int64"))
     sums = keyed.groupby(["year", "place", "category"], observed=True)["count"].sum()
     sums.index = sums.index.set_levels(sums.index.levels[2].astype(str), level=2)

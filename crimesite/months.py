@@ -55,6 +55,11 @@ def key_of(year: int, number: int) -> str:
     return f"{year:04d}-{number:02d}"
 
 
+def keys_of(years: pd.Series, numbers: pd.Series) -> pd.Series:
+    """key_of for whole columns (a table's year and month columns): text built at once, not row by row."""
+    return years.astype(int).astype(str).str.zfill(4) + "-" + numbers.astype(int).astype(str).str.zfill(2)
+
+
 def year_of(month: MonthLike) -> int:
     return period(month).year
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ctypes
 import errno
-import hashlib
 import logging
 import os
 import shutil
@@ -24,6 +23,7 @@ log = logging.getLogger(__name__)
 
 GENERATED_CONFIG = "mkdocs.generated.yml"
 FINGERPRINT = ".fingerprint"
+LAST_MONTH = ".last-month"  # the data's last month: the site's date when the docs are kept as they are
 SITE_FINGERPRINT = ".site-fingerprint"
 VENDOR_BUNDLE = "assets/vendor/vega-bundle.js"
 MKDOCS_ENV = {"NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
@@ -137,17 +137,28 @@ def write_bytes(path: Path, content: bytes) -> None:
     path.write_bytes(content)
 
 
-def vega_bundle() -> str:
-    """Vega, Vega-Lite and vega-embed in one file, cached by vl-convert's version."""
+def vega_bundle(folder: Path | None) -> str:
+    """Vega, Vega-Lite and vega-embed in one file, kept in `folder` by vl-convert's version (None: nothing is
+    written; the bundle is made once per process)."""
     import vl_convert
 
-    cache = paths.CACHE_DIR / f"vega-bundle-{vl_convert.__version__}.js"
-    if not cache.exists():
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(".tmp")
-        tmp.write_text(vl_convert.javascript_bundle(), encoding="utf-8")
-        tmp.replace(cache)
-    return cache.read_text(encoding="utf-8")
+    if folder is None:
+        return made_bundle(vl_convert.__version__)
+    kept = folder / f"vega-bundle-{vl_convert.__version__}.js"
+    if not kept.exists():
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        tmp = kept.with_suffix(".tmp")
+        tmp.write_text(made_bundle(vl_convert.__version__), encoding="utf-8")
+        tmp.replace(kept)
+    return kept.read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def made_bundle(version: str) -> str:
+    """vl-convert's bundle (`version`: its version, so that the memo is per version); several seconds of work."""
+    import vl_convert
+
+    return vl_convert.javascript_bundle()
 
 
 def stage_docs(
@@ -155,10 +166,12 @@ def stage_docs(
     pages: dict[str, str],
     files: dict[str, bytes],
     generated_config: dict,
-    fingerprint: str,
+    stamps: dict[str, str],
+    bundle: str,
 ) -> Path:
-    """Write the MkDocs input (hand-written docs + generated pages + published files) into a staging folder
-    beside `build_dir` and return it; `build_dir` itself is not touched."""
+    """Write the MkDocs input (hand-written docs + generated pages + published files + the Vega `bundle`) into a
+    staging folder beside `build_dir` and return it, with `stamps` (file name -> value, e.g. FINGERPRINT) beside
+    the docs; `build_dir` itself is not touched."""
     staging = fresh_staging(build_dir)
     with removed_on_error(staging):
         docs = staging / "docs"
@@ -167,9 +180,10 @@ def stage_docs(
             write_text(docs / relative, text)
         for relative, content in sorted(files.items()):
             write_bytes(docs / relative, content)
-        write_text(docs / VENDOR_BUNDLE, vega_bundle())
+        write_text(docs / VENDOR_BUNDLE, bundle)
         write_text(staging / GENERATED_CONFIG, yaml.safe_dump(generated_config, sort_keys=False, allow_unicode=True))
-        write_text(staging / FINGERPRINT, fingerprint + "\n")
+        for name, value in sorted(stamps.items()):
+            write_text(staging / name, value + "\n")
     return staging
 
 
@@ -220,9 +234,3 @@ def build_site(build_dir: Path, site_dir: Path, source_date_epoch: int) -> None:
     replace_folder(staging, site_dir)
     if fingerprint:
         write_text(build_dir / SITE_FINGERPRINT, fingerprint + "\n")
-
-
-def hash_tree(digest: hashlib._Hash, root: Path, pattern: str = "**/*") -> None:
-    for path in sorted(p for p in root.glob(pattern) if p.is_file() and "__pycache__" not in p.parts):
-        digest.update(path.relative_to(paths.ROOT).as_posix().encode())
-        digest.update(hashlib.sha256(path.read_bytes()).digest())

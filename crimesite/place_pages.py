@@ -20,10 +20,8 @@ from crimesite.pages import (
     with_gap_rows,
     year_run_label,
 )
-from crimesite.placemetrics import PlaceData
+from crimesite.placemetrics import UNKNOWN_LABEL, PlaceData
 from crimesite.places import UNKNOWN, Neighborhood
-
-UNKNOWN_LABEL = "Unknown location"
 
 
 def sortable(table: Markup) -> Markup:

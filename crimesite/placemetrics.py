@@ -12,6 +12,7 @@ from crimesite.places import UNKNOWN, Geography
 from crimesite.reference import Category
 
 MAP_DAYS = 28
+UNKNOWN_LABEL = "Unknown location"  # the place 0: crimes without a usable neighborhood or district
 
 
 @dataclass(frozen=True)

@@ -77,34 +77,49 @@ def existing(path: Path | None, not_found: list[str]) -> Path | None:
     return path
 
 
-def load_geography(
-    config: PlacesConfig, seen_neighborhoods: dict[int, int | None], seen_districts: set[int]
-) -> Geography:
-    """Neighborhoods from the table when there is one, otherwise those seen in the data (with their most
-    common district); districts from the boundary file and the data."""
+@dataclass(frozen=True)
+class PlaceFiles:
+    """What the configured place files hold, read in the build's read stage (None: no such file)."""
+
+    listed: tuple[Neighborhood, ...] | None  # the neighborhood table's rows
+    neighborhood_shapes: dict | None
+    district_shapes: dict | None
+    not_found: tuple[str, ...]  # configured files that do not exist
+
+
+def read_place_files(config: PlacesConfig) -> PlaceFiles:
     not_found: list[str] = []
     table_path = existing(config.neighborhood_table, not_found)
-    if table_path is not None:
-        listed = read_neighborhood_table(table_path, config)
+    listed = read_neighborhood_table(table_path, config) if table_path is not None else None
+    shapes_path = existing(config.neighborhood_boundaries, not_found)
+    districts_path = existing(config.district_boundaries, not_found)
+    neighborhood_shapes = read_boundaries(shapes_path, config.neighborhood_key) if shapes_path else None
+    district_shapes = read_boundaries(districts_path, config.district_key) if districts_path else None
+    return PlaceFiles(listed, neighborhood_shapes, district_shapes, tuple(not_found))
+
+
+def geography(
+    config: PlacesConfig, files: PlaceFiles, seen_neighborhoods: dict[int, int | None], seen_districts: set[int]
+) -> Geography:
+    """Neighborhoods from the table when there is one, otherwise those seen in the data (with their most
+    common district); districts from the boundary file and the data. No I/O: `files` holds what was read."""
+    listed = files.listed
+    if listed is not None:
         # A number the data uses that the table lacks still gets a page, so no crime drops out of the places.
         extra = [placeholder(n, d) for n, d in seen_neighborhoods.items() if n not in {p.number for p in listed}]
         neighborhoods = tuple(sorted(listed + tuple(extra), key=lambda n: n.number))
     else:
         neighborhoods = tuple(placeholder(n, d) for n, d in sorted(seen_neighborhoods.items()))
-    shapes_path = existing(config.neighborhood_boundaries, not_found)
-    districts_path = existing(config.district_boundaries, not_found)
-    neighborhood_shapes = read_boundaries(shapes_path, config.neighborhood_key) if shapes_path else None
-    district_shapes = read_boundaries(districts_path, config.district_key) if districts_path else None
     districts = set(seen_districts)
-    if district_shapes:
-        districts |= {feature["id"] for feature in district_shapes["features"]}
+    if files.district_shapes:
+        districts |= {feature["id"] for feature in files.district_shapes["features"]}
     return Geography(
         neighborhoods=neighborhoods,
         districts=tuple(sorted(districts)),
-        neighborhood_shapes=neighborhood_shapes,
-        district_shapes=district_shapes,
-        from_table=table_path is not None,
-        not_found=tuple(not_found),
+        neighborhood_shapes=files.neighborhood_shapes,
+        district_shapes=files.district_shapes,
+        from_table=listed is not None,
+        not_found=files.not_found,
         min_population=config.min_population,
         population_year=config.population_year,
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import importlib.metadata
 import io
 import json
 import re
@@ -19,15 +18,13 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from crimesite import fetch, incidents, places, privacy, revisions, schema, sources
-from crimesite.place_pages import UNKNOWN_LABEL
+from crimesite import cache, incidents, months, places, privacy, revisions, schema, sources
+from crimesite.placemetrics import UNKNOWN_LABEL
 
 DOWNLOADS = "downloads"
 PACKAGE = f"{DOWNLOADS}/datapackage.json"
 CHECKSUMS = f"{DOWNLOADS}/SHA256SUMS"
 REVISIONS = "revisions"  # published only when some release revises months (NIBRS)
-# The libraries whose versions can change the output: the data package names them.
-LIBRARIES = ("pandas", "pyarrow", "altair", "vl-convert-python", "mkdocs", "mkdocs-material", "pyproj", "jinja2")
 LICENSE = {
     "name": "ODC-PDDL-1.0",
     "title": "Open Data Commons Public Domain Dedication and License 1.0",
@@ -186,8 +183,8 @@ def period(frame: pd.DataFrame, resource: schema.Resource) -> tuple[str, str]:
     if frame.empty:
         return "", ""
     if resource.name == "incidents":
-        months = frame["year"].astype(int) * 100 + frame["month"].astype(int)
-        return tuple(f"{m // 100:04d}-{m % 100:02d}" for m in (months.min(), months.max()))
+        keys = frame["year"].astype(int) * 100 + frame["month"].astype(int)
+        return tuple(months.key_of(m // 100, m % 100) for m in (keys.min(), keys.max()))
     for name in ("month", "week_start", "year"):
         if name in frame.columns:
             values = frame[name].astype(str)
@@ -228,11 +225,6 @@ def checksums(facts: list[FileFacts]) -> bytes:
     """The format `sha256sum -c` reads."""
     lines = [f"{f.sha256}  {Path(f.path).name}\n" for f in facts]
     return "".join(lines).encode("utf-8")
-
-
-def manifest_urls(manifest: Path) -> dict[str, str]:
-    """sha256 -> the URL the fetch step downloaded that content from."""
-    return {entry.sha256: entry.url for entry in fetch.read_manifest(manifest).values()}
 
 
 def package_name(title: str) -> str:
@@ -299,7 +291,7 @@ def package_descriptor(data, facts: list[FileFacts], urls: dict[str, str]) -> di
                 }
                 for info in data.files
             ],
-            "libraries": {name: importlib.metadata.version(name) for name in LIBRARIES},
+            "libraries": cache.library_versions(cache.OUTPUT_LIBRARIES),
         },
         "resources": [resource_descriptor(item) for item in facts],
     }

@@ -15,6 +15,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from crimesite import months
 from crimesite.sources.common import Release, ReleaseHistory
 
 LATEST_SHOWN = 3  # the latest releases whose changes the Revisions page lists
@@ -78,10 +79,10 @@ def release_counts(
         for month in release.months:
             if month >= start:
                 first.setdefault(month, rank)
-    months = sorted(first)
+    counted = sorted(first)
     ranks = list(range(len(history.releases)))
     sums = kept.groupby(["rank", "month", "category"])["delta"].sum()
-    grid = pd.MultiIndex.from_product([ranks, months, slugs], names=["rank", "month", "category"])
+    grid = pd.MultiIndex.from_product([ranks, counted, slugs], names=["rank", "month", "category"])
     table = sums.reindex(grid, fill_value=0).astype("int64").reset_index(name="count")
     table["count"] = table.groupby(["month", "category"], sort=False)["count"].cumsum()
     table = table[table["rank"] >= table["month"].map(first)]
@@ -169,8 +170,7 @@ def completeness(revisions: Revisions, slugs: list[str]) -> list[Completeness]:
 
 def year_as_of(revisions: Revisions, year: int, slugs: list[str], rank: int) -> int | None:
     """A year's count of the categories as of a release: the sum of its months, only when all 12 were covered."""
-    months = [f"{year:04d}-{month:02d}" for month in range(1, 13)]
-    return revisions.total(rank, months, slugs)
+    return revisions.total(rank, months.of_year(year), slugs)
 
 
 def from_table(frame: pd.DataFrame) -> Revisions:

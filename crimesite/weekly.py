@@ -12,6 +12,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from crimesite import metrics, months
 from crimesite.metrics import Coverage
 
 # Below this count, in either period, a percentage change is noise and is not shown.
@@ -27,7 +28,12 @@ ABOVE, WITHIN, BELOW, NO_HISTORY = "above usual range", "within usual range", "b
 
 def data_end(cover: Coverage) -> pd.Timestamp:
     """The last day of the last month the data covers."""
-    return pd.Period(cover.last, freq="M").end_time.normalize()
+    return months.period(cover.last).end_time.normalize()
+
+
+def month_key(day: pd.Timestamp) -> str:
+    """The key of the month a day falls in."""
+    return months.key_of(day.year, day.month)
 
 
 def latest_week_end(cover: Coverage) -> pd.Timestamp:
@@ -62,16 +68,16 @@ def usable_weeks(end: pd.Timestamp, cover: Coverage, since: str | None = None) -
     """For weeks 0..WEEKS-1: whether the data covers every day of the week, on the same side of the methods
     break as week 0 (counts from the two systems are not comparable), and not before `since`."""
     covered = set(cover.months)
-    current_era = cover.era(end.strftime("%Y-%m"))
+    current_era = cover.era(month_key(end))
     usable = np.zeros(WEEKS, dtype=bool)
     for week in range(WEEKS):
         last = end - pd.Timedelta(days=7 * week)
         first = last - pd.Timedelta(days=6)
-        months = {first.strftime("%Y-%m"), last.strftime("%Y-%m")}
+        touched = {month_key(first), month_key(last)}
         usable[week] = (
-            months <= covered
-            and {cover.era(m) for m in months} == {current_era}
-            and (since is None or first.strftime("%Y-%m") >= since)
+            touched <= covered
+            and {cover.era(m) for m in touched} == {current_era}
+            and (since is None or month_key(first) >= since)
         )
     return usable
 
@@ -140,10 +146,8 @@ def year_to_date(daily: pd.DataFrame, end: pd.Timestamp, places: list, slugs: li
 
     current = total(pd.Timestamp(end.year, 1, 1), end)
     first_prior = pd.Timestamp(end.year - 1, 1, 1)
-    months = pd.period_range(first_prior, prior_end, freq="M").strftime("%Y-%m")
-    comparable = set(months) <= set(cover.months) and {cover.era(m) for m in months} == {
-        cover.era(end.strftime("%Y-%m"))
-    }
+    spanned = months.span(month_key(first_prior), month_key(prior_end))
+    comparable = set(spanned) <= set(cover.months) and {cover.era(m) for m in spanned} == {cover.era(month_key(end))}
     prior = total(first_prior, prior_end) if comparable else np.full(len(grid), np.nan)
     return current, prior
 
@@ -160,12 +164,13 @@ def weekly_series(daily: pd.DataFrame, cover: Coverage, places: list, slugs: lis
 
 
 def percent_change(current: object, previous: object) -> float | None:
-    """The change in percent, or None when either count is missing or too small to mean something."""
+    """metrics.percent_change, or None when either count is missing or too small to mean something (the weekly
+    rule: MIN_COUNT_FOR_PERCENT)."""
     if pd.isna(current) or pd.isna(previous):
         return None
     if int(current) < MIN_COUNT_FOR_PERCENT or int(previous) < MIN_COUNT_FOR_PERCENT:
         return None
-    return (int(current) - int(previous)) / int(previous) * 100
+    return metrics.percent_change(int(current), int(previous))
 
 
 def verdict(value: object, low: object, high: object) -> str:
@@ -197,11 +202,11 @@ def coded_by_month_end(counted: pd.DataFrame, cover: Coverage, months_after: int
     usable = {
         m
         for m in covered
-        if all(str(pd.Period(m, freq="M") + k) in covered for k in range(1, months_after + 1)) and cover.era(m) == "ucr"
+        if all(months.shifted(m, k) in covered for k in range(1, months_after + 1)) and cover.era(m) == "ucr"
     }
     occurred_index = occurred.dt.year * 12 + occurred.dt.month
     lag = rows["year"].astype(int) * 12 + rows["month"].astype(int) - occurred_index
-    labels = occurred.dt.year.astype(str) + "-" + occurred.dt.month.astype(str).str.zfill(2)
+    labels = months.keys_of(occurred.dt.year, occurred.dt.month)
     sample = labels.isin(usable) & lag.between(0, months_after)
     if not sample.any():
         return None

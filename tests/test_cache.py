@@ -65,9 +65,29 @@ def test_the_key_covers_code_and_settings(context, tmp_path, monkeypatch):
     store.write_text("svg", "k", ".svg", "<svg/>")
     monkeypatch.setattr(cache.importlib.metadata, "version", lambda name: "0-other")
     other = Cache.at(tmp_path)
-    assert other.salt != store.salt  # another library version: every entry misses ...
-    assert not store.folder.exists() and other.folder.parent == store.folder.parent  # ... and the old ones go
+    assert other.salt != store.salt  # another library version: every entry misses
+    assert other.folder.parent == store.folder.parent
     assert Cache.at(None).folder is None
+
+
+def test_a_cache_is_pruned_only_when_asked(tmp_path, monkeypatch):
+    old = Cache.at(tmp_path)
+    old.write_text("svg", "k", ".svg", "<svg/>")
+    monkeypatch.setattr(cache.importlib.metadata, "version", lambda name: "0-other")
+    current = Cache.at(tmp_path)
+    current.write_text("svg", "k", ".svg", "<svg/>")
+    assert old.read_text("svg", "k", ".svg") == "<svg/>"  # making a cache removes nothing
+    assert current.prune() == [old.folder]
+    assert not old.folder.exists() and current.read_text("svg", "k", ".svg") == "<svg/>"
+    assert Cache.at(None).prune() == []
+
+
+def test_one_fingerprint_covers_code_and_library_versions(monkeypatch):
+    assert set(cache.RESULT_LIBRARIES) <= set(cache.OUTPUT_LIBRARIES)  # a cached result is part of the output
+    before = cache.code_fingerprint()
+    monkeypatch.setattr(cache.importlib.metadata, "version", lambda name: "0-other")
+    assert cache.code_fingerprint() != before
+    assert cache.library_versions(("pandas", "altair")) == {"pandas": "0-other", "altair": "0-other"}
 
 
 def test_nibrs_releases_are_kept_split_into_rows(copied, context, tmp_path):

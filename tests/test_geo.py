@@ -63,11 +63,11 @@ def test_without_a_city_limits_file_the_box_alone_limits_the_locations(tmp_path)
 
     table = pd.DataFrame({"location_status": pd.Categorical(["ok", "ok", "missing"]),
                           "latitude": [38.6, 38.52, None], "longitude": [-90.2, -90.28, None]})  # fmt: skip
-    assert build.within_city_limits(table, None) is table
-    assert build.within_city_limits(table, tmp_path / "city_limits.geojson") is table  # named, not there
+    assert build.within_city_limits(table, build.read_city_limits(None)) is table
+    assert build.read_city_limits(tmp_path / "city_limits.geojson") is None  # named, not there
     features = [{"type": "Feature", "properties": {}, "geometry": SQUARE}]
     (tmp_path / "city_limits.geojson").write_text(json.dumps({"type": "FeatureCollection", "features": features}))
-    marked = build.within_city_limits(table, tmp_path / "city_limits.geojson")
+    marked = build.within_city_limits(table, build.read_city_limits(tmp_path / "city_limits.geojson"))
     assert marked["location_status"].tolist() == ["outside_city", "ok", "missing"]
     assert marked["latitude"].isna().tolist() == [True, False, True]
     assert table["location_status"].tolist() == ["ok", "ok", "missing"]  # the input is left as it was

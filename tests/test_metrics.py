@@ -82,6 +82,25 @@ def test_change_has_no_percentage_from_zero():
     assert table.loc["c", "change"] == 0
 
 
+def test_a_percent_change_needs_a_base():
+    assert metrics.percent_change(30, 20) == 50.0
+    assert metrics.percent_change(1, 3) == pytest.approx(-66.6667, abs=1e-4)  # unrounded: callers round
+    assert metrics.percent_change(5, -2) == -350.0  # a rise read as a fall: with_change shows none for it
+    assert metrics.percent_change(5, 0) is None and metrics.percent_change(pd.NA, 3) is None
+    table = metrics.with_change(pd.Series({"a": 5, "b": 1}), pd.Series({"a": -2, "b": 3}))
+    assert pd.isna(table.loc["a", "percent_change"]) and table.loc["b", "percent_change"] == -66.7
+
+
+def test_coverage_years_and_runs_come_from_the_month_keys():
+    cover = metrics.coverage({"2019-11", "2019-12", "2020-02", "2022-01"}, None)
+    assert cover.years == (2019, 2020, 2022) and cover.span_years == (2019, 2020, 2021, 2022)
+    assert cover.months_of(2019) == ("2019-11", "2019-12") and cover.months_in(2021) == 0
+    assert cover.missing_month_runs == (("2020-01", "2020-01"), ("2020-03", "2021-12"))
+    assert cover.missing_year_runs == ((2021, 2021),)
+    table = pd.DataFrame({"year": [2019, 987], "month": [3, 11]})
+    assert metrics.month_labels(table).tolist() == ["2019-03", "0987-11"]
+
+
 def test_share_of_part1(categories):
     annual = pd.DataFrame({"year": [2019] * 3, "category": ["homicide", "larceny", "fraud"], "count": [1, 3, 50]})
     shares = metrics.part1_share(annual, categories).set_index("category")["share"]

@@ -3,11 +3,14 @@ incident formats hold the same rows, and the incident rows keep the privacy rule
 
 from __future__ import annotations
 
+import ast
 import csv
 import hashlib
 import json
 import re
 import shutil
+import subprocess
+import sys
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -208,3 +211,11 @@ def test_real_package_describes_the_160_raw_files_and_validates(real_site):
     for path in aggregates:
         assert frictionless.validate(frictionless.Resource(next(r for r in package["resources"] if r["path"] == path),
                                                            basepath=str(folder))).valid, path  # fmt: skip
+
+
+def test_the_publisher_imports_no_page_module_and_no_fetcher():
+    code = "import sys, crimesite.publish; print(sorted(m for m in sys.modules if m.startswith('crimesite.')))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=paths.ROOT)
+    modules = set(ast.literal_eval(loaded.stdout))
+    assert "crimesite.placemetrics" in modules
+    assert not modules & {"crimesite.pages", "crimesite.place_pages", "crimesite.download_pages", "crimesite.fetch"}
