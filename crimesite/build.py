@@ -21,6 +21,7 @@ from crimesite import (
     geo,
     incidents,
     metrics,
+    months,
     other_sources,
     output,
     pages,
@@ -37,6 +38,7 @@ from crimesite import (
 )
 from crimesite.cache import Cache
 from crimesite.config import SiteConfig, load_config
+from crimesite.sitedata import SiteData
 from crimesite.sources import slmpd_nibrs
 from crimesite.sources.common import RawFile, ReadContext
 
@@ -64,10 +66,13 @@ def run(
     config: SiteConfig | None = None,
     timings: Timings | None = None,
     cache_dir: Path | None = paths.CACHE_DIR,
+    validate_charts: bool = False,
 ) -> Timings:
     """Build the docs folder (and the site, unless site_dir is None) from the raw files. All or nothing: the
     new docs folder and site are built beside the old ones and swapped in only when both are complete.
-    `cache_dir` keeps each raw file's rows and each static chart by content hash (None: no cache)."""
+    `cache_dir` keeps each raw file's rows and each static chart by content hash (None: no cache).
+    `validate_charts` checks every chart spec against the Vega-Lite schema (the tests do; it costs a quarter of
+    the page time)."""
     config = config or load_config()
     timings = timings or Timings()
     for target in (build_dir, site_dir):
@@ -80,7 +85,7 @@ def run(
         log.info("data: unchanged input, %s kept as it is", build_dir)
         build_site(build_dir, site_dir, timings)
     else:
-        staging = build_docs(files, config, build_dir, fingerprint, timings, Cache.at(cache_dir))
+        staging = build_docs(files, config, build_dir, fingerprint, timings, Cache.at(cache_dir), validate_charts)
         # The new pages are swapped in only once the site is built from them: a failing MkDocs step leaves
         # both folders as they were.
         with output.removed_on_error(staging):
@@ -96,7 +101,13 @@ def build_site(docs_folder: Path, site_dir: Path | None, timings: Timings) -> No
 
 
 def build_docs(
-    files: list[RawFile], config: SiteConfig, build_dir: Path, fingerprint: str, timings: Timings, store: Cache
+    files: list[RawFile],
+    config: SiteConfig,
+    build_dir: Path,
+    fingerprint: str,
+    timings: Timings,
+    store: Cache,
+    validate_charts: bool = False,
 ) -> Path:
     """Read, check and count the raw files, and write the pages and published files into a staging folder
     beside `build_dir` (returned)."""
@@ -122,11 +133,10 @@ def build_docs(
     # while the pages render.
     with ThreadPoolExecutor(max_workers=1) as pool:
         incident_files = pool.submit(publish.incident_contents, data)
-        with timings.stage("pages+charts"), charts.checked(pages.VALIDATE_CHARTS):
-            render = pages.renderer(data)
-            rendered = pages.render_pages(data) | place_pages.render_place_pages(data, data.places, render)
-        with timings.stage("static charts"):
-            rendered = static_charts.fill(rendered, store)
+        # One Jinja environment renders every page; the static SVGs are drawn (or read from `store`) with their charts.
+        render, figures = pages.renderer(data), static_charts.Charts(store, validate_charts)
+        with timings.stage("pages+charts"), charts.checked(figures.validate):
+            rendered = pages.render_pages(data, figures, render) | place_pages.render_place_pages(data, figures, render)
         with timings.stage("downloads"):
             incident_files = incident_files.result()
     with timings.stage("downloads"):
@@ -179,14 +189,14 @@ def release_revisions(history, categories, config: SiteConfig, infos) -> revisio
 
 
 def site_data(config, categories, table, infos, cover, sample, official, offense_codes, other=None,
-              history=None) -> pages.SiteData:  # fmt: skip
+              history=None) -> SiteData:  # fmt: skip
     file_months = {info.name: max(info.covers) for info in infos if info.covers}
     counted, excluded = metrics.split_counted(table, cover, file_months)
     annual = metrics.annual_counts(counted, categories, cover)
     monthly = metrics.monthly_counts(counted, categories, cover)
     since = config.geography.districts_since
     geography = places.load_geography(config.places, *seen_places(counted, since))
-    return pages.SiteData(
+    return SiteData(
         config=config,
         categories=categories,
         incidents=table,
@@ -225,11 +235,11 @@ def seen_places(counted: pd.DataFrame, districts_since: str | None) -> tuple[dic
     return neighborhoods, districts
 
 
-def generated_config(data: pages.SiteData) -> dict:
+def generated_config(data: SiteData) -> dict:
     return {
         "site_name": data.config.site_title,
         "nav": with_places(pages.navigation(data), place_pages.place_navigation(data.places)),
-        "extra": {"sample_data": data.sample, "data_through": pages.month_name(data.cover.last)},
+        "extra": {"sample_data": data.sample, "data_through": months.label(data.cover.last)},
     }
 
 

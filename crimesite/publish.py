@@ -20,7 +20,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from crimesite import fetch, incidents, places, privacy, revisions, schema, sources
-from crimesite.place_pages import UNKNOWN_LABEL
+from crimesite.place_format import UNKNOWN_LABEL
 
 DOWNLOADS = "downloads"
 PACKAGE = f"{DOWNLOADS}/datapackage.json"

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from crimesite import build, config, pages, paths, reference
+from crimesite import build, config, paths, reference
 from crimesite.build import read_context
 from tests import browser
 
@@ -147,11 +147,11 @@ def chromium():
 def fixture_build(tmp_path_factory, fixture_places_config) -> Path:
     """The fixture files of every raw format (legacy and NIBRS) with the made-up places, built without MkDocs."""
     build_dir = tmp_path_factory.mktemp("golden") / "build"
-    pages.VALIDATE_CHARTS = True  # every chart spec is checked against the Vega-Lite schema
-    try:
-        build.run(
-            [FIXTURES / "legacy", FIXTURES / "nibrs"], build_dir=build_dir, site_dir=None, config=fixture_places_config
-        )
-    finally:
-        pages.VALIDATE_CHARTS = False
+    build.run(
+        [FIXTURES / "legacy", FIXTURES / "nibrs"],
+        build_dir=build_dir,
+        site_dir=None,
+        config=fixture_places_config,
+        validate_charts=True,  # every chart spec is checked against the Vega-Lite schema
+    )
     return build_dir

@@ -7,7 +7,7 @@ import json
 import markdown
 import pytest
 
-from crimesite import escape, pages
+from crimesite import escape, page_blocks, page_format
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -53,7 +53,7 @@ def test_long_values_are_cut():
 
 
 def test_cells_with_pipes_stay_in_their_column():
-    table = pages.md_table(["Description", "Count"], [["A | B", pages.fmt_int(3)]], "lr")
+    table = page_blocks.md_table(["Description", "Count"], [["A | B", page_format.fmt_int(3)]], "lr")
     html = render(str(table))
     assert html.count("<td") == 2
     assert "A | B" in html.replace("&#124;", "|")
@@ -66,7 +66,8 @@ def test_json_in_a_script_element_cannot_close_it():
 
 
 def test_html_tables_escape_every_cell():
-    table = str(pages.html_table("t", "<i>cap</i>", ["<h>", "n"], [["<script>x</script>", pages.fmt_int(1)]], "lr"))
+    rows = [["<script>x</script>", page_format.fmt_int(1)]]
+    table = str(page_blocks.html_table("t", "<i>cap</i>", ["<h>", "n"], rows, "lr"))
     assert "<script>" not in table and "<i>" not in table and "<h>" not in table
 
 

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import vl_convert
 
-from crimesite import charts, metrics, pages
+from crimesite import charts, home_pages, metrics, page_format
 
 FIXTURE_MONTHS = ("2013-04", "2014-02", "2015-07", "2017-05", "2024-01", "2024-02")
 MISSING_YEARS = {2016, 2018, 2019, 2020, 2021, 2022, 2023}
@@ -140,7 +140,7 @@ def test_every_yearly_table_has_a_no_files_row_for_each_run_of_missing_years(fix
         assert len(gaps) + len(years) + len(other_only) == len(rows), f"{page}: a row mixes counts and 'no files'"
         assert years == sorted(years) and not MISSING_YEARS & set(years), page
         assert gaps == [
-            pages.year_run_label(first, last)
+            page_format.year_run_label(first, last)
             for first, last in metrics.runs(sorted(MISSING_YEARS - set(other_only)))
             if min(years) < first and last < max(years)
         ], page
@@ -191,7 +191,7 @@ def test_coverage_names_the_missing_years_and_runs_of_months():
 
 
 def headline_for(months: list[str], categories) -> dict:
-    """pages.headline for data that holds `months`, with 1 of each Part I crime a month in 2019, 2 in 2020
+    """home_pages.headline for data that holds `months`, with 1 of each Part I crime a month in 2019, 2 in 2020
     and 3 in 2024 (a stand-in for SiteData: the headline reads only these)."""
     cover = metrics.coverage(months, "2021-01")
     part1 = tuple(c for c in categories if c.part == 1)
@@ -200,7 +200,7 @@ def headline_for(months: list[str], categories) -> dict:
         [{"month": m, "category": c.slug, "count": per_month[int(m[:4])]} for m in months for c in part1]
     )
     data = SimpleNamespace(cover=cover, monthly=monthly, part1=part1, latest_year=int(cover.last[:4]))
-    return pages.headline(data)
+    return home_pages.headline(data)
 
 
 def table_lines(table: str) -> list[str]:
