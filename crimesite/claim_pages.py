@@ -44,7 +44,7 @@ def claims_page(data: SiteData) -> dict:
     rows = []
     for item in data.claims:
         claim = item.claim
-        row = [claim.statement, format_figure(claim.measure, claim.figure),
+        row = [escape.text(claim.statement), format_figure(claim.measure, claim.figure),
                format_figure(claim.measure, item.computed), Markup(f"**{VERDICT_LABELS[item.verdict]}**")]  # fmt: skip
         why = sentence(item.reason)
         if item.vintage is not None:
@@ -55,7 +55,7 @@ def claims_page(data: SiteData) -> dict:
                 Markup(f"**{VERDICT_LABELS[item.other.verdict]}**"),
             ]
             why += " " + sentence(item.other.reason)
-        rows.append([*row, escape.text(why, limit=None)])  # our own words and numbers: never cut short
+        rows.append([*row, why])
     files = f"In {data.config.agency_short}'s files"
     headers = ["Claim", "Claimed", files, "Verdict"]
     if other is not None:
@@ -63,11 +63,11 @@ def claims_page(data: SiteData) -> dict:
     details = [
         {
             "claim": item.claim,
-            "who": item.claim.who,
-            "said_on": said_on_label(item.claim),
-            "source": item.claim.source,
+            "who": escape.text(item.claim.who),
+            "said_on": escape.text(said_on_label(item.claim)),
+            "source": escape.text(item.claim.source),
             "url": item.claim.url,
-            "note": item.claim.note,
+            "note": escape.text(item.claim.note),
         }
         for item in data.claims
     ]
@@ -77,7 +77,7 @@ def claims_page(data: SiteData) -> dict:
         "details": details,
         "counts": counts,
         "other": other.source if other is not None else None,
-        "other_description": escape.text(other.source.description, limit=None) if other is not None else None,
+        "other_description": other.source.description if other is not None else None,  # site.yml: our own words
         "count_close_percent": f"{claims_module.COUNT_CLOSE_SHARE * 100:g}",
         "percent_tolerance": claims_module.PERCENT_TOLERANCE,
         "share_tolerance": claims_module.SHARE_TOLERANCE,
@@ -119,7 +119,7 @@ def goal_measure(data: SiteData, goal, measure: str) -> dict:
                     and c.claim.year == goal.baseline_year]  # fmt: skip
         if official:
             baseline = int(official[0].figure)
-            baseline_source = f"the City's published figure ({official[0].statement}), because {lacking}"
+            baseline_source = f"the City's published figure ({escape.text(official[0].statement)}), because {lacking}"
     target = round(baseline * (1 - goal.reduction_percent / 100)) if baseline is not None else None
     rows = []
     span = goal.target_year - goal.baseline_year
@@ -148,6 +148,7 @@ def goal_measure(data: SiteData, goal, measure: str) -> dict:
         year = other_years[-1]
         other_gap = {"year": year, "actual": other_value(year), "path": round(path_at(year))}
     name = {"shootings": "Shootings"}.get(measure) or next(c.name for c in data.categories if c.slug == measure)
+    name = escape.text(name)  # a name from the categories file
     headers = ["Year", "On the path to the goal", f"In {data.config.agency_short}'s files", "Months in data"]
     return {
         "name": name,

@@ -39,6 +39,7 @@ def crime_page(data: SiteData, figures: Charts, category: Category) -> dict:
     codes = sorted(code for code, ucr_class in data.offense_codes.items() if ucr_class == category.ucr_class)
     latest = yearly.iloc[-1]
     name = category.plural if int(latest["count"]) != 1 else category.name.lower()
+    shown = escape.text(category.name)  # the category file's name, as tables and captions set it
     year = int(latest.year)
     summary_years = (
         f"{category.name} counted each year, {int(yearly.iloc[0].year)} to {year}: "
@@ -57,7 +58,7 @@ def crime_page(data: SiteData, figures: Charts, category: Category) -> dict:
     counts = yearly.set_index("year")["count"]
     years = sorted({int(y) for y in counts.index} | {int(y) for y in (other["year"] if other is not None else [])})
     other_values = other.set_index("year")["value"] if other is not None else pd.Series(dtype="int64")
-    headers = ["Year", category.name, "Share of Part I (%)", "Months in data"]
+    headers = ["Year", shown, "Share of Part I (%)", "Months in data"]
     if other is not None:
         headers.append(data.other.source.label)
         summary_years += (
@@ -84,7 +85,7 @@ def crime_page(data: SiteData, figures: Charts, category: Category) -> dict:
         table_rows.append(row)
     context = {
         "category": category,
-        "name": name,
+        "name": escape.text(name),
         "latest_year": year,
         "latest_count": int(latest["count"]),
         "latest_partial": not data.cover.is_complete(year),
@@ -102,7 +103,7 @@ def crime_page(data: SiteData, figures: Charts, category: Category) -> dict:
         ),
         "table_years": html_table(
             f"table-{slug}-years",
-            f"{category.name} by year",
+            f"{shown} by year",
             headers,
             with_gap_rows(
                 table_rows, years, metrics.runs([y for y in data.cover.missing_years if y not in years]), year_run_label
@@ -121,8 +122,8 @@ def crime_page(data: SiteData, figures: Charts, category: Category) -> dict:
         ),
         "table_months": html_table(
             f"table-{slug}-months",
-            f"{category.name} by month",
-            ["Month", category.name],
+            f"{shown} by month",
+            ["Month", shown],
             with_gap_rows(
                 [[r.month, fmt_int(r.count)] for r in monthly.itertuples()],
                 list(monthly["month"]),
@@ -160,7 +161,7 @@ def crime_page(data: SiteData, figures: Charts, category: Category) -> dict:
             ),
             "table": html_table(
                 f"table-{slug}-rolling",
-                f"{category.name}, 12-month rolling sum",
+                f"{shown}, 12-month rolling sum",
                 ["12 months to", "Sum"],
                 with_gap_rows(
                     [[r.month, fmt_int(r.rolling_12)] for r in rolling.itertuples()],
@@ -186,7 +187,7 @@ def crime_page(data: SiteData, figures: Charts, category: Category) -> dict:
     if len(descriptions):
         context["descriptions"] = md_table(
             ["Description as published", "Count"],
-            [[row.description, fmt_int(row.count)] for row in descriptions.itertuples()],
+            [[escape.text(row.description), fmt_int(row.count)] for row in descriptions.itertuples()],
             "lr",
         )
     return context
@@ -207,7 +208,7 @@ def other_note(data: SiteData, other: pd.DataFrame | None) -> dict | None:
     copies = sorted(set(other["as_of"]))
     return {
         "source": data.other.source,
-        "description": escape.text(data.other.source.description, limit=None),
+        "description": data.other.source.description,  # site.yml: our own words
         "copies": ", ".join(copies[:-1]) + (" and " if len(copies) > 1 else "") + copies[-1],
     }
 
@@ -220,7 +221,8 @@ def year_page(data: SiteData, figures: Charts, year: int) -> dict:
         rows = []
         for category in categories:
             current = annual.get((year, category.slug), 0)
-            label = Markup(f"[{escape.text(category.name)}](../crimes/{category.slug}.md)") if link else category.name
+            name = escape.text(category.name)
+            label = Markup(f"[{name}](../crimes/{category.slug}.md)") if link else name
             if has_previous:
                 previous = annual.get((year - 1, category.slug), 0)
                 if pd.isna(current) or pd.isna(previous):
@@ -279,7 +281,7 @@ def year_page(data: SiteData, figures: Charts, year: int) -> dict:
         "months_table": html_table(
             f"table-year-{year}-months",
             f"Part I crimes by month, {year}",
-            ["Month"] + [c.name for c in data.part1],
+            ["Month"] + [escape.text(c.name) for c in data.part1],
             month_rows,
             "l" + "r" * len(data.part1),
         ),

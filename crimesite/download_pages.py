@@ -8,7 +8,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from crimesite import months, publish, schema
+from crimesite import escape, months, publish, schema
 from crimesite.page_blocks import html_table, md_table
 from crimesite.page_format import fmt_int
 from crimesite.publish import FileFacts
@@ -63,8 +63,8 @@ def raw_file_rows(data: SiteData, urls: dict[str, str]) -> list[list[object]]:
     rows = []
     for info in data.files:
         span = months.key_run_label(info.months[0], info.months[-1]) if info.months else ""
-        rows.append([info.name, info.format, span, fmt_int(info.rows), hash_code(info.sha256),
-                     urls.get(info.sha256, "not fetched by this build")])  # fmt: skip
+        rows.append([escape.text(info.name), info.format, span, fmt_int(info.rows), hash_code(info.sha256),
+                     escape.text(urls.get(info.sha256, "not fetched by this build"))])  # fmt: skip
     return rows
 
 

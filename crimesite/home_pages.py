@@ -143,7 +143,7 @@ def year_index(data: SiteData) -> Markup:
             + [fmt_int(n) for n in counts]
         )
     rows = with_gap_rows(rows, years, data.cover.missing_year_runs, year_run_label, descending=True)
-    headers = ["Year", "Months in data", "Part I total"] + [c.name for c in data.part1]
+    headers = ["Year", "Months in data", "Part I total"] + [escape.text(c.name) for c in data.part1]
     return md_table(headers, rows, "lrr" + "r" * len(data.part1))
 
 

@@ -17,7 +17,7 @@ from crimesite.static_charts import Charts
 
 def offense_code_table(data: SiteData) -> Markup:
     """The generic CSV reader's code table: each offense code, its UCR class and category."""
-    names = {c.ucr_class: c.name for c in data.categories}
+    names = {c.ucr_class: escape.text(c.name) for c in data.categories}
     rows = [
         [as_code(offense_code), "" if ucr_class is None else f"{ucr_class:02d}",
          "not counted" if ucr_class is None else names[ucr_class]]
@@ -45,7 +45,8 @@ def methodology_page(data: SiteData) -> dict:
 
 
 def category_table(data: SiteData) -> Markup:
-    rows = [[f"{c.ucr_class:02d}", c.slug, c.name, f"Part {'I' if c.part == 1 else 'II'}"] for c in data.categories]
+    rows = [[f"{c.ucr_class:02d}", escape.text(c.slug), escape.text(c.name), f"Part {'I' if c.part == 1 else 'II'}"]
+            for c in data.categories]  # fmt: skip
     return md_table(["UCR class", "Slug", "Name", "Part"], rows, "llll")
 
 
@@ -62,7 +63,7 @@ def quality_page(data: SiteData) -> dict:
     summary = metrics.quality_summary(data.incidents, data.config.places.neighborhood_numbers)
     files = [
         [
-            f.name,
+            escape.text(f.name),
             f.layout,
             fmt_int(f.raw_rows),
             fmt_int(f.rows),
@@ -99,7 +100,7 @@ def quality_page(data: SiteData) -> dict:
         "rows": fmt_int(len(data.incidents)),
         "not_counted": fmt_int(sum(f.not_counted for f in data.files)),
         "files_count": len(data.files),
-        "places_not_found": list(data.places.geography.not_found),
+        "places_not_found": [escape.text(name) for name in data.places.geography.not_found],
     }
 
 
@@ -113,7 +114,7 @@ def after_file_table(data: SiteData) -> Markup:
     after = after.assign(label=metrics.month_labels(after)).drop_duplicates(["source_file", "source_line"])
     releases = {f.name: months.run_label(min(f.covers), max(f.covers)) for f in data.files if f.covers}
     rows = [
-        [name, str(int(row.source_line)), months.label(row.label), releases[name]]
+        [escape.text(name), str(int(row.source_line)), months.label(row.label), releases[name]]
         for row in after.sort_values(["source_file", "source_line"]).itertuples()
         for name in (str(row.source_file),)
     ]
@@ -140,7 +141,7 @@ def completeness_sentence(data: SiteData) -> str:
 
 def release_changes(data: SiteData, rank: int) -> dict:
     """What one release changed: the months it was the first to count, and the changes to the others."""
-    names = {c.slug: c.name for c in data.categories}
+    names = {c.slug: escape.text(c.name) for c in data.categories}
     release = data.revisions.releases[rank]
     changes = revisions.changes_at(data.revisions, rank)
     rows = [[months.label(c.month), names[c.category], fmt_int(c.before), fmt_int(c.after), fmt_change(c.change)]
@@ -148,7 +149,7 @@ def release_changes(data: SiteData, rank: int) -> dict:
     changed = sorted({c.month for c in changes})
     return {
         "label": release.label,
-        "file": release.name,
+        "file": escape.text(release.name),
         "first": rank == 0,
         "new_months": [months.label(month) for month in revisions.new_months(data.revisions, rank)],
         "changed_months": [months.label(month) for month in changed],
@@ -185,7 +186,7 @@ def revision_chart(data: SiteData, figures: Charts, category: Category, charted:
         ),
         "table": html_table(
             f"table-revisions-{category.slug}",
-            f"{category.name}: each month's count as of each release (empty: not yet released)",
+            f"{escape.text(category.name)}: each month's count as of each release (empty: not yet released)",
             ["Month", *(f"{label} release" for label in releases)],
             rows,
             "l" + "r" * len(releases),
@@ -202,5 +203,5 @@ def revisions_page(data: SiteData, figures: Charts) -> dict:
         "latest": [release_changes(data, rank) for rank in latest],
         "charts": [revision_chart(data, figures, category, charted) for category in data.part1] if charted else [],
         "charted_months": [months.label(month) for month in charted],
-        "completeness": escape.text(completeness_sentence(data), limit=None),  # our own words: never cut short
+        "completeness": completeness_sentence(data),
     }

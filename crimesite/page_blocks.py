@@ -14,13 +14,14 @@ LONG_TABLE_ROWS = 15
 
 
 def md_table(headers: list[str], rows: list[list[object]], align: str) -> Markup:
-    """A Markdown table; `align` has one letter per column, l or r. Cells are escaped unless Markup."""
+    """A Markdown table; `align` has one letter per column, l or r. Cells are set as given: our own words and
+    numbers as they are, a value from a raw or reference file as the caller escaped it (escape.text)."""
     marks = {"l": ":--", "r": "--:"}
     lines = [
-        "| " + " | ".join(escape.text(h) for h in headers) + " |",
+        "| " + " | ".join(str(h) for h in headers) + " |",
         "| " + " | ".join(marks[a] for a in align) + " |",
     ]
-    lines += ["| " + " | ".join(escape.text(cell) for cell in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return Markup("\n".join(lines))
 
 
@@ -34,18 +35,15 @@ def md_data_table(label: str, headers: list[str], rows: list[list[object]], alig
 
 
 def html_table(table_id: str, caption: str, headers: list[str], rows: list[list[object]], align: str) -> Markup:
-    """An HTML data table with a caption and row headers, scrollable by keyboard; folded when long."""
-    head = "".join(
-        f'<th scope="col" class="{_align(a)}">{escape.text(h)}</th>' for h, a in zip(headers, align, strict=True)
-    )
+    """An HTML data table with a caption and row headers, scrollable by keyboard; folded when long. Cells, headers
+    and caption are set as given, as md_table's are."""
+    head = "".join(f'<th scope="col" class="{_align(a)}">{h}</th>' for h, a in zip(headers, align, strict=True))
     body = []
     for row in rows:
-        cells = [f'<th scope="row" class="{_align(align[0])}">{escape.text(row[0])}</th>']
-        cells += [
-            f'<td class="{_align(a)}">{escape.text(cell)}</td>' for cell, a in zip(row[1:], align[1:], strict=True)
-        ]
+        cells = [f'<th scope="row" class="{_align(align[0])}">{row[0]}</th>']
+        cells += [f'<td class="{_align(a)}">{cell}</td>' for cell, a in zip(row[1:], align[1:], strict=True)]
         body.append("<tr>" + "".join(cells) + "</tr>")
-    caption_html = escape.text(caption)
+    caption_html = caption
     table = (
         f'<div class="data-table" role="region" aria-labelledby="{table_id}-caption" tabindex="0">'
         f'<table id="{table_id}"><caption id="{table_id}-caption">{caption_html}</caption>'

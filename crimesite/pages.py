@@ -18,14 +18,16 @@ from crimesite.static_charts import Charts
 
 
 def environment() -> Environment:
+    """The one Jinja environment every page is rendered with (StrictUndefined: a missing variable is an error)."""
     env = Environment(
         loader=FileSystemLoader(paths.TEMPLATES),
         undefined=StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
-        finalize=lambda value: escape.text(value) if isinstance(value, str) else value,
     )
-    env.filters.update(n=fmt_int, change=fmt_change, percent=fmt_percent, code=as_code)
+    # Our own words and numbers are set as they are; a value from a raw or reference file is escaped where it
+    # is put: by the page builders (escape.text) or in the template (`| text`).
+    env.filters.update(n=fmt_int, change=fmt_change, percent=fmt_percent, code=as_code, text=escape.text)
     return env
 
 

@@ -132,8 +132,8 @@ def area_map(
     table = html_table(
         f"table-{kind}-values",
         f"{title} by {kind}, {year}",
-        [kind.capitalize()] + [label for _, label in options],
-        [[r["name"]] + [show(r[f"v_{key}"]) for key, _ in options] for _, r in ordered.iterrows()],
+        [kind.capitalize()] + [escape.text(label) for _, label in options],
+        [[escape.text(r["name"])] + [show(r[f"v_{key}"]) for key, _ in options] for _, r in ordered.iterrows()],
         "l" + "r" * len(options),
     )
     if shapes is None:
@@ -165,7 +165,10 @@ def recent_map(data: SiteData, figures: Charts, places: PlaceData) -> dict:
         "table-recent-counts",
         f"Crimes on the map, {date_label(start)} to {date_label(end)}",
         ["Crime", "Crimes mapped", "Points (blocks)"],
-        [[name, fmt_int(by_category.get(name, 0)), fmt_int((points["category"] == name).sum())] for name in mapped],
+        [
+            [escape.text(name), fmt_int(by_category.get(name, 0)), fmt_int((points["category"] == name).sum())]
+            for name in mapped
+        ],
         "lrr",
     )
     context = {"start": date_label(start), "end": date_label(end), "counts": counts, "available": shapes is not None,
@@ -187,5 +190,5 @@ def maps_page(data: SiteData, figures: Charts, places: PlaceData) -> dict:
         "rate_months": data.cover.months_in(places.rate_year),
         "population_year": places.geography.population_year,
         "min_population": places.geography.min_population,
-        "not_found": places.geography.not_found,
+        "not_found": [escape.text(name) for name in places.geography.not_found],
     }

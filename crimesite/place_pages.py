@@ -103,8 +103,8 @@ def place_trend(data: SiteData, figures: Charts, rows: pd.DataFrame, chart_id: s
         ),
         "table": html_table(
             f"table-{chart_id}-years",
-            f"Part I crimes by year in {label}",
-            ["Year", "Part I total"] + [c.name for c in data.part1],
+            f"Part I crimes by year in {escape.text(label)}",
+            ["Year", "Part I total"] + [escape.text(c.name) for c in data.part1],
             table_rows,
             "lr" + "r" * len(data.part1),
         ),
@@ -129,10 +129,10 @@ def crime_mix(data: SiteData, figures: Charts, place_rows: pd.DataFrame, year: i
         ),
         "table": html_table(
             f"table-{chart_id}-mix",
-            f"Part I crimes in {label} in {year}, by crime",
+            f"Part I crimes in {escape.text(label)} in {year}, by crime",
             ["Crime", "Crimes", "Share (%)"],
             [
-                [r.name, fmt_int(r.count), f"{r.count / total * 100:.1f}" if total else "n/a"]
+                [escape.text(r.name), fmt_int(r.count), f"{r.count / total * 100:.1f}" if total else "n/a"]
                 for r in ordered.itertuples()
             ],
             "lrr",
@@ -270,7 +270,7 @@ def district_page(data: SiteData, figures: Charts, places: PlaceData, number: in
         "rate_year": places.rate_year,
         "rate_months": data.cover.months_in(places.rate_year),
         "population": None if pd.isna(population := part1["population"].get(number)) else int(population),
-        "neighborhoods": [{"name": n.name, "link": Markup(f"../{neighborhood_path(n)}")} for n in members],
+        "neighborhoods": [{"name": escape.text(n.name), "link": Markup(f"../{neighborhood_path(n)}")} for n in members],
         "weekly": weekly_table(data, places.weekly_districts, number),
         **week_context(data, places),
     }

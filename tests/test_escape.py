@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html as htmllib
 import json
+import re
 
 import markdown
 import pytest
@@ -36,9 +38,6 @@ def test_escaped_text_renders_as_the_same_characters(payload):
 
 
 def test_the_visible_text_is_the_original_minus_invisible_characters():
-    import html as htmllib
-    import re
-
     rendered = render(f"x {escape.text('<b>A & B</b> [c](d) *e*')} y")
     text = htmllib.unescape(re.sub(r"<[^>]+>", "", rendered))
     assert text == "x <b>A & B</b> [c](d) *e* y"
@@ -52,11 +51,17 @@ def test_long_values_are_cut():
     assert len(str(escape.text("A" * 1000))) == escape.MAX_CHARS
 
 
-def test_cells_with_pipes_stay_in_their_column():
-    table = page_blocks.md_table(["Description", "Count"], [["A | B", page_format.fmt_int(3)]], "lr")
+def test_raw_cells_with_pipes_stay_in_their_column():
+    table = page_blocks.md_table(["Description", "Count"], [[escape.text("A | B"), page_format.fmt_int(3)]], "lr")
     html = render(str(table))
     assert html.count("<td") == 2
     assert "A | B" in html.replace("&#124;", "|")
+
+
+def test_our_own_words_and_numbers_are_set_as_they_are():
+    table = str(page_blocks.md_table(["Share (%)", "St. Louis"], [["33.3", "2024-01 to 2024-02"]], "rl"))
+    assert "| Share (%) | St. Louis |" in table and "| 33.3 | 2024-01 to 2024-02 |" in table
+    assert "&#" not in table
 
 
 def test_json_in_a_script_element_cannot_close_it():
@@ -65,10 +70,12 @@ def test_json_in_a_script_element_cannot_close_it():
     assert json.loads(encoded) == {"d": "</script><script>alert(1)</script>", "e": "a&b"}
 
 
-def test_html_tables_escape_every_cell():
-    rows = [["<script>x</script>", page_format.fmt_int(1)]]
-    table = str(page_blocks.html_table("t", "<i>cap</i>", ["<h>", "n"], rows, "lr"))
+def test_html_tables_show_raw_cells_escaped_by_their_builder_as_text():
+    rows = [[escape.text("<script>x</script>"), page_format.fmt_int(1)]]
+    table = str(page_blocks.html_table("t", escape.text("<i>cap</i>"), [escape.text("<h>"), "n"], rows, "lr"))
     assert "<script>" not in table and "<i>" not in table and "<h>" not in table
+    text = htmllib.unescape(re.sub(r"<[^>]+>", "", render(table)))
+    assert "<script>x</script>" in text and "<i>cap</i>" in text
 
 
 def test_format_characters_go_and_letters_of_every_script_stay():

@@ -218,7 +218,7 @@ def test_home_page_compares_the_latest_months_with_the_last_year_that_has_them_a
         "January to April 2024", "January to April 2020", True,
     )  # fmt: skip
     lines = table_lines(latest["table"])
-    assert lines[0] == "| Crime | 2024 | 2020 | Change | &#37; change |"
+    assert lines[0] == "| Crime | 2024 | 2020 | Change | % change |"
     assert lines[-1] == "| **All Part I crimes** | 96 | 64 | +32 | +50.0% |"  # 8 crimes x 4 months x 3 and x 2
     assert (whole["period"], whole["prior"], whole["crosses_break"]) == ("2020", "2019", False)
     assert table_lines(whole["table"])[-1] == "| **All Part I crimes** | 192 | 96 | +96 | +100.0% |"
