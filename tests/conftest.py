@@ -15,8 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from crimesite import build, config, paths, reference
+from crimesite import build, claims, config, metrics, other_sources, paths, privacy, reference, sources
 from crimesite.build import read_context
+from crimesite.cache import Cache
+from crimesite.sitedata import SiteData
+from crimesite.sources import slmpd_nibrs
 from tests import browser
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -155,3 +158,22 @@ def fixture_build(tmp_path_factory, fixture_places_config) -> Path:
         validate_charts=True,  # every chart spec is checked against the Vega-Lite schema
     )
     return build_dir
+
+
+@pytest.fixture(scope="session")
+def fixture_site_data(fixture_places_config) -> SiteData:
+    """What the golden build makes its pages from (the fixture files of both formats, the made-up places), made
+    as build.build_docs makes it: for tests of the page builders, without rendering a site."""
+    site = fixture_places_config
+    categories = reference.load_categories(site.categories)
+    context = read_context(site, categories)
+    files = sources.discover([FIXTURES / "legacy", FIXTURES / "nibrs"], site.reader.size_limit())
+    loaded = sources.load_all(files, context, Cache.at(None))
+    table = build.within_city_limits(privacy.withhold_incidents(loaded.table), site.geography.city_limits)
+    cover = metrics.coverage({month for info in loaded.files for month in info.covers}, site.methods_break, "ucr",
+                             slmpd_nibrs.UNCOUNTED_PARTS)  # fmt: skip
+    official = claims.load_claims(site.claims, categories)
+    other = next((other_sources.load_figures(s, categories) for s in site.other_sources), None)
+    history = build.release_revisions(loaded.history, categories, site, loaded.files)
+    return build.site_data(site, categories, table, loaded.files, cover, False, official, context.offense_codes,
+                           other, history)  # fmt: skip
