@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pandas as pd
-from markupsafe import Markup
 
 from crimesite import charts, escape, metrics, months
 from crimesite.home_pages import yearly_frame
-from crimesite.page_blocks import chart_block, html_table, md_data_table, md_table
+from crimesite.page_blocks import Link, chart_block, html_table, md_data_table, md_table
 from crimesite.page_format import (
     NO_FILES,
     direction,
@@ -222,7 +221,7 @@ def year_page(data: SiteData, figures: Charts, year: int) -> dict:
         for category in categories:
             current = annual.get((year, category.slug), 0)
             name = escape.text(category.name)
-            label = Markup(f"[{name}](../crimes/{category.slug}.md)") if link else name
+            label = Link(name, f"../crimes/{category.slug}.md") if link else name
             if has_previous:
                 previous = annual.get((year - 1, category.slug), 0)
                 if pd.isna(current) or pd.isna(previous):

@@ -9,7 +9,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from crimesite import escape, months, publish, schema
-from crimesite.page_blocks import html_table, md_table
+from crimesite.page_blocks import Link, html_table, md_table
 from crimesite.page_format import fmt_int
 from crimesite.publish import FileFacts
 from crimesite.sitedata import SiteData
@@ -37,7 +37,7 @@ def file_rows(facts: list[FileFacts]) -> list[list[object]]:
         name = Path(item.path).name
         rows.append(
             [
-                Markup(f"[{name}]({name})"),
+                Link(name, name),
                 item.resource.title,
                 FORMAT_LABELS[item.format],
                 fmt_int(item.rows),

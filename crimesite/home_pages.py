@@ -6,7 +6,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from crimesite import charts, escape, metrics, months
-from crimesite.page_blocks import chart_block, html_table, md_table
+from crimesite.page_blocks import Link, chart_block, html_table, md_table
 from crimesite.page_format import (
     coverage_label,
     fmt_change,
@@ -37,7 +37,7 @@ def part1_comparison(data: SiteData, year: int, through: int, previous: int | No
     rows = []
     for category in data.part1:
         row = table.loc[category.slug]
-        cells = [Markup(f"[{escape.text(category.name)}](crimes/{category.slug}.md)"), fmt_int(row.current)]
+        cells = [Link(escape.text(category.name), f"crimes/{category.slug}.md"), fmt_int(row.current)]
         if previous is not None:
             cells += [fmt_int(row.previous), fmt_change(row.change), fmt_percent(row.percent_change)]
         rows.append(cells)
@@ -139,7 +139,7 @@ def year_index(data: SiteData) -> Markup:
     for year in years:
         counts = [int(annual.get((year, c.slug), 0)) for c in data.part1]
         rows.append(
-            [Markup(f"[{year}]({year}.md)"), data.cover.months_in(year), fmt_int(sum(counts))]
+            [Link(str(year), f"{year}.md"), data.cover.months_in(year), fmt_int(sum(counts))]
             + [fmt_int(n) for n in counts]
         )
     rows = with_gap_rows(rows, years, data.cover.missing_year_runs, year_run_label, descending=True)
@@ -151,7 +151,7 @@ def crime_index(data: SiteData) -> Markup:
     annual = data.annual.set_index(["year", "category"])["count"]
     year = data.latest_year
     rows = [
-        [Markup(f"[{escape.text(c.name)}]({c.slug}.md)"), f"{c.ucr_class:02d}", fmt_int(annual.get((year, c.slug), 0))]
+        [Link(escape.text(c.name), f"{c.slug}.md"), f"{c.ucr_class:02d}", fmt_int(annual.get((year, c.slug), 0))]
         for c in data.part1
     ]
     return md_table(["Crime", "UCR class", str(year)], rows, "lrr")

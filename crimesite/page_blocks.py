@@ -2,60 +2,116 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from html import escape as html_escape
+from typing import ClassVar
 
 import altair as alt
-from markupsafe import Markup
 
 from crimesite import escape
 from crimesite.static_charts import Charts
 
 LONG_TABLE_ROWS = 15
+Cell = object  # a cell as it is to be set: our own text or number, a raw value escaped (escape.text), or a Link
 
 
-def md_table(headers: list[str], rows: list[list[object]], align: str) -> Markup:
-    """A Markdown table; `align` has one letter per column, l or r. Cells are set as given: our own words and
-    numbers as they are, a value from a raw or reference file as the caller escaped it (escape.text)."""
-    marks = {"l": ":--", "r": "--:"}
-    lines = [
-        "| " + " | ".join(str(h) for h in headers) + " |",
-        "| " + " | ".join(marks[a] for a in align) + " |",
-    ]
-    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
-    return Markup("\n".join(lines))
+@dataclass(frozen=True)
+class Block:
+    """A fragment of a page, set by the macro of templates/_macros.md.j2 named `macro` wherever a template (or
+    another block) places it."""
+
+    macro: ClassVar[str]
 
 
-def md_data_table(label: str, headers: list[str], rows: list[list[object]], align: str) -> Markup:
-    """A Markdown table (its links stay MkDocs links, checked and resolved) in the labelled region, scrollable
-    by keyboard, that html_table puts its tables in: for a chart's table that links to other pages."""
-    return Markup(
-        f'<div class="data-table" role="region" aria-label="{html_escape(label, quote=True)}" tabindex="0" markdown>'
-        f"\n\n{md_table(headers, rows, align)}\n\n</div>"
-    )
+@dataclass(frozen=True)
+class Link(Block):
+    """A Markdown link; `text` as it is to be set (a raw name escaped by the caller)."""
+
+    macro: ClassVar[str] = "link"
+    text: str
+    href: str
 
 
-def html_table(table_id: str, caption: str, headers: list[str], rows: list[list[object]], align: str) -> Markup:
-    """An HTML data table with a caption and row headers, scrollable by keyboard; folded when long. Cells, headers
-    and caption are set as given, as md_table's are."""
-    head = "".join(f'<th scope="col" class="{_align(a)}">{h}</th>' for h, a in zip(headers, align, strict=True))
-    body = []
-    for row in rows:
-        cells = [f'<th scope="row" class="{_align(align[0])}">{row[0]}</th>']
-        cells += [f'<td class="{_align(a)}">{cell}</td>' for cell, a in zip(row[1:], align[1:], strict=True)]
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    caption_html = caption
-    table = (
-        f'<div class="data-table" role="region" aria-labelledby="{table_id}-caption" tabindex="0">'
-        f'<table id="{table_id}"><caption id="{table_id}-caption">{caption_html}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
-    )
-    if len(rows) > LONG_TABLE_ROWS:
-        table = f'<details class="data-details"><summary>The numbers: {caption_html}</summary>{table}</details>'
-    return Markup(table)
+@dataclass(frozen=True)
+class MdTable(Block):
+    """A Markdown table; `align` has one letter per column, l or r."""
+
+    macro: ClassVar[str] = "md_table"
+    headers: tuple[Cell, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    align: str
 
 
-def _align(letter: str) -> str:
-    return "num" if letter == "r" else "text"
+@dataclass(frozen=True)
+class DataRegion(Block):
+    """A Markdown table in the labelled region, scrollable by keyboard, that html_table puts its tables in;
+    `label` is an attribute value, escaped."""
+
+    macro: ClassVar[str] = "data_region"
+    label: str
+    table: MdTable
+
+
+@dataclass(frozen=True)
+class Sortable(Block):
+    """A Markdown table that assets/javascripts/tablesort.js lets readers sort by any column."""
+
+    macro: ClassVar[str] = "sortable"
+    table: MdTable
+
+
+@dataclass(frozen=True)
+class TitledTables(Block):
+    """Tables one after another, each under its bold title."""
+
+    macro: ClassVar[str] = "titled_tables"
+    parts: tuple[tuple[str, MdTable], ...]
+
+
+@dataclass(frozen=True)
+class HtmlTable(Block):
+    """An HTML data table with a caption and row headers, scrollable by keyboard; folded in <details> when long."""
+
+    macro: ClassVar[str] = "html_table"
+    table_id: str
+    caption: str
+    headers: tuple[Cell, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    align: str
+
+    @property
+    def folded(self) -> bool:
+        return len(self.rows) > LONG_TABLE_ROWS
+
+
+@dataclass(frozen=True)
+class Figure(Block):
+    """A chart: its Vega-Lite spec (JSON that cannot close its script element), its accessible label (an escaped
+    attribute value), the static SVG copy when it has one, and its summary as the caption (escaped)."""
+
+    macro: ClassVar[str] = "figure"
+    chart_id: str
+    label: str
+    spec: str
+    svg: str | None
+    summary: str
+
+
+def md_table(headers: list[Cell], rows: list[list[Cell]], align: str) -> MdTable:
+    """A Markdown table. Cells are set as given: our own words and numbers as they are, a value from a raw or
+    reference file as the caller escaped it (escape.text)."""
+    return MdTable(tuple(headers), tuple(tuple(row) for row in rows), align)
+
+
+def md_data_table(label: str, headers: list[Cell], rows: list[list[Cell]], align: str) -> DataRegion:
+    """A Markdown table (its links stay MkDocs links, checked and resolved) in a labelled region: for a chart's
+    table that links to other pages."""
+    return DataRegion(html_escape(label, quote=True), md_table(headers, rows, align))
+
+
+def html_table(table_id: str, caption: str, headers: list[Cell], rows: list[list[Cell]], align: str) -> HtmlTable:
+    """An HTML data table; cells, headers and caption are set as given, as md_table's are."""
+    return HtmlTable(table_id, caption, tuple(headers), tuple(tuple(row) for row in rows), align)
 
 
 def chart_block(
@@ -66,7 +122,7 @@ def chart_block(
     summary: str,
     datasets: dict | None = None,
     static: bool = False,
-) -> Markup:
+) -> Figure:
     """A chart: the Vega-Lite spec inline (drawn by assets/javascripts/charts.js) and its summary.
     `datasets` adds named datasets (lists of rows, e.g. map features) to the spec as they are. A `static` chart
     also gets an SVG copy for readers without JavaScript (drawn by `figures` from the spec in hand); every chart
@@ -84,15 +140,5 @@ def chart_block(
         spec.setdefault("datasets", {}).update(datasets)
     label = html_escape(f"Chart: {escape.plain(title)}. The numbers are in the table that follows.", quote=True)
     spec_text = escape.json_for_script(spec)
-    static_copy = (
-        f'<noscript><div class="chart-static" role="img" aria-label="{label}">{figures.svg(chart_id, spec_text)}'
-        "</div></noscript>"
-        if static
-        else ""
-    )
-    return Markup(
-        f'<figure class="chart" id="{chart_id}">'
-        f'<div class="chart-view" role="img" aria-label="{label}"></div>'
-        f'<script type="application/json" class="chart-spec">{spec_text}</script>'
-        f"{static_copy}<figcaption>{escape.text(summary, limit=None)}</figcaption></figure>"
-    )
+    svg = figures.svg(chart_id, spec_text) if static else None
+    return Figure(chart_id, label, spec_text, svg, escape.text(summary, limit=None))

@@ -11,19 +11,34 @@ from crimesite.claim_pages import claims_page, goals_page
 from crimesite.crime_pages import crime_page, shootings_page, year_page
 from crimesite.home_pages import crime_index, headline, homicide_trend, releases_so_far, year_index
 from crimesite.method_pages import methodology_page, quality_page, repository_path, revisions_page
+from crimesite.page_blocks import Block
 from crimesite.page_format import as_code, fmt_change, fmt_int, fmt_percent, nav_title
 from crimesite.place_format import UNKNOWN_LABEL
 from crimesite.sitedata import SiteData
 from crimesite.static_charts import Charts
 
+MACROS = "_macros.md.j2"
+
 
 def environment() -> Environment:
-    """The one Jinja environment every page is rendered with (StrictUndefined: a missing variable is an error)."""
+    """The one Jinja environment every page is rendered with (StrictUndefined: a missing variable is an error).
+    A block (page_blocks.Block: a table, a figure, a link) is set by its macro in templates/_macros.md.j2."""
+
+    macros: list = []  # the macros' module, loaded on the first block (it needs the environment itself)
+
+    def finalize(value: object) -> object:
+        if isinstance(value, Block):
+            if not macros:
+                macros.append(env.get_template(MACROS).module)
+            return getattr(macros[0], value.macro)(value)
+        return value
+
     env = Environment(
         loader=FileSystemLoader(paths.TEMPLATES),
         undefined=StrictUndefined,
         autoescape=False,
         keep_trailing_newline=True,
+        finalize=finalize,
     )
     # Our own words and numbers are set as they are; a value from a raw or reference file is escaped where it
     # is put: by the page builders (escape.text) or in the template (`| text`).

@@ -6,7 +6,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from crimesite import escape, weekly
-from crimesite.page_blocks import md_table
+from crimesite.page_blocks import Link, MdTable, Sortable, TitledTables, md_table
 from crimesite.page_format import fmt_int
 from crimesite.placemetrics import PlaceData
 from crimesite.places import Neighborhood
@@ -15,9 +15,9 @@ from crimesite.sitedata import SiteData
 UNKNOWN_LABEL = "Unknown location"
 
 
-def sortable(table: Markup) -> Markup:
+def sortable(table: MdTable) -> Sortable:
     """A Markdown table that assets/javascripts/tablesort.js lets readers sort by any column."""
-    return Markup(f'<div class="sortable" markdown>\n\n{table}\n\n</div>')
+    return Sortable(table)
 
 
 def date_label(day: pd.Timestamp) -> str:
@@ -53,7 +53,7 @@ def count_text(value: object) -> Markup:
     return Markup("n/a") if pd.isna(value) else fmt_int(value)
 
 
-def weekly_table(data: SiteData, report: pd.DataFrame, place: object) -> Markup:
+def weekly_table(data: SiteData, report: pd.DataFrame, place: object) -> TitledTables:
     """The weekly report as three narrow tables, the week, the last 28 days and the year to date, rather than one
     of 11 columns that a page cuts off even at 1280 px. Every page that shows it sits one folder down, as the
     crime pages do."""
@@ -82,10 +82,10 @@ def weekly_table(data: SiteData, report: pd.DataFrame, place: object) -> Markup:
     tables = []
     for title, (headers, cells, align) in parts.items():
         table_rows = [
-            [Markup(f"[{escape.text(c.name)}](../crimes/{c.slug}.md)"), *cells(rows.loc[c.slug])] for c in data.part1
+            [Link(escape.text(c.name), f"../crimes/{c.slug}.md"), *cells(rows.loc[c.slug])] for c in data.part1
         ]
-        tables.append(f"**{title}**\n\n{md_table(['Crime', *headers], table_rows, 'l' + align)}")
-    return Markup("\n\n".join(tables))
+        tables.append((title, md_table(["Crime", *headers], table_rows, "l" + align)))
+    return TitledTables(tuple(tables))
 
 
 def week_context(data: SiteData, places: PlaceData) -> dict:

@@ -8,7 +8,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from crimesite import charts, escape, months
-from crimesite.page_blocks import chart_block, html_table, md_table
+from crimesite.page_blocks import Link, chart_block, html_table, md_table
 from crimesite.page_format import (
     coverage_label,
     fmt_change,
@@ -43,7 +43,7 @@ def latest_comparison(data: SiteData, annual: pd.DataFrame) -> dict:
     table_rows = []
     for category in data.part1:
         current = int(rows.get((latest, category.slug), 0))
-        row = [Markup(f"[{escape.text(category.name)}](../crimes/{category.slug}.md)"), fmt_int(current)]
+        row = [Link(escape.text(category.name), f"../crimes/{category.slug}.md"), fmt_int(current)]
         if previous is not None:
             before = int(rows.get((previous, category.slug), 0))
             row += [fmt_int(before), fmt_change(current - before)]
@@ -154,7 +154,7 @@ def neighborhood_index(data: SiteData, places: PlaceData) -> dict:
         rows.append(
             [
                 place.number,
-                Markup(f"[{escape.text(place.name)}]({place.slug}.md)"),
+                Link(escape.text(place.name), f"{place.slug}.md"),
                 "n/a" if place.district is None else place.district,
                 "park or other area"
                 if place.park
@@ -204,7 +204,7 @@ def neighborhood_page(
     comparison = latest_comparison(data, annual)
     return {
         "place": place,
-        "district_link": None if place.district is None else Markup(f"../districts/{place.district}.md"),
+        "district_link": None if place.district is None else f"../districts/{place.district}.md",
         "has_rate": rate is not None and not pd.isna(rate),  # only places with a counted population have one
         "rate": rate_text(rate),
         "rank": None if rank is None or pd.isna(rank) else int(rank),
@@ -231,7 +231,7 @@ def district_index(data: SiteData, figures: Charts, places: PlaceData) -> dict:
     for number in places.geography.districts:
         rows.append(
             [
-                Markup(f"[District {number}]({number}.md)"),
+                Link(f"District {number}", f"{number}.md"),
                 count_text(part1["population"].get(number)),
                 fmt_int(totals.get((places.rate_year, number), 0)),
                 rate_text(part1["rate"].get(number)),
@@ -270,7 +270,7 @@ def district_page(data: SiteData, figures: Charts, places: PlaceData, number: in
         "rate_year": places.rate_year,
         "rate_months": data.cover.months_in(places.rate_year),
         "population": None if pd.isna(population := part1["population"].get(number)) else int(population),
-        "neighborhoods": [{"name": escape.text(n.name), "link": Markup(f"../{neighborhood_path(n)}")} for n in members],
+        "neighborhoods": [{"name": escape.text(n.name), "link": f"../{neighborhood_path(n)}"} for n in members],
         "weekly": weekly_table(data, places.weekly_districts, number),
         **week_context(data, places),
     }

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from crimesite import build, claims, config, metrics, other_sources, paths, privacy, reference, sources
+from crimesite import build, claims, config, metrics, other_sources, pages, paths, privacy, reference, sources
 from crimesite.build import read_context
 from crimesite.cache import Cache
 from crimesite.sitedata import SiteData
@@ -177,3 +177,8 @@ def fixture_site_data(fixture_places_config) -> SiteData:
     history = build.release_revisions(loaded.history, categories, site, loaded.files)
     return build.site_data(site, categories, table, loaded.files, cover, False, official, context.offense_codes,
                            other, history)  # fmt: skip
+
+
+def shown(block: object) -> str:
+    """A page block (a table, a figure, a link) as a page sets it: rendered by its macro in the one environment."""
+    return pages.environment().from_string("{{ block }}").render(block=block)

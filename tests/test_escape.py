@@ -10,6 +10,7 @@ import markdown
 import pytest
 
 from crimesite import escape, page_blocks, page_format
+from tests.conftest import shown
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -53,13 +54,13 @@ def test_long_values_are_cut():
 
 def test_raw_cells_with_pipes_stay_in_their_column():
     table = page_blocks.md_table(["Description", "Count"], [[escape.text("A | B"), page_format.fmt_int(3)]], "lr")
-    html = render(str(table))
+    html = render(shown(table))
     assert html.count("<td") == 2
     assert "A | B" in html.replace("&#124;", "|")
 
 
 def test_our_own_words_and_numbers_are_set_as_they_are():
-    table = str(page_blocks.md_table(["Share (%)", "St. Louis"], [["33.3", "2024-01 to 2024-02"]], "rl"))
+    table = shown(page_blocks.md_table(["Share (%)", "St. Louis"], [["33.3", "2024-01 to 2024-02"]], "rl"))
     assert "| Share (%) | St. Louis |" in table and "| 33.3 | 2024-01 to 2024-02 |" in table
     assert "&#" not in table
 
@@ -72,7 +73,7 @@ def test_json_in_a_script_element_cannot_close_it():
 
 def test_html_tables_show_raw_cells_escaped_by_their_builder_as_text():
     rows = [[escape.text("<script>x</script>"), page_format.fmt_int(1)]]
-    table = str(page_blocks.html_table("t", escape.text("<i>cap</i>"), [escape.text("<h>"), "n"], rows, "lr"))
+    table = shown(page_blocks.html_table("t", escape.text("<i>cap</i>"), [escape.text("<h>"), "n"], rows, "lr"))
     assert "<script>" not in table and "<i>" not in table and "<h>" not in table
     text = htmllib.unescape(re.sub(r"<[^>]+>", "", render(table)))
     assert "<script>x</script>" in text and "<i>cap</i>" in text

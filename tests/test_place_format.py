@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from crimesite import place_format, weekly
+from crimesite import page_blocks, place_format, weekly
+from tests.conftest import shown
 
 
 def test_dates_rates_and_counts():
@@ -26,7 +27,7 @@ def test_the_usual_range_marks_what_is_outside_it():
 
 
 def test_the_weekly_report_is_three_tables_linking_each_crime(fixture_site_data):
-    table = place_format.weekly_table(fixture_site_data, fixture_site_data.places.weekly_city, "all")
+    table = shown(place_format.weekly_table(fixture_site_data, fixture_site_data.places.weekly_city, "all"))
     assert [line for line in table.splitlines() if line.startswith("**")] == [
         "**The week**", "**The last 28 days**", "**The year to date**",
     ]  # fmt: skip
@@ -34,4 +35,5 @@ def test_the_weekly_report_is_three_tables_linking_each_crime(fixture_site_data)
 
 
 def test_a_sortable_table_is_marked_for_tablesort():
-    assert place_format.sortable("| a |").startswith('<div class="sortable" markdown>\n\n| a |')
+    table = page_blocks.md_table(["a"], [], "l")
+    assert shown(place_format.sortable(table)) == '<div class="sortable" markdown>\n\n| a |\n| :-- |\n\n</div>'

@@ -13,6 +13,11 @@ from crimesite import static_charts
 from crimesite.cache import Cache
 from crimesite.page_blocks import chart_block
 from crimesite.static_charts import Charts
+from tests.conftest import shown
+
+
+def shown_chart(*args, **kwargs) -> str:
+    return shown(chart_block(*args, **kwargs))
 
 
 def bar_chart(labels: list[str]) -> alt.Chart:
@@ -22,8 +27,8 @@ def bar_chart(labels: list[str]) -> alt.Chart:
 
 def test_a_static_chart_holds_its_svg_and_others_do_not(tmp_path):
     figures = Charts(Cache.at(tmp_path))
-    static = chart_block(figures, "chart-one", bar_chart(["x", "y"]), "One", "Summary one.", static=True)
-    live_only = chart_block(figures, "chart-two", bar_chart(["x", "y"]), "Two", "Summary two.")
+    static = shown_chart(figures, "chart-one", bar_chart(["x", "y"]), "One", "Summary one.", static=True)
+    live_only = shown_chart(figures, "chart-two", bar_chart(["x", "y"]), "Two", "Summary two.")
     assert "<svg" not in live_only and "<noscript>" not in live_only
     assert static.count("<svg") == 1
     svg_at = static.index("<svg")
@@ -36,7 +41,7 @@ def test_a_static_chart_holds_its_svg_and_others_do_not(tmp_path):
 def test_ids_inside_two_svgs_on_one_page_do_not_clash(tmp_path):
     figures = Charts(Cache.at(tmp_path))
     page = "\n\n".join(
-        chart_block(figures, f"chart-{n}", bar_chart(["x", "y"]), "T", "S.", static=True) for n in ("a", "b")
+        shown_chart(figures, f"chart-{n}", bar_chart(["x", "y"]), "T", "S.", static=True) for n in ("a", "b")
     )
     ids = re.findall(r'\bid="([^"]+)"', page)
     assert len(ids) == len(set(ids))
@@ -46,7 +51,7 @@ def test_ids_inside_two_svgs_on_one_page_do_not_clash(tmp_path):
 
 def test_labels_from_the_data_stay_text_in_the_svg(tmp_path):
     hostile = "<script>window.__pwned=1</script>"
-    block = chart_block(Charts(Cache.at(tmp_path)), "chart-x", bar_chart([hostile, "ok"]), "T", "S.", static=True)
+    block = shown_chart(Charts(Cache.at(tmp_path)), "chart-x", bar_chart([hostile, "ok"]), "T", "S.", static=True)
     svg = block[block.index("<svg") : block.index("</svg>")]
     assert "<script" not in svg
     assert "&lt;script&gt;" in svg
@@ -54,10 +59,10 @@ def test_labels_from_the_data_stay_text_in_the_svg(tmp_path):
 
 def test_a_cached_svg_is_reused_and_a_changed_spec_is_rendered_again(tmp_path, monkeypatch):
     figures = Charts(Cache.at(tmp_path))
-    first = chart_block(figures, "chart-x", bar_chart(["x", "y"]), "T", "S.", static=True)
+    first = shown_chart(figures, "chart-x", bar_chart(["x", "y"]), "T", "S.", static=True)
     monkeypatch.setattr(static_charts, "render", lambda spec, chart_id: "<svg>new</svg>")
-    assert chart_block(figures, "chart-x", bar_chart(["x", "y"]), "T", "S.", static=True) == first
-    changed = chart_block(figures, "chart-x", bar_chart(["x", "z"]), "T", "S.", static=True)
+    assert shown_chart(figures, "chart-x", bar_chart(["x", "y"]), "T", "S.", static=True) == first
+    changed = shown_chart(figures, "chart-x", bar_chart(["x", "z"]), "T", "S.", static=True)
     assert "<svg>new</svg>" in changed
 
 
@@ -66,12 +71,12 @@ def test_without_a_cache_every_static_chart_is_rendered(monkeypatch):
     monkeypatch.setattr(static_charts, "render", lambda spec, chart_id: drawn.append(chart_id) or "<svg></svg>")
     figures = Charts(Cache.at(None))
     for _ in range(2):
-        chart_block(figures, "chart-x", bar_chart(["x", "y"]), "T", "S.", static=True)
+        shown_chart(figures, "chart-x", bar_chart(["x", "y"]), "T", "S.", static=True)
     assert drawn == ["chart-x", "chart-x"]
 
 
 def test_the_validate_flag_checks_an_assembled_spec_against_the_schema(tmp_path):
     broken = {"layer": [{"mark": "no-such-mark"}]}
-    assert "chart-bad" in chart_block(Charts(Cache.at(tmp_path), validate=False), "chart-bad", dict(broken), "T", "S.")
+    assert "chart-bad" in shown_chart(Charts(Cache.at(tmp_path), validate=False), "chart-bad", dict(broken), "T", "S.")
     with pytest.raises(jsonschema.ValidationError):
-        chart_block(Charts(Cache.at(tmp_path), validate=True), "chart-bad", dict(broken), "T", "S.")
+        shown_chart(Charts(Cache.at(tmp_path), validate=True), "chart-bad", dict(broken), "T", "S.")
