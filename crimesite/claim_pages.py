@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-from markupsafe import Markup
 
 from crimesite import claims as claims_module
 from crimesite import escape, months
@@ -45,14 +44,14 @@ def claims_page(data: SiteData) -> dict:
     for item in data.claims:
         claim = item.claim
         row = [escape.text(claim.statement), format_figure(claim.measure, claim.figure),
-               format_figure(claim.measure, item.computed), Markup(f"**{VERDICT_LABELS[item.verdict]}**")]  # fmt: skip
+               format_figure(claim.measure, item.computed), f"**{VERDICT_LABELS[item.verdict]}**"]  # fmt: skip
         why = sentence(item.reason)
         if item.vintage is not None:
             why += " " + sentence(vintage_note(data, item.vintage))
         if item.other is not None:
             row += [
                 format_figure(claim.measure, item.other.computed),
-                Markup(f"**{VERDICT_LABELS[item.other.verdict]}**"),
+                f"**{VERDICT_LABELS[item.other.verdict]}**",
             ]
             why += " " + sentence(item.other.reason)
         rows.append([*row, why])

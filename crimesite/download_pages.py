@@ -9,7 +9,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from crimesite import escape, months, publish, schema
-from crimesite.page_blocks import Link, html_table, md_table
+from crimesite.page_blocks import Code, Link, html_table, md_table
 from crimesite.page_format import fmt_int
 from crimesite.publish import FileFacts
 from crimesite.sitedata import SiteData
@@ -48,10 +48,10 @@ def file_rows(facts: list[FileFacts]) -> list[list[object]]:
     return rows
 
 
-def hash_code(sha256: str) -> Markup:
+def hash_code(sha256: str) -> Code:
     """A checksum as code that may break anywhere (site.css): unbroken, 64 characters make a column too wide
     for the page, or a narrow column makes every row ten lines tall."""
-    return Markup(f'<code class="hash">{sha256}</code>')
+    return Code(sha256, css="hash")
 
 
 def checksum_rows(facts: list[FileFacts]) -> list[list[object]]:

@@ -8,8 +8,8 @@ import pandas as pd
 from markupsafe import Markup
 
 from crimesite import charts, escape, metrics, months, paths, revisions
-from crimesite.page_blocks import chart_block, html_table, md_table
-from crimesite.page_format import as_code, fmt_change, fmt_int, plural
+from crimesite.page_blocks import as_code, chart_block, html_table, md_table
+from crimesite.page_format import fmt_change, fmt_int, plural
 from crimesite.reference import Category
 from crimesite.sitedata import SiteData
 from crimesite.static_charts import Charts

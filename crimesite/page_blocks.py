@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from html import escape as html_escape
 from typing import ClassVar
@@ -95,6 +96,30 @@ class Figure(Block):
     spec: str
     svg: str | None
     summary: str
+
+
+@dataclass(frozen=True)
+class Code(Block):
+    """Text set as code: in Markdown backticks when `backticks`, else in an HTML code element of class `css`
+    (empty: none)."""
+
+    macro: ClassVar[str] = "code"
+    text: str
+    backticks: bool = False
+    css: str = ""
+
+
+PLAIN_CODE = re.compile(r"[A-Za-z0-9_./ -]+")
+
+
+def as_code(value: object) -> Code:
+    """A name from a file or the configuration (a column name, a code, a path) set as code. Plain names go in
+    Markdown backticks; anything else is escaped inside an HTML code element (in backticks the escapes
+    would show literally)."""
+    text = str(value)
+    if PLAIN_CODE.fullmatch(text) and text.strip() == text:
+        return Code(text, backticks=True)
+    return Code(escape.text(text))
 
 
 def md_table(headers: list[Cell], rows: list[list[Cell]], align: str) -> MdTable:

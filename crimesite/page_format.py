@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 import pandas as pd
@@ -31,19 +30,6 @@ def fmt_percent(value: float | None) -> Markup:
     if value is None or pd.isna(value):
         return Markup("n/a")
     return Markup(f"{value:+.1f}%" if value else "0.0%")
-
-
-PLAIN_CODE = re.compile(r"[A-Za-z0-9_./ -]+")
-
-
-def as_code(value: object) -> Markup:
-    """A name from a file or the configuration (a column name, a code, a path) set as code. Plain names go in
-    Markdown backticks; anything else is escaped inside an HTML code element (in backticks the escapes
-    would show literally)."""
-    text = str(value)
-    if PLAIN_CODE.fullmatch(text) and text.strip() == text:
-        return Markup(f"`{text}`")
-    return Markup(f"<code>{escape.text(text)}</code>")
 
 
 def nav_title(name: str) -> str:

@@ -11,8 +11,8 @@ from crimesite.claim_pages import claims_page, goals_page
 from crimesite.crime_pages import crime_page, shootings_page, year_page
 from crimesite.home_pages import crime_index, headline, homicide_trend, releases_so_far, year_index
 from crimesite.method_pages import methodology_page, quality_page, repository_path, revisions_page
-from crimesite.page_blocks import Block
-from crimesite.page_format import as_code, fmt_change, fmt_int, fmt_percent, nav_title
+from crimesite.page_blocks import Block, as_code
+from crimesite.page_format import fmt_change, fmt_int, fmt_percent, nav_title
 from crimesite.place_format import UNKNOWN_LABEL
 from crimesite.sitedata import SiteData
 from crimesite.static_charts import Charts

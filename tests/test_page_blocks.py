@@ -7,7 +7,7 @@ import pandas as pd
 
 from crimesite import escape
 from crimesite.cache import Cache
-from crimesite.page_blocks import LONG_TABLE_ROWS, chart_block, html_table, md_data_table, md_table
+from crimesite.page_blocks import LONG_TABLE_ROWS, Code, as_code, chart_block, html_table, md_data_table, md_table
 from crimesite.static_charts import Charts
 from tests.conftest import shown
 
@@ -41,3 +41,10 @@ def test_a_chart_carries_its_spec_summary_and_no_static_copy_unless_asked(tmp_pa
     assert block.startswith('<figure class="chart" id="chart-x">') and block.endswith("</figcaption></figure>")
     assert 'class="chart-spec">{' in block and "<noscript>" not in block
     assert f"<figcaption>{escape.text(summary, limit=None)}</figcaption>" in block  # a summary can name places
+
+
+def test_a_plain_code_goes_in_backticks_and_any_other_is_escaped_in_a_code_element():
+    assert shown(as_code("data/reference/codes.csv")) == "`data/reference/codes.csv`"
+    hostile = shown(as_code("<b>`x`</b>"))
+    assert hostile.startswith("<code>") and "<b>" not in hostile and "`" not in hostile
+    assert shown(Code("ab12", css="hash")) == '<code class="hash">ab12</code>'

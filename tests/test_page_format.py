@@ -20,12 +20,6 @@ def test_numbers_changes_and_percents():
     assert (page_format.fmt_percent(12.345), page_format.fmt_percent(0)) == ("+12.3%", "0.0%")
 
 
-def test_a_plain_code_goes_in_backticks_and_any_other_is_escaped_in_a_code_element():
-    assert page_format.as_code("data/reference/codes.csv") == "`data/reference/codes.csv`"
-    hostile = page_format.as_code("<b>`x`</b>")
-    assert hostile.startswith("<code>") and "<b>" not in hostile and "`" not in hostile
-
-
 def test_a_navigation_title_from_a_file_is_escaped():
     assert "<" not in page_format.nav_title("<script>alert(1)</script> Heights")
     assert page_format.nav_title("Old Downtown") == "Old Downtown"
