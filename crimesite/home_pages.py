@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pandas as pd
-from markupsafe import Markup
 
 from crimesite import charts, escape, metrics, months
-from crimesite.page_blocks import Link, chart_block, html_table, md_table
+from crimesite.page_blocks import Link, MdTable, chart_block, html_table, md_table
 from crimesite.page_format import (
     coverage_label,
     fmt_change,
@@ -42,7 +41,7 @@ def part1_comparison(data: SiteData, year: int, through: int, previous: int | No
             cells += [fmt_int(row.previous), fmt_change(row.change), fmt_percent(row.percent_change)]
         rows.append(cells)
     total = table.sum()
-    cells = [Markup("**All Part I crimes**"), fmt_int(total.current)]
+    cells = ["**All Part I crimes**", fmt_int(total.current)]
     if previous is not None:
         total_pct = total.change / total.previous * 100 if total.previous else None
         cells += [fmt_int(total.previous), fmt_change(total.change), fmt_percent(total_pct)]
@@ -132,7 +131,7 @@ def homicide_trend(data: SiteData, figures: Charts) -> dict:
     }
 
 
-def year_index(data: SiteData) -> Markup:
+def year_index(data: SiteData) -> MdTable:
     annual = data.annual.set_index(["year", "category"])["count"]
     rows = []
     years = sorted(data.cover.years, reverse=True)
@@ -147,7 +146,7 @@ def year_index(data: SiteData) -> Markup:
     return md_table(headers, rows, "lrr" + "r" * len(data.part1))
 
 
-def crime_index(data: SiteData) -> Markup:
+def crime_index(data: SiteData) -> MdTable:
     annual = data.annual.set_index(["year", "category"])["count"]
     year = data.latest_year
     rows = [

@@ -5,17 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from markupsafe import Markup
 
 from crimesite import charts, escape, metrics, months, paths, revisions
-from crimesite.page_blocks import as_code, chart_block, html_table, md_table
+from crimesite.page_blocks import MdTable, as_code, chart_block, html_table, md_table
 from crimesite.page_format import fmt_change, fmt_int, plural
 from crimesite.reference import Category
 from crimesite.sitedata import SiteData
 from crimesite.static_charts import Charts
 
 
-def offense_code_table(data: SiteData) -> Markup:
+def offense_code_table(data: SiteData) -> MdTable:
     """The generic CSV reader's code table: each offense code, its UCR class and category."""
     names = {c.ucr_class: escape.text(c.name) for c in data.categories}
     rows = [
@@ -44,7 +43,7 @@ def methodology_page(data: SiteData) -> dict:
     }
 
 
-def category_table(data: SiteData) -> Markup:
+def category_table(data: SiteData) -> MdTable:
     rows = [[f"{c.ucr_class:02d}", escape.text(c.slug), escape.text(c.name), f"Part {'I' if c.part == 1 else 'II'}"]
             for c in data.categories]  # fmt: skip
     return md_table(["UCR class", "Slug", "Name", "Part"], rows, "llll")
@@ -104,12 +103,12 @@ def quality_page(data: SiteData) -> dict:
     }
 
 
-def after_file_table(data: SiteData) -> Markup:
+def after_file_table(data: SiteData) -> MdTable | None:
     """The rows left out for a date after their own release's last month: file, line, their month and the months
     the release stands for (empty when there are none). No offense and no place: the list only says where to look
     in the raw files."""
     if data.excluded.empty:
-        return Markup("")
+        return None
     after = data.excluded[data.excluded["reason"] == metrics.AFTER_FILE]
     after = after.assign(label=metrics.month_labels(after)).drop_duplicates(["source_file", "source_line"])
     releases = {f.name: months.run_label(min(f.covers), max(f.covers)) for f in data.files if f.covers}
@@ -118,7 +117,7 @@ def after_file_table(data: SiteData) -> Markup:
         for row in after.sort_values(["source_file", "source_line"]).itertuples()
         for name in (str(row.source_file),)
     ]
-    return md_table(["File", "Line", "Dated in", "Release for"], rows, "lrll") if rows else Markup("")
+    return md_table(["File", "Line", "Dated in", "Release for"], rows, "lrll") if rows else None
 
 
 STEP_WORDS = {1: "one release", 2: "two releases", 3: "three releases"}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pandas as pd
-from markupsafe import Markup
 
 from crimesite import charts, escape, months
 from crimesite.sitedata import SiteData
@@ -13,23 +12,23 @@ from crimesite.sitedata import SiteData
 NOT_COUNTED = "not counted"  # a count the files do not give (NIBRS files and Part II): missing, not zero
 
 
-def fmt_int(value: int) -> Markup:
-    return Markup(f"{int(value):,}")
+def fmt_int(value: int) -> str:
+    return f"{int(value):,}"
 
 
-def fmt_count(value) -> Markup:
+def fmt_count(value: object) -> str:
     """A count, or "not counted" where the count is missing (NA)."""
-    return Markup(NOT_COUNTED) if pd.isna(value) else fmt_int(value)
+    return NOT_COUNTED if pd.isna(value) else fmt_int(value)
 
 
-def fmt_change(value: int) -> Markup:
-    return Markup(f"{int(value):+,}" if value else "0")
+def fmt_change(value: int) -> str:
+    return f"{int(value):+,}" if value else "0"
 
 
-def fmt_percent(value: float | None) -> Markup:
+def fmt_percent(value: float | None) -> str:
     if value is None or pd.isna(value):
-        return Markup("n/a")
-    return Markup(f"{value:+.1f}%" if value else "0.0%")
+        return "n/a"
+    return f"{value:+.1f}%" if value else "0.0%"
 
 
 def nav_title(name: str) -> str:

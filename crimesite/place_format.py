@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pandas as pd
-from markupsafe import Markup
 
 from crimesite import escape, weekly
 from crimesite.page_blocks import Link, MdTable, Sortable, TitledTables, md_table
@@ -28,29 +27,29 @@ def neighborhood_path(place: Neighborhood) -> str:
     return f"neighborhoods/{place.slug}.md"
 
 
-def rate_text(value: object) -> Markup:
-    return Markup("n/a" if value is None or pd.isna(value) else f"{float(value):.1f}")
+def rate_text(value: object) -> str:
+    return "n/a" if value is None or pd.isna(value) else f"{float(value):.1f}"
 
 
-def change_text(current: object, previous: object) -> Markup:
+def change_text(current: object, previous: object) -> str:
     if pd.isna(current) or pd.isna(previous):
-        return Markup("n/a")
+        return "n/a"
     difference = int(current) - int(previous)
     percent = weekly.percent_change(current, previous)
     text = f"{difference:+,}" if difference else "0"
-    return Markup(text + (f" ({percent:+.0f}%)" if percent is not None else ""))
+    return text + (f" ({percent:+.0f}%)" if percent is not None else "")
 
 
-def usual_text(value: object, low: object, high: object) -> Markup:
+def usual_text(value: object, low: object, high: object) -> str:
     verdict = weekly.verdict(value, low, high)
     if verdict == weekly.NO_HISTORY:
-        return Markup("n/a")
+        return "n/a"
     marker = {weekly.ABOVE: "**above**", weekly.BELOW: "**below**", weekly.WITHIN: "within"}[verdict]
-    return Markup(f"{marker} ({int(low):,}–{int(high):,})")
+    return f"{marker} ({int(low):,}–{int(high):,})"
 
 
-def count_text(value: object) -> Markup:
-    return Markup("n/a") if pd.isna(value) else fmt_int(value)
+def count_text(value: object) -> str:
+    return "n/a" if pd.isna(value) else fmt_int(value)
 
 
 def weekly_table(data: SiteData, report: pd.DataFrame, place: object) -> TitledTables:

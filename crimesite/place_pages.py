@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pandas as pd
-from markupsafe import Markup
 
 from crimesite import charts, escape, months
 from crimesite.page_blocks import Link, chart_block, html_table, md_table
@@ -49,7 +48,7 @@ def latest_comparison(data: SiteData, annual: pd.DataFrame) -> dict:
             row += [fmt_int(before), fmt_change(current - before)]
         table_rows.append(row)
     total_now = int(sum(rows.get((latest, c.slug), 0) for c in data.part1))
-    total_rows = [Markup("**All Part I crimes**"), fmt_int(total_now)]
+    total_rows = ["**All Part I crimes**", fmt_int(total_now)]
     if previous is not None:
         total_before = int(sum(rows.get((previous, c.slug), 0) for c in data.part1))
         total_rows += [
