@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from crimesite import charts, escape, metrics, months
+from crimesite.config import OtherSource
 from crimesite.home_pages import yearly_frame
-from crimesite.page_blocks import Link, chart_block, html_table, md_data_table, md_table
+from crimesite.page_blocks import (
+    Charted,
+    Figure,
+    HtmlTable,
+    Link,
+    MdTable,
+    chart_block,
+    html_table,
+    md_data_table,
+    md_table,
+)
 from crimesite.page_format import (
     NO_FILES,
     direction,
@@ -25,7 +38,51 @@ from crimesite.static_charts import Charts
 CODES_SHOWN = 12  # offense codes named on a crime page; the methodology page lists them all
 
 
-def crime_page(data: SiteData, figures: Charts, category: Category) -> dict:
+@dataclass(frozen=True)
+class PreviousYear:
+    """A crime's latest yearly count against the year before."""
+
+    year: int
+    count: int
+    change: int
+    direction: str  # up, down, unchanged
+    percent: str
+    comparable: bool  # both years hold as many months
+
+
+@dataclass(frozen=True)
+class OtherNote:
+    """What a page says about the other source under its yearly table."""
+
+    source: OtherSource
+    description: str
+    copies: str  # the dates of the copies its figures come from
+
+
+@dataclass(frozen=True)
+class CrimePage:
+    """crime.md.j2: one Part I crime."""
+
+    category: Category
+    name: str  # the crime in the text, plural unless the latest count is 1 (escaped: from the categories file)
+    latest_year: int
+    latest_count: int
+    latest_partial: bool
+    months_in_latest: int
+    latest_share: float | None
+    chart_years: Figure
+    table_years: HtmlTable
+    other: OtherNote | None
+    chart_months: Figure
+    table_months: HtmlTable
+    rolling: Charted | None
+    previous: PreviousYear | None
+    descriptions: MdTable | None
+    codes: list[str]  # the generic CSV reader's offense codes for it, the first CODES_SHOWN
+    more_codes: int
+
+
+def crime_page(data: SiteData, figures: Charts, category: Category) -> CrimePage:
     slug = category.slug
     yearly = yearly_frame(data, slug)
     shares = metrics.part1_share(data.annual, data.categories)
@@ -82,15 +139,15 @@ def crime_page(data: SiteData, figures: Charts, category: Category) -> dict:
         if other is not None:
             row.append(fmt_int(other_values[row_year]) if row_year in other_values.index else "n/a")
         table_rows.append(row)
-    context = {
-        "category": category,
-        "name": escape.text(name),
-        "latest_year": year,
-        "latest_count": int(latest["count"]),
-        "latest_partial": not data.cover.is_complete(year),
-        "months_in_latest": data.cover.months_in(year),
-        "latest_share": share.get(year),
-        "chart_years": chart_block(
+    return CrimePage(
+        category=category,
+        name=escape.text(name),
+        latest_year=year,
+        latest_count=int(latest["count"]),
+        latest_partial=not data.cover.is_complete(year),
+        months_in_latest=data.cover.months_in(year),
+        latest_share=share.get(year),
+        chart_years=chart_block(
             figures,
             f"chart-{slug}-years",
             charts.yearly_bars(
@@ -100,7 +157,7 @@ def crime_page(data: SiteData, figures: Charts, category: Category) -> dict:
             summary_years,
             static=True,
         ),
-        "table_years": html_table(
+        table_years=html_table(
             f"table-{slug}-years",
             f"{shown} by year",
             headers,
@@ -109,8 +166,8 @@ def crime_page(data: SiteData, figures: Charts, category: Category) -> dict:
             ),
             "lrrr" + ("r" if other is not None else ""),
         ),
-        "other": other_note(data, other),
-        "chart_months": chart_block(
+        other=other_note(data, other),
+        chart_months=chart_block(
             figures,
             f"chart-{slug}-months",
             charts.monthly_line(
@@ -119,7 +176,7 @@ def crime_page(data: SiteData, figures: Charts, category: Category) -> dict:
             f"{category.name} by month",
             summary_months,
         ),
-        "table_months": html_table(
+        table_months=html_table(
             f"table-{slug}-months",
             f"{shown} by month",
             ["Month", shown],
@@ -131,65 +188,76 @@ def crime_page(data: SiteData, figures: Charts, category: Category) -> dict:
             ),
             "lr",
         ),
-        "rolling": None,
-        "previous": None,
-        "descriptions": None,
-        "codes": codes[:CODES_SHOWN],
-        "more_codes": max(0, len(codes) - CODES_SHOWN),
-    }
-    if len(rolling):
-        last = rolling.iloc[-1]
-        summary_rolling = (
-            f"The 12-month rolling sum of {name}: each point adds up the 12 months ending that month. "
-            f"For the 12 months to {months.label(last.month)} it was {int(last.rolling_12):,}."
-        )
-        context["rolling"] = {
-            "chart": chart_block(
-                figures,
-                f"chart-{slug}-rolling",
-                charts.monthly_line(
-                    rolling,
-                    "rolling_12",
-                    "12-month sum",
-                    summary_rolling,
-                    data.break_month,
-                    data.cover.missing_month_runs,
-                ),
-                f"{category.name}, 12-month rolling sum",
+        rolling=rolling_sum(data, figures, category, name, rolling) if len(rolling) else None,
+        previous=previous_year(data, yearly) if len(yearly) > 1 else None,
+        descriptions=description_table(data, slug, year),
+        codes=codes[:CODES_SHOWN],
+        more_codes=max(0, len(codes) - CODES_SHOWN),
+    )
+
+
+def rolling_sum(data: SiteData, figures: Charts, category: Category, name: str, rolling: pd.DataFrame) -> Charted:
+    """The 12-month rolling sum of a crime (`rolling`: month, rolling_12, segment), charted."""
+    slug, shown = category.slug, escape.text(category.name)
+    last = rolling.iloc[-1]
+    summary_rolling = (
+        f"The 12-month rolling sum of {name}: each point adds up the 12 months ending that month. "
+        f"For the 12 months to {months.label(last.month)} it was {int(last.rolling_12):,}."
+    )
+    return Charted(
+        chart=chart_block(
+            figures,
+            f"chart-{slug}-rolling",
+            charts.monthly_line(
+                rolling,
+                "rolling_12",
+                "12-month sum",
                 summary_rolling,
+                data.break_month,
+                data.cover.missing_month_runs,
             ),
-            "table": html_table(
-                f"table-{slug}-rolling",
-                f"{shown}, 12-month rolling sum",
-                ["12 months to", "Sum"],
-                with_gap_rows(
-                    [[r.month, fmt_int(r.rolling_12)] for r in rolling.itertuples()],
-                    list(rolling["month"]),
-                    data.cover.missing_month_runs,
-                    months.key_run_label,
-                ),
-                "lr",
+            f"{category.name}, 12-month rolling sum",
+            summary_rolling,
+        ),
+        table=html_table(
+            f"table-{slug}-rolling",
+            f"{shown}, 12-month rolling sum",
+            ["12 months to", "Sum"],
+            with_gap_rows(
+                [[r.month, fmt_int(r.rolling_12)] for r in rolling.itertuples()],
+                list(rolling["month"]),
+                data.cover.missing_month_runs,
+                months.key_run_label,
             ),
-        }
-    if len(yearly) > 1:
-        before = yearly.iloc[-2]
-        change = int(latest["count"]) - int(before["count"])
-        context["previous"] = {
-            "year": int(before.year),
-            "count": int(before["count"]),
-            "change": change,
-            "direction": direction(change),
-            "percent": fmt_percent(change / before["count"] * 100 if before["count"] else None),
-            "comparable": data.cover.months_in(year) == data.cover.months_in(int(before.year)),
-        }
-    descriptions = metrics.top_descriptions(data.counted, slug, year)
-    if len(descriptions):
-        context["descriptions"] = md_table(
-            ["Description as published", "Count"],
-            [[escape.text(row.description), fmt_int(row.count)] for row in descriptions.itertuples()],
             "lr",
-        )
-    return context
+        ),
+    )
+
+
+def previous_year(data: SiteData, yearly: pd.DataFrame) -> PreviousYear:
+    """The latest year of a crime's counts (`yearly`: year, count) against the year before it."""
+    latest, before = yearly.iloc[-1], yearly.iloc[-2]
+    change = int(latest["count"]) - int(before["count"])
+    return PreviousYear(
+        year=int(before.year),
+        count=int(before["count"]),
+        change=change,
+        direction=direction(change),
+        percent=fmt_percent(change / before["count"] * 100 if before["count"] else None),
+        comparable=data.cover.months_in(int(latest.year)) == data.cover.months_in(int(before.year)),
+    )
+
+
+def description_table(data: SiteData, slug: str, year: int) -> MdTable | None:
+    """The descriptions a crime's rows of `year` carry most, as the raw files spell them (None without any)."""
+    descriptions = metrics.top_descriptions(data.counted, slug, year)
+    if not len(descriptions):
+        return None
+    return md_table(
+        ["Description as published", "Count"],
+        [[escape.text(row.description), fmt_int(row.count)] for row in descriptions.itertuples()],
+        "lr",
+    )
 
 
 def other_yearly(data: SiteData, slug: str) -> pd.DataFrame | None:
@@ -200,16 +268,13 @@ def other_yearly(data: SiteData, slug: str) -> pd.DataFrame | None:
     return series.assign(source=data.other.source.name) if len(series) else None
 
 
-def other_note(data: SiteData, other: pd.DataFrame | None) -> dict | None:
+def other_note(data: SiteData, other: pd.DataFrame | None) -> OtherNote | None:
     """What a page says about the other source under its yearly table."""
     if other is None:
         return None
     copies = sorted(set(other["as_of"]))
-    return {
-        "source": data.other.source,
-        "description": data.other.source.description,  # site.yml: our own words
-        "copies": ", ".join(copies[:-1]) + (" and " if len(copies) > 1 else "") + copies[-1],
-    }
+    copies_text = ", ".join(copies[:-1]) + (" and " if len(copies) > 1 else "") + copies[-1]
+    return OtherNote(data.other.source, data.other.source.description, copies_text)  # site.yml: our own words
 
 
 def year_page(data: SiteData, figures: Charts, year: int) -> dict:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from crimesite import charts, escape, metrics, months
-from crimesite.page_blocks import Link, MdTable, chart_block, html_table, md_table
+from crimesite.page_blocks import Charted, Link, MdTable, chart_block, html_table, md_table
 from crimesite.page_format import (
     coverage_label,
     fmt_change,
@@ -25,7 +27,27 @@ def has_months(cover: metrics.Coverage, year: int, through: int) -> bool:
     return all(month in cover.months for month in months.of_year(year, through))
 
 
-def part1_comparison(data: SiteData, year: int, through: int, previous: int | None) -> dict:
+@dataclass(frozen=True)
+class Comparison:
+    """Part I counts for some months of a year against the same months of an earlier one."""
+
+    period: str  # 'January to April 2024', or the year
+    prior: str | None  # the same of the earlier year; None: the counts alone
+    partial: bool
+    crosses_break: bool  # the two years were counted under different systems
+    table: MdTable
+
+
+@dataclass(frozen=True)
+class Headline:
+    """What the home page opens with (see headline)."""
+
+    latest: Comparison
+    whole: Comparison | None
+    missing_prior: str | None  # the same months of the year before, when the data has no files for them
+
+
+def part1_comparison(data: SiteData, year: int, through: int, previous: int | None) -> Comparison:
     """Part I counts for January to `through` of `year`, against the same months of `previous` (none: the
     counts alone, never a column of n/a). The columns are headed by the years, so that the table fits a phone;
     the heading and the text above it say which months."""
@@ -47,16 +69,16 @@ def part1_comparison(data: SiteData, year: int, through: int, previous: int | No
         cells += [fmt_int(total.previous), fmt_change(total.change), fmt_percent(total_pct)]
     rows.append(cells)
     headers = ["Crime", str(year)] + ([str(previous), "Change", "% change"] if previous is not None else [])
-    return {
-        "period": months_label(year, through),
-        "prior": months_label(previous, through) if previous is not None else None,
-        "partial": through != 12,
-        "crosses_break": previous is not None and data.cover.year_era(year) != data.cover.year_era(previous),
-        "table": md_table(headers, rows, "lr" + ("rrr" if previous is not None else "")),
-    }
+    return Comparison(
+        period=months_label(year, through),
+        prior=months_label(previous, through) if previous is not None else None,
+        partial=through != 12,
+        crosses_break=previous is not None and data.cover.year_era(year) != data.cover.year_era(previous),
+        table=md_table(headers, rows, "lr" + ("rrr" if previous is not None else "")),
+    )
 
 
-def headline(data: SiteData) -> dict:
+def headline(data: SiteData) -> Headline:
     """The comparisons the home page opens with: the latest months' Part I counts against the same months of
     the year before. When the data has no files for those months of the year before (January to April 2024
     with no 2023), against the same months of the last year that has them (2020, across the methods break),
@@ -76,12 +98,8 @@ def headline(data: SiteData) -> dict:
         if complete:
             before = complete[0] - 1 if data.cover.is_complete(complete[0] - 1) else None
             whole = part1_comparison(data, complete[0], 12, before)
-    return {
-        "latest": latest,
-        "whole": whole,
-        # The same months of the year before, when the data has no files for them.
-        "missing_prior": None if has_months(data.cover, year - 1, through) else months_label(year - 1, through),
-    }
+    missing_prior = None if has_months(data.cover, year - 1, through) else months_label(year - 1, through)
+    return Headline(latest, whole, missing_prior)
 
 
 def releases_so_far(data: SiteData) -> int | None:
@@ -97,7 +115,7 @@ def yearly_frame(data: SiteData, slug: str) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
-def homicide_trend(data: SiteData, figures: Charts) -> dict:
+def homicide_trend(data: SiteData, figures: Charts) -> Charted:
     frame = yearly_frame(data, "homicide")
     first, last = frame.iloc[0], frame.iloc[-1]
     peak = frame.loc[frame["count"].idxmax()]
@@ -107,8 +125,8 @@ def homicide_trend(data: SiteData, figures: Charts) -> dict:
         f"the most was {int(peak['count']):,} in {int(peak.year)}."
         + gap_sentence(data.cover.missing_year_runs, year_run_label, int(first.year), int(last.year))
     )
-    return {
-        "chart": chart_block(
+    return Charted(
+        chart=chart_block(
             figures,
             "chart-homicide-years",
             charts.yearly_bars(frame, "Homicides", summary, data.break_year, data.cover.missing_years),
@@ -116,7 +134,7 @@ def homicide_trend(data: SiteData, figures: Charts) -> dict:
             summary,
             static=True,
         ),
-        "table": html_table(
+        table=html_table(
             "table-homicide-years",
             "Homicides by year",
             ["Year", "Homicides", "Months in data"],
@@ -128,7 +146,7 @@ def homicide_trend(data: SiteData, figures: Charts) -> dict:
             ),
             "lrr",
         ),
-    }
+    )
 
 
 def year_index(data: SiteData) -> MdTable:

@@ -122,6 +122,14 @@ def as_code(value: object) -> Code:
     return Code(escape.text(text))
 
 
+@dataclass(frozen=True)
+class Charted:
+    """A chart and the table of its numbers, which follows it (what readers without JavaScript get)."""
+
+    chart: Figure
+    table: HtmlTable
+
+
 def md_table(headers: list[Cell], rows: list[list[Cell]], align: str) -> MdTable:
     """A Markdown table. Cells are set as given: our own words and numbers as they are, a value from a raw or
     reference file as the caller escaped it (escape.text)."""

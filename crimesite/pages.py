@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -66,8 +67,10 @@ def renderer(data: SiteData) -> Callable[..., str]:
         "unknown_label": UNKNOWN_LABEL,
     }
 
-    def render(template: str, **context: object) -> str:
-        return env.get_template(template).render(**common, **context)
+    def render(template: str, page: object = None, **context: object) -> str:
+        """`page`: a page context (a dataclass), whose fields the template reads as variables."""
+        fields = {f.name: getattr(page, f.name) for f in dataclasses.fields(page)} if page is not None else {}
+        return env.get_template(template).render(**common, **fields, **context)
 
     return render
 
@@ -96,7 +99,7 @@ def render_pages(data: SiteData, figures: Charts, render: Callable[..., str]) ->
     if data.revisions is not None:
         pages["revisions.md"] = render("revisions.md.j2", **revisions_page(data, figures))
     for category in data.part1:
-        pages[f"crimes/{category.slug}.md"] = render("crime.md.j2", **crime_page(data, figures, category))
+        pages[f"crimes/{category.slug}.md"] = render("crime.md.j2", crime_page(data, figures, category))
     for year in data.cover.years:
         pages[f"years/{year}.md"] = render("year.md.j2", **year_page(data, figures, year))
     return pages
