@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from crimesite import claims as claims_module
 from crimesite import escape, months
-from crimesite.page_blocks import md_table
+from crimesite.config import Goal, OtherSource
+from crimesite.page_blocks import MdTable, md_table
 from crimesite.sitedata import SiteData
 
 VERDICT_LABELS = {"matches": "Matches", "close": "Close", "differs": "Differs", "not checkable": "Not checkable"}
@@ -36,7 +39,22 @@ def vintage_note(data: SiteData, vintage: claims_module.Vintage) -> str:
     return f"matches {data.config.agency_short}'s count as of the {vintage.release} release ({vintage.value:,})"
 
 
-def claims_page(data: SiteData) -> dict:
+@dataclass(frozen=True)
+class ClaimsPage:
+    """The claims page's table and notes (claims.md.j2 reads them as `claims`)."""
+
+    table: MdTable
+    details: list[dict]  # per claim: the claim, who said it, when, the source, its link and note (escaped)
+    counts: dict[str, int]  # claims by verdict
+    other: OtherSource | None
+    other_description: str | None
+    count_close_percent: str
+    percent_tolerance: tuple[float, float]
+    share_tolerance: tuple[float, float]
+    partial_share_minimum: int
+
+
+def claims_page(data: SiteData) -> ClaimsPage:
     """Each claim beside the raw files' figure and, when the site has one, the other source's: a verdict
     against each, never one figure made of both."""
     other = data.other
@@ -71,20 +89,43 @@ def claims_page(data: SiteData) -> dict:
         for item in data.claims
     ]
     counts = {verdict: sum(1 for item in data.claims if item.verdict == verdict) for verdict in VERDICT_LABELS}
-    return {
-        "table": md_table([*headers, "Why"], rows, "lrrl" + ("rl" if other is not None else "") + "l"),
-        "details": details,
-        "counts": counts,
-        "other": other.source if other is not None else None,
-        "other_description": other.source.description if other is not None else None,  # site.yml: our own words
-        "count_close_percent": f"{claims_module.COUNT_CLOSE_SHARE * 100:g}",
-        "percent_tolerance": claims_module.PERCENT_TOLERANCE,
-        "share_tolerance": claims_module.SHARE_TOLERANCE,
-        "partial_share_minimum": claims_module.PARTIAL_SHARE_MINIMUM,
-    }
+    return ClaimsPage(
+        table=md_table([*headers, "Why"], rows, "lrrl" + ("rl" if other is not None else "") + "l"),
+        details=details,
+        counts=counts,
+        other=other.source if other is not None else None,
+        other_description=other.source.description if other is not None else None,  # site.yml: our own words
+        count_close_percent=f"{claims_module.COUNT_CLOSE_SHARE * 100:g}",
+        percent_tolerance=claims_module.PERCENT_TOLERANCE,
+        share_tolerance=claims_module.SHARE_TOLERANCE,
+        partial_share_minimum=claims_module.PARTIAL_SHARE_MINIMUM,
+    )
 
 
-def goal_measure(data: SiteData, goal, measure: str) -> dict:
+@dataclass(frozen=True)
+class GoalGap:
+    """How far a year's figure is from the path to a goal."""
+
+    year: int
+    actual: int | None
+    path: int
+
+
+@dataclass(frozen=True)
+class GoalMeasure:
+    """One measure of a goal: its baseline, target and path, year by year."""
+
+    name: str  # escaped: a name from the categories file
+    baseline: int | None
+    baseline_source: str | None
+    target: int | None
+    gap: GoalGap | None  # the latest whole year on the path, against the raw files' count
+    other_gap: GoalGap | None  # the same against the other source's figure
+    other_has_none: bool
+    table: MdTable
+
+
+def goal_measure(data: SiteData, goal: Goal, measure: str) -> GoalMeasure:
     """Baseline, target path and actual figures for one measure of a goal. The baseline is the raw files' count
     for the whole baseline year; failing that, the other source's figure; failing that, the City's own."""
     yearly = data.annual.groupby(["year", "category"])["count"].sum()
@@ -138,37 +179,46 @@ def goal_measure(data: SiteData, goal, measure: str) -> dict:
     gap = None
     if baseline is not None and complete:
         year = complete[-1]
-        gap = {"year": year, "actual": actual(year), "path": round(path_at(year))}
+        gap = GoalGap(year, actual(year), round(path_at(year)))
     other_years = [
         year for year in range(goal.baseline_year + 1, goal.target_year + 1) if other_value(year) is not None
     ]
     other_gap = None
     if baseline is not None and other_years:
         year = other_years[-1]
-        other_gap = {"year": year, "actual": other_value(year), "path": round(path_at(year))}
+        other_gap = GoalGap(year, other_value(year), round(path_at(year)))
     name = {"shootings": "Shootings"}.get(measure) or next(c.name for c in data.categories if c.slug == measure)
     name = escape.text(name)  # a name from the categories file
     headers = ["Year", "On the path to the goal", f"In {data.config.agency_short}'s files", "Months in data"]
-    return {
-        "name": name,
-        "baseline": baseline,
-        "baseline_source": baseline_source,
-        "target": target,
-        "gap": gap,
-        "other_gap": other_gap,
-        "other_has_none": other is not None and not other_years and other_value(goal.baseline_year) is None,
-        "table": md_table(
+    return GoalMeasure(
+        name=name,
+        baseline=baseline,
+        baseline_source=baseline_source,
+        target=target,
+        gap=gap,
+        other_gap=other_gap,
+        other_has_none=other is not None and not other_years and other_value(goal.baseline_year) is None,
+        table=md_table(
             headers + ([other.source.label] if other is not None else []), rows, "lrrr" + "r" * (other is not None)
         ),
-    }
+    )
 
 
-def goals_page(data: SiteData) -> list[dict]:
+@dataclass(frozen=True)
+class GoalSection:
+    """One goal on the goal tracker."""
+
+    goal: Goal
+    said_on: str
+    measures: list[GoalMeasure]
+
+
+def goals_page(data: SiteData) -> list[GoalSection]:
     return [
-        {
-            "goal": goal,
-            "said_on": (f"{goal.said_on} (approximate date)" if goal.said_on_approximate else goal.said_on),
-            "measures": [goal_measure(data, goal, measure) for measure in goal.measures],
-        }
+        GoalSection(
+            goal,
+            f"{goal.said_on} (approximate date)" if goal.said_on_approximate else goal.said_on,
+            [goal_measure(data, goal, measure) for measure in goal.measures],
+        )
         for goal in data.config.goals
     ]

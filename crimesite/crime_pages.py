@@ -11,6 +11,7 @@ from crimesite.config import OtherSource
 from crimesite.home_pages import yearly_frame
 from crimesite.page_blocks import (
     Charted,
+    DataRegion,
     Figure,
     HtmlTable,
     Link,
@@ -277,7 +278,25 @@ def other_note(data: SiteData, other: pd.DataFrame | None) -> OtherNote | None:
     return OtherNote(data.other.source, data.other.source.description, copies_text)  # site.yml: our own words
 
 
-def year_page(data: SiteData, figures: Charts, year: int) -> dict:
+@dataclass(frozen=True)
+class YearPage:
+    """year.md.j2: one year's counts."""
+
+    year: int
+    era: str  # ucr or nibrs
+    previous_era: str | None  # None: the data has no year before
+    months: int  # months of the year in the data
+    missing: list[str]  # the year's months no file stands for
+    has_previous: bool
+    previous_months: int
+    chart: Figure
+    part1_table: DataRegion
+    part1_total: str
+    part2_table: MdTable
+    months_table: HtmlTable
+
+
+def year_page(data: SiteData, figures: Charts, year: int) -> YearPage:
     annual = data.annual.set_index(["year", "category"])["count"]
     has_previous = year - 1 in data.cover.years
 
@@ -323,15 +342,15 @@ def year_page(data: SiteData, figures: Charts, year: int) -> dict:
     first, last = max(months.key_of(year, 1), data.cover.first), min(months.key_of(year, 12), data.cover.last)
     year_gaps = metrics.clipped_runs(data.cover.missing_month_runs, first, last)
     month_rows = with_gap_rows(month_rows, in_year, year_gaps, months.run_label_in_year, span=(first, last))
-    return {
-        "year": year,
-        "era": data.cover.year_era(year),
-        "previous_era": data.cover.year_era(year - 1) if has_previous else None,
-        "months": data.cover.months_in(year),
-        "missing": [months.label(m) for m in data.cover.missing if months.year_of(m) == year],
-        "has_previous": has_previous,
-        "previous_months": data.cover.months_in(year - 1),
-        "chart": chart_block(
+    return YearPage(
+        year=year,
+        era=data.cover.year_era(year),
+        previous_era=data.cover.year_era(year - 1) if has_previous else None,
+        months=data.cover.months_in(year),
+        missing=[months.label(m) for m in data.cover.missing if months.year_of(m) == year],
+        has_previous=has_previous,
+        previous_months=data.cover.months_in(year - 1),
+        chart=chart_block(
             figures,
             f"chart-year-{year}",
             charts.category_bars(part1, summary),
@@ -339,20 +358,29 @@ def year_page(data: SiteData, figures: Charts, year: int) -> dict:
             summary,
             static=True,
         ),
-        "part1_table": md_data_table(f"Part I crimes in {year}", headers, rows_for(data.part1, True), align),
-        "part1_total": fmt_int(part1["count"].sum()),
-        "part2_table": md_table(headers, rows_for(data.part2, False), align),
-        "months_table": html_table(
+        part1_table=md_data_table(f"Part I crimes in {year}", headers, rows_for(data.part1, True), align),
+        part1_total=fmt_int(part1["count"].sum()),
+        part2_table=md_table(headers, rows_for(data.part2, False), align),
+        months_table=html_table(
             f"table-year-{year}-months",
             f"Part I crimes by month, {year}",
             ["Month"] + [escape.text(c.name) for c in data.part1],
             month_rows,
             "l" + "r" * len(data.part1),
         ),
-    }
+    )
 
 
-def shootings_page(data: SiteData, figures: Charts) -> dict:
+@dataclass(frozen=True)
+class ShootingsPage:
+    """shootings.md.j2: firearm assaults and homicides by month."""
+
+    chart: Figure
+    table: HtmlTable
+    has_legacy: bool  # the legacy files give the homicides by firearm; the NIBRS ones do not
+
+
+def shootings_page(data: SiteData, figures: Charts) -> ShootingsPage:
     table = data.shootings
     frame = table[["month", "assaults"]].rename(columns={"assaults": "count"})
     frame["segment"] = metrics.segments(frame["month"], data.cover)
@@ -368,8 +396,8 @@ def shootings_page(data: SiteData, figures: Charts) -> dict:
          "n/a" if pd.isna(r.shootings) else fmt_int(r.shootings), r.era.upper()]
         for r in table.itertuples()
     ]  # fmt: skip
-    return {
-        "chart": chart_block(
+    return ShootingsPage(
+        chart=chart_block(
             figures,
             "chart-shootings",
             charts.monthly_line(
@@ -384,12 +412,12 @@ def shootings_page(data: SiteData, figures: Charts) -> dict:
             summary,
             static=True,
         ),
-        "table": html_table(
+        table=html_table(
             "table-shootings",
             "Shootings by month",
             ["Month", "Aggravated assaults with a firearm", "Homicides with a firearm", "Shootings", "Era"],
             with_gap_rows(rows, list(table["month"]), data.cover.missing_month_runs, months.key_run_label),
             "lrrrl",
         ),
-        "has_legacy": (table["era"] == "ucr").any(),
-    }
+        has_legacy=(table["era"] == "ucr").any(),
+    )

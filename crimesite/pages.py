@@ -87,21 +87,21 @@ def render_pages(data: SiteData, figures: Charts, render: Callable[..., str]) ->
         ),
         "crimes/index.md": render("crimes.md.j2", table=crime_index(data), latest_year=data.latest_year),
         "years/index.md": render("years.md.j2", table=year_index(data)),
-        "methodology.md": render("methodology.md.j2", **methodology_page(data)),
+        "methodology.md": render("methodology.md.j2", methodology_page(data)),
         "data-quality.md": render("data_quality.md.j2", quality=quality_page(data)),
         "claims.md": render("claims.md.j2", claims=claims_page(data), claims_file=repository_path(data.config.claims)),
         "goals.md": render(
             "goals.md.j2", goals=goals_page(data), other_label=data.other.source.label if data.other else ""
         ),
-        "shootings.md": render("shootings.md.j2", **shootings_page(data, figures)),
+        "shootings.md": render("shootings.md.j2", shootings_page(data, figures)),
         "about.md": render("about.md.j2"),
     }
     if data.revisions is not None:
-        pages["revisions.md"] = render("revisions.md.j2", **revisions_page(data, figures))
+        pages["revisions.md"] = render("revisions.md.j2", revisions_page(data, figures))
     for category in data.part1:
         pages[f"crimes/{category.slug}.md"] = render("crime.md.j2", crime_page(data, figures, category))
     for year in data.cover.years:
-        pages[f"years/{year}.md"] = render("year.md.j2", **year_page(data, figures, year))
+        pages[f"years/{year}.md"] = render("year.md.j2", year_page(data, figures, year))
     return pages
 
 

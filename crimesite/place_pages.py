@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import pandas as pd
 
 from crimesite import charts, escape, months
-from crimesite.page_blocks import Link, chart_block, html_table, md_table
+from crimesite.page_blocks import Charted, Link, MdTable, chart_block, html_table, md_table
 from crimesite.page_format import (
     coverage_label,
     fmt_change,
@@ -33,7 +34,20 @@ from crimesite.sitedata import SiteData
 from crimesite.static_charts import Charts
 
 
-def latest_comparison(data: SiteData, annual: pd.DataFrame) -> dict:
+@dataclass(frozen=True)
+class PlaceComparison:
+    """The latest year's Part I counts for one place against the year before."""
+
+    latest: int
+    previous: int | None  # None: the data has no year before
+    partial: bool
+    months: int  # months of the latest year in the data
+    crosses_break: bool
+    total: int
+    table: MdTable
+
+
+def latest_comparison(data: SiteData, annual: pd.DataFrame) -> PlaceComparison:
     """The latest year's Part I counts for one place (`annual`: its rows only) against the year before."""
     years = sorted(int(y) for y in annual["year"].unique())
     rows = annual.set_index(["year", "category"])["count"]
@@ -58,18 +72,18 @@ def latest_comparison(data: SiteData, annual: pd.DataFrame) -> dict:
     table_rows.append(total_rows)
     headers = ["Crime", f"{latest}"] + ([f"{previous}", "Change"] if previous is not None else [])
     partial = not data.cover.is_complete(latest)
-    return {
-        "latest": latest,
-        "previous": previous,
-        "partial": partial,
-        "months": data.cover.months_in(latest),
-        "crosses_break": previous is not None and data.cover.year_era(latest) != data.cover.year_era(previous),
-        "total": total_now,
-        "table": md_table(headers, table_rows, "lr" + ("rr" if previous is not None else "")),
-    }
+    return PlaceComparison(
+        latest=latest,
+        previous=previous,
+        partial=partial,
+        months=data.cover.months_in(latest),
+        crosses_break=previous is not None and data.cover.year_era(latest) != data.cover.year_era(previous),
+        total=total_now,
+        table=md_table(headers, table_rows, "lr" + ("rr" if previous is not None else "")),
+    )
 
 
-def place_trend(data: SiteData, figures: Charts, rows: pd.DataFrame, chart_id: str, label: str) -> dict:
+def place_trend(data: SiteData, figures: Charts, rows: pd.DataFrame, chart_id: str, label: str) -> Charted:
     """Part I crimes by year for one place (`rows`: its rows only): a chart and a table by category."""
     by_year = rows.groupby("year", as_index=False)["count"].sum()
     by_year["coverage"] = [coverage_label(data, int(y)) for y in by_year["year"]]
@@ -92,25 +106,27 @@ def place_trend(data: SiteData, figures: Charts, rows: pd.DataFrame, chart_id: s
         data.cover.missing_year_runs,
         year_run_label,
     )
-    return {
-        "chart": chart_block(
+    return Charted(
+        chart=chart_block(
             figures,
             f"chart-{chart_id}-years",
             charts.yearly_bars(by_year, "Part I crimes", summary, data.break_year, data.cover.missing_years),
             f"Part I crimes by year in {label}",
             summary,
         ),
-        "table": html_table(
+        table=html_table(
             f"table-{chart_id}-years",
             f"Part I crimes by year in {escape.text(label)}",
             ["Year", "Part I total"] + [escape.text(c.name) for c in data.part1],
             table_rows,
             "lr" + "r" * len(data.part1),
         ),
-    }
+    )
 
 
-def crime_mix(data: SiteData, figures: Charts, place_rows: pd.DataFrame, year: int, chart_id: str, label: str) -> dict:
+def crime_mix(
+    data: SiteData, figures: Charts, place_rows: pd.DataFrame, year: int, chart_id: str, label: str
+) -> Charted:
     rows = place_rows[place_rows["year"] == year].set_index("category")["count"]
     frame = pd.DataFrame(
         {"name": [c.name for c in data.part1], "count": [int(rows.get(c.slug, 0)) for c in data.part1]}
@@ -122,11 +138,11 @@ def crime_mix(data: SiteData, figures: Charts, place_rows: pd.DataFrame, year: i
         + ", ".join(f"{r.name.lower()} {int(r.count):,}" for r in ordered.itertuples())
         + "."
     )
-    return {
-        "chart": chart_block(
+    return Charted(
+        chart=chart_block(
             figures, f"chart-{chart_id}-mix", charts.category_bars(frame, summary), f"Crime mix, {year}", summary
         ),
-        "table": html_table(
+        table=html_table(
             f"table-{chart_id}-mix",
             f"Part I crimes in {escape.text(label)} in {year}, by crime",
             ["Crime", "Crimes", "Share (%)"],
@@ -136,7 +152,7 @@ def crime_mix(data: SiteData, figures: Charts, place_rows: pd.DataFrame, year: i
             ],
             "lrr",
         ),
-    }
+    )
 
 
 def neighborhood_index(data: SiteData, places: PlaceData) -> dict:
@@ -215,7 +231,7 @@ def neighborhood_page(
         "from_table": places.geography.from_table,
         "comparison": comparison,
         "trend": place_trend(data, figures, annual, f"n{place.number}", label),
-        "mix": crime_mix(data, figures, annual, comparison["latest"], f"n{place.number}", label),
+        "mix": crime_mix(data, figures, annual, comparison.latest, f"n{place.number}", label),
         "weekly": weekly_table(data, places.weekly_neighborhoods, place.number),
         **week_context(data, places),
     }
@@ -264,7 +280,7 @@ def district_page(data: SiteData, figures: Charts, places: PlaceData, number: in
         "district_count": len(places.geography.districts),
         "comparison": comparison,
         "trend": place_trend(data, figures, annual, f"d{number}", label),
-        "mix": crime_mix(data, figures, annual, comparison["latest"], f"d{number}", label),
+        "mix": crime_mix(data, figures, annual, comparison.latest, f"d{number}", label),
         "rate": rate_text(part1["rate"].get(number)),
         "rate_year": places.rate_year,
         "rate_months": data.cover.months_in(places.rate_year),

@@ -22,19 +22,19 @@ def test_a_claim_from_the_claims_file_is_escaped_and_our_verdicts_are_not(fixtur
     hostile = dataclasses.replace(first, claim=dataclasses.replace(first.claim, statement=HOSTILE, who=HOSTILE))
     data = dataclasses.replace(fixture_site_data, claims=(hostile, *fixture_site_data.claims[1:]))
     page = claim_pages.claims_page(data)
-    assert "<script>" not in shown(page["table"]) and "[link](x)" not in shown(page["table"])
-    assert "<script>" not in page["details"][0]["who"]
-    assert "**Matches**" in shown(page["table"]) or "**Differs**" in shown(page["table"])
-    assert sum(page["counts"].values()) == len(data.claims)
+    assert "<script>" not in shown(page.table) and "[link](x)" not in shown(page.table)
+    assert "<script>" not in page.details[0]["who"]
+    assert "**Matches**" in shown(page.table) or "**Differs**" in shown(page.table)
+    assert sum(page.counts.values()) == len(data.claims)
 
 
 def test_each_goal_measure_has_a_row_per_year_of_its_path(fixture_site_data):
     goals = claim_pages.goals_page(fixture_site_data)
     assert goals, "site.yml names no goal"
-    goal = goals[0]["goal"]
-    measure = goals[0]["measures"][0]
+    goal = goals[0].goal
+    measure = goals[0].measures[0]
     years = goal.target_year - goal.baseline_year + 1
-    assert [row[0] for row in measure["table"].rows] == [
+    assert [row[0] for row in measure.table.rows] == [
         str(y) for y in range(goal.baseline_year, goal.target_year + 1)
     ]
-    assert len(measure["table"].rows) == years
+    assert len(measure.table.rows) == years

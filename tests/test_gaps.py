@@ -213,32 +213,32 @@ def test_home_page_compares_the_latest_months_with_the_last_year_that_has_them_a
 ):
     months = [f"{y}-{m:02d}" for y in (2019, 2020) for m in range(1, 13)] + [f"2024-{m:02d}" for m in range(1, 5)]
     headline = headline_for(months, categories)
-    latest, whole = headline["latest"], headline["whole"]
-    assert headline["missing_prior"] == "January to April 2023"
-    assert (latest["period"], latest["prior"], latest["crosses_break"]) == (
+    latest, whole = headline.latest, headline.whole
+    assert headline.missing_prior == "January to April 2023"
+    assert (latest.period, latest.prior, latest.crosses_break) == (
         "January to April 2024", "January to April 2020", True,
     )  # fmt: skip
-    lines = table_lines(latest["table"])
+    lines = table_lines(latest.table)
     assert lines[0] == "| Crime | 2024 | 2020 | Change | % change |"
     assert lines[-1] == "| **All Part I crimes** | 96 | 64 | +32 | +50.0% |"  # 8 crimes x 4 months x 3 and x 2
-    assert (whole["period"], whole["prior"], whole["crosses_break"]) == ("2020", "2019", False)
-    assert table_lines(whole["table"])[-1] == "| **All Part I crimes** | 192 | 96 | +96 | +100.0% |"
-    assert "n/a" not in shown(latest["table"]) + shown(whole["table"])
+    assert (whole.period, whole.prior, whole.crosses_break) == ("2020", "2019", False)
+    assert table_lines(whole.table)[-1] == "| **All Part I crimes** | 192 | 96 | +96 | +100.0% |"
+    assert "n/a" not in shown(latest.table) + shown(whole.table)
 
 
 def test_home_page_shows_the_counts_alone_rather_than_a_column_of_n_a(categories):
     headline = headline_for(["2019-06", "2024-01", "2024-02"], categories)
-    assert headline["latest"]["prior"] is None and headline["whole"] is None
-    assert table_lines(headline["latest"]["table"])[0] == "| Crime | 2024 |"
-    assert "n/a" not in shown(headline["latest"]["table"])
+    assert headline.latest.prior is None and headline.whole is None
+    assert table_lines(headline.latest.table)[0] == "| Crime | 2024 |"
+    assert "n/a" not in shown(headline.latest.table)
 
 
 def test_home_page_compares_with_the_year_before_when_it_has_the_same_months(categories):
     months = [f"2023-{m:02d}" for m in range(1, 13)] + [f"2024-{m:02d}" for m in range(1, 5)]
     headline = headline_for(months, categories)
-    assert headline["missing_prior"] is None and headline["whole"] is None
-    assert headline["latest"]["prior"] == "January to April 2023" and not headline["latest"]["crosses_break"]
-    assert table_lines(headline["latest"]["table"])[-1] == "| **All Part I crimes** | 96 | 160 | -64 | -40.0% |"
+    assert headline.missing_prior is None and headline.whole is None
+    assert headline.latest.prior == "January to April 2023" and not headline.latest.crosses_break
+    assert table_lines(headline.latest.table)[-1] == "| **All Part I crimes** | 96 | 160 | -64 | -40.0% |"
 
 
 def test_the_yearly_legend_names_only_the_kinds_of_year_the_chart_shows():

@@ -23,11 +23,11 @@ def test_the_year_index_marks_the_years_without_files(fixture_site_data):
 
 def test_the_headline_sets_the_latest_months_against_the_last_year_that_has_them(fixture_site_data):
     headline = home_pages.headline(fixture_site_data)
-    assert headline["latest"]["period"] == "January to February 2024"
-    assert headline["missing_prior"] == "January to February 2023"
+    assert headline.latest.period == "January to February 2024"
+    assert headline.missing_prior == "January to February 2023"
 
 
 def test_the_homicide_trend_is_a_static_chart_with_its_table(fixture_site_data, tmp_path):
     trend = home_pages.homicide_trend(fixture_site_data, Charts(Cache.at(tmp_path)))
-    assert 'id="chart-homicide-years"' in shown(trend["chart"]) and "<svg" in shown(trend["chart"])
-    assert '<table id="table-homicide-years">' in shown(trend["table"])
+    assert 'id="chart-homicide-years"' in shown(trend.chart) and "<svg" in shown(trend.chart)
+    assert '<table id="table-homicide-years">' in shown(trend.table)

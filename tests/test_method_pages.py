@@ -24,12 +24,12 @@ def test_a_raw_file_name_is_escaped_on_the_data_quality_page(fixture_site_data):
     hostile = dataclasses.replace(fixture_site_data.files[0], name="<img src=x onerror=alert(1)>.csv")
     data = dataclasses.replace(fixture_site_data, files=(hostile, *fixture_site_data.files[1:]))
     quality = method_pages.quality_page(data)
-    assert "<img" not in shown(quality["files"]) and "&#60;img src&#61;x" in shown(quality["files"])
-    assert quality["files_count"] == len(data.files)
+    assert "<img" not in shown(quality.files) and "&#60;img src&#61;x" in shown(quality.files)
+    assert quality.files_count == len(data.files)
 
 
 def test_the_revisions_page_charts_each_part1_crime(fixture_site_data, tmp_path):
     page = method_pages.revisions_page(fixture_site_data, Charts(Cache.at(tmp_path)))
-    assert page["releases"] and page["latest"]
-    assert [chart["category"] for chart in page["charts"]] == list(fixture_site_data.part1)
-    assert all("<svg" in shown(chart["chart"]) for chart in page["charts"])
+    assert page.releases and page.latest
+    assert [chart.category for chart in page.charts] == list(fixture_site_data.part1)
+    assert all("<svg" in shown(chart.chart) for chart in page.charts)

@@ -37,7 +37,7 @@ def test_the_unknown_location_label_is_the_one_constant(fixture_site_data, tmp_p
 def test_the_citywide_pages_are_rendered_with_the_renderer_they_are_given(fixture_site_data, tmp_path):
     rendered = []
 
-    def render(template: str, **context: object) -> str:
+    def render(template: str, page: object = None, **context: object) -> str:
         rendered.append(template)
         return template
 

@@ -23,8 +23,8 @@ def test_a_neighborhood_page_has_its_trend_mix_and_weekly_report(fixture_site_da
     annual = places.neighborhood_annual[places.neighborhood_annual["place"] == place.number]
     page = place_pages.neighborhood_page(data, Charts(Cache.at(tmp_path)), places, place, annual)
     assert page["place"] == place and page["district_link"] == f"../districts/{place.district}.md"
-    assert f'id="chart-n{place.number}-years"' in shown(page["trend"]["chart"])
-    assert f'id="chart-n{place.number}-mix"' in shown(page["mix"]["chart"])
+    assert f'id="chart-n{place.number}-years"' in shown(page["trend"].chart)
+    assert f'id="chart-n{place.number}-mix"' in shown(page["mix"].chart)
     assert "**The week**" in shown(page["weekly"])
 
 
