@@ -34,7 +34,5 @@ def test_each_goal_measure_has_a_row_per_year_of_its_path(fixture_site_data):
     goal = goals[0].goal
     measure = goals[0].measures[0]
     years = goal.target_year - goal.baseline_year + 1
-    assert [row[0] for row in measure.table.rows] == [
-        str(y) for y in range(goal.baseline_year, goal.target_year + 1)
-    ]
+    assert [row[0] for row in measure.table.rows] == [str(y) for y in range(goal.baseline_year, goal.target_year + 1)]
     assert len(measure.table.rows) == years
