@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 
 from crimesite import escape, weekly
@@ -87,16 +89,31 @@ def weekly_table(data: SiteData, report: pd.DataFrame, place: object) -> TitledT
     return TitledTables(tuple(tables))
 
 
-def week_context(data: SiteData, places: PlaceData) -> dict:
+@dataclass(frozen=True)
+class WeekContext:
+    """The latest week and the rules of the weekly report, as every page that shows it says them."""
+
+    week_start: str
+    week_end: str
+    window_start: str  # the first day of the last 28 days
+    year_start: str
+    min_count: int
+    range_years: int
+    range_neighbours: int
+    min_range_years: int
+    coded_share: str | None  # the share of a month's last week coded within the month, when measured
+
+
+def week_context(data: SiteData, places: PlaceData) -> WeekContext:
     end = places.week_end
-    return {
-        "week_start": date_label(places.week_start),
-        "week_end": date_label(end),
-        "window_start": date_label(end - pd.Timedelta(days=27)),
-        "year_start": date_label(pd.Timestamp(end.year, 1, 1)),
-        "min_count": weekly.MIN_COUNT_FOR_PERCENT,
-        "range_years": weekly.RANGE_YEARS,
-        "range_neighbours": weekly.RANGE_NEIGHBOURS,
-        "min_range_years": weekly.MIN_RANGE_YEARS,
-        "coded_share": None if places.coded_share is None else f"{places.coded_share:.0f}",
-    }
+    return WeekContext(
+        week_start=date_label(places.week_start),
+        week_end=date_label(end),
+        window_start=date_label(end - pd.Timedelta(days=27)),
+        year_start=date_label(pd.Timestamp(end.year, 1, 1)),
+        min_count=weekly.MIN_COUNT_FOR_PERCENT,
+        range_years=weekly.RANGE_YEARS,
+        range_neighbours=weekly.RANGE_NEIGHBOURS,
+        min_range_years=weekly.MIN_RANGE_YEARS,
+        coded_share=None if places.coded_share is None else f"{places.coded_share:.0f}",
+    )

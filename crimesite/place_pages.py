@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from crimesite import charts, escape, months
-from crimesite.page_blocks import Charted, Link, MdTable, chart_block, html_table, md_table
+from crimesite.page_blocks import Charted, Link, MdTable, Sortable, TitledTables, chart_block, html_table, md_table
 from crimesite.page_format import (
     coverage_label,
     fmt_change,
@@ -20,6 +20,7 @@ from crimesite.page_format import (
 )
 from crimesite.place_format import (
     UNKNOWN_LABEL,
+    WeekContext,
     count_text,
     neighborhood_path,
     rate_text,
@@ -155,7 +156,90 @@ def crime_mix(
     )
 
 
-def neighborhood_index(data: SiteData, places: PlaceData) -> dict:
+@dataclass(frozen=True)
+class NeighborhoodIndex:
+    """neighborhoods.md.j2: every neighborhood with its counts and rate."""
+
+    table: Sortable
+    rate_year: int
+    rate_months: int
+    latest: int
+    latest_partial: bool
+    city_rate_year: int
+    city_latest: int
+    unknown_rate_year: int
+    count: int
+    residential: int
+    parks: int
+    from_table: bool
+    population_year: int | None
+    min_population: int
+
+
+@dataclass(frozen=True)
+class NeighborhoodPage:
+    """neighborhood.md.j2: one neighborhood."""
+
+    place: Neighborhood
+    district_link: str | None
+    has_rate: bool  # only places with a counted population have one
+    rate: str
+    rank: int | None
+    rated_count: int
+    rate_year: int
+    rate_months: int
+    population_year: int | None
+    min_population: int
+    from_table: bool
+    comparison: PlaceComparison
+    trend: Charted
+    mix: Charted
+    weekly: TitledTables
+    week: WeekContext
+
+
+@dataclass(frozen=True)
+class DistrictIndex:
+    """districts.md.j2: every district with its counts, and the map."""
+
+    table: Sortable
+    since: str | None
+    district_count: int
+    rate_year: int
+    first_year: int | None
+    map: dict
+
+
+@dataclass(frozen=True)
+class DistrictPage:
+    """district.md.j2: one police district."""
+
+    number: int
+    since: str | None
+    district_count: int
+    comparison: PlaceComparison
+    trend: Charted
+    mix: Charted
+    rate: str
+    rate_year: int
+    rate_months: int
+    population: int | None
+    neighborhoods: list[dict]  # name (escaped) and link of each of its neighborhoods
+    weekly: TitledTables
+    week: WeekContext
+
+
+@dataclass(frozen=True)
+class WeeklyPage:
+    """weekly.md.j2: the weekly report, citywide (district None) or for one district."""
+
+    district: int | None
+    districts: tuple[int, ...]
+    table: TitledTables
+    week: WeekContext
+
+
+def neighborhood_index(data: SiteData, places: PlaceData) -> NeighborhoodIndex:
     geography = places.geography
     annual = places.neighborhood_annual
     latest = int(annual["year"].max())
@@ -189,27 +273,27 @@ def neighborhood_index(data: SiteData, places: PlaceData) -> dict:
                "Rank", f"Part I {latest}"]  # fmt: skip
     if latest == places.rate_year:
         headers, rows = headers[:-1], [row[:-1] for row in rows]
-    return {
-        "table": sortable(md_table(headers, rows, "rlrrrrr" + ("r" if len(headers) == 8 else ""))),
-        "rate_year": places.rate_year,
-        "rate_months": data.cover.months_in(places.rate_year),
-        "latest": latest,
-        "latest_partial": not data.cover.is_complete(latest),
-        "city_rate_year": int(city[places.rate_year]),
-        "city_latest": int(city[latest]),
-        "unknown_rate_year": int(totals.get((places.rate_year, UNKNOWN), 0)),
-        "count": len(geography.neighborhoods),
-        "residential": sum(1 for n in geography.neighborhoods if not n.park),
-        "parks": sum(1 for n in geography.neighborhoods if n.park),
-        "from_table": geography.from_table,
-        "population_year": geography.population_year,
-        "min_population": geography.min_population,
-    }
+    return NeighborhoodIndex(
+        table=sortable(md_table(headers, rows, "rlrrrrr" + ("r" if len(headers) == 8 else ""))),
+        rate_year=places.rate_year,
+        rate_months=data.cover.months_in(places.rate_year),
+        latest=latest,
+        latest_partial=not data.cover.is_complete(latest),
+        city_rate_year=int(city[places.rate_year]),
+        city_latest=int(city[latest]),
+        unknown_rate_year=int(totals.get((places.rate_year, UNKNOWN), 0)),
+        count=len(geography.neighborhoods),
+        residential=sum(1 for n in geography.neighborhoods if not n.park),
+        parks=sum(1 for n in geography.neighborhoods if n.park),
+        from_table=geography.from_table,
+        population_year=geography.population_year,
+        min_population=geography.min_population,
+    )
 
 
 def neighborhood_page(
     data: SiteData, figures: Charts, places: PlaceData, place: Neighborhood, annual: pd.DataFrame
-) -> dict:
+) -> NeighborhoodPage:
     rates = places.neighborhood_rates
     mine = rates[(rates["place"] == place.number) & (rates["category"] == "part1")]
     rated = rates[(rates["category"] == "part1") & rates["rate"].notna()]
@@ -217,27 +301,27 @@ def neighborhood_page(
     rank = mine["rank"].iloc[0] if len(mine) else None
     label = place.name
     comparison = latest_comparison(data, annual)
-    return {
-        "place": place,
-        "district_link": None if place.district is None else f"../districts/{place.district}.md",
-        "has_rate": rate is not None and not pd.isna(rate),  # only places with a counted population have one
-        "rate": rate_text(rate),
-        "rank": None if rank is None or pd.isna(rank) else int(rank),
-        "rated_count": len(rated),
-        "rate_year": places.rate_year,
-        "rate_months": data.cover.months_in(places.rate_year),
-        "population_year": places.geography.population_year,
-        "min_population": places.geography.min_population,
-        "from_table": places.geography.from_table,
-        "comparison": comparison,
-        "trend": place_trend(data, figures, annual, f"n{place.number}", label),
-        "mix": crime_mix(data, figures, annual, comparison.latest, f"n{place.number}", label),
-        "weekly": weekly_table(data, places.weekly_neighborhoods, place.number),
-        **week_context(data, places),
-    }
+    return NeighborhoodPage(
+        place=place,
+        district_link=None if place.district is None else f"../districts/{place.district}.md",
+        has_rate=rate is not None and not pd.isna(rate),  # only places with a counted population have one
+        rate=rate_text(rate),
+        rank=None if rank is None or pd.isna(rank) else int(rank),
+        rated_count=len(rated),
+        rate_year=places.rate_year,
+        rate_months=data.cover.months_in(places.rate_year),
+        population_year=places.geography.population_year,
+        min_population=places.geography.min_population,
+        from_table=places.geography.from_table,
+        comparison=comparison,
+        trend=place_trend(data, figures, annual, f"n{place.number}", label),
+        mix=crime_mix(data, figures, annual, comparison.latest, f"n{place.number}", label),
+        weekly=weekly_table(data, places.weekly_neighborhoods, place.number),
+        week=week_context(data, places),
+    )
 
 
-def district_index(data: SiteData, figures: Charts, places: PlaceData) -> dict:
+def district_index(data: SiteData, figures: Charts, places: PlaceData) -> DistrictIndex:
     annual = places.district_annual
     latest = int(annual["year"].max())
     totals = annual.groupby(["year", "place"])["count"].sum()
@@ -258,69 +342,69 @@ def district_index(data: SiteData, figures: Charts, places: PlaceData) -> dict:
     headers = ["District", "Residents (approx.)", f"Part I {places.rate_year}", "Per 1,000", f"Part I {latest}"]
     if latest == places.rate_year:
         headers, rows = headers[:-1], [row[:-1] for row in rows]
-    return {
-        "table": sortable(md_table(headers, rows, "lrrr" + ("r" if len(headers) == 5 else ""))),
-        "since": months.label(places.districts_since) if places.districts_since else None,
-        "district_count": len(places.geography.districts),
-        "rate_year": places.rate_year,
-        "first_year": int(annual["year"].min()) if len(annual) else None,
-        "map": district_map(data, figures, places),
-    }
+    return DistrictIndex(
+        table=sortable(md_table(headers, rows, "lrrr" + ("r" if len(headers) == 5 else ""))),
+        since=months.label(places.districts_since) if places.districts_since else None,
+        district_count=len(places.geography.districts),
+        rate_year=places.rate_year,
+        first_year=int(annual["year"].min()) if len(annual) else None,
+        map=district_map(data, figures, places),
+    )
 
 
-def district_page(data: SiteData, figures: Charts, places: PlaceData, number: int) -> dict:
+def district_page(data: SiteData, figures: Charts, places: PlaceData, number: int) -> DistrictPage:
     annual = places.district_annual[places.district_annual["place"] == number]
     label = f"District {number}"
     comparison = latest_comparison(data, annual)
     part1 = places.district_rates[places.district_rates["category"] == "part1"].set_index("place")
     members = [n for n in places.geography.neighborhoods if n.district == number]
-    return {
-        "number": number,
-        "since": months.label(places.districts_since) if places.districts_since else None,
-        "district_count": len(places.geography.districts),
-        "comparison": comparison,
-        "trend": place_trend(data, figures, annual, f"d{number}", label),
-        "mix": crime_mix(data, figures, annual, comparison.latest, f"d{number}", label),
-        "rate": rate_text(part1["rate"].get(number)),
-        "rate_year": places.rate_year,
-        "rate_months": data.cover.months_in(places.rate_year),
-        "population": None if pd.isna(population := part1["population"].get(number)) else int(population),
-        "neighborhoods": [{"name": escape.text(n.name), "link": f"../{neighborhood_path(n)}"} for n in members],
-        "weekly": weekly_table(data, places.weekly_districts, number),
-        **week_context(data, places),
-    }
+    return DistrictPage(
+        number=number,
+        since=months.label(places.districts_since) if places.districts_since else None,
+        district_count=len(places.geography.districts),
+        comparison=comparison,
+        trend=place_trend(data, figures, annual, f"d{number}", label),
+        mix=crime_mix(data, figures, annual, comparison.latest, f"d{number}", label),
+        rate=rate_text(part1["rate"].get(number)),
+        rate_year=places.rate_year,
+        rate_months=data.cover.months_in(places.rate_year),
+        population=None if pd.isna(population := part1["population"].get(number)) else int(population),
+        neighborhoods=[{"name": escape.text(n.name), "link": f"../{neighborhood_path(n)}"} for n in members],
+        weekly=weekly_table(data, places.weekly_districts, number),
+        week=week_context(data, places),
+    )
 
 
-def weekly_page(data: SiteData, places: PlaceData, district: int | None) -> dict:
+def weekly_page(data: SiteData, places: PlaceData, district: int | None) -> WeeklyPage:
     if district is None:
         table = weekly_table(data, places.weekly_city, "all")
     else:
         table = weekly_table(data, places.weekly_districts, district)
-    return {
-        "district": district,
-        "districts": places.geography.districts,
-        "table": table,
-        **week_context(data, places),
-    }
+    return WeeklyPage(
+        district=district,
+        districts=places.geography.districts,
+        table=table,
+        week=week_context(data, places),
+    )
 
 
 def render_place_pages(data: SiteData, figures: Charts, render: Callable[..., str]) -> dict[str, str]:
     """The place pages: their paths under docs/ and their Markdown."""
     places = data.places
     pages = {
-        "neighborhoods/index.md": render("neighborhoods.md.j2", **neighborhood_index(data, places)),
-        "districts/index.md": render("districts.md.j2", **district_index(data, figures, places)),
-        "weekly/index.md": render("weekly.md.j2", **weekly_page(data, places, None)),
+        "neighborhoods/index.md": render("neighborhoods.md.j2", neighborhood_index(data, places)),
+        "districts/index.md": render("districts.md.j2", district_index(data, figures, places)),
+        "weekly/index.md": render("weekly.md.j2", weekly_page(data, places, None)),
         "maps/index.md": render("maps.md.j2", **maps_page(data, figures, places)),
         "maps/recent.md": render("recent.md.j2", **recent_map(data, figures, places)),
     }
     by_place = dict(tuple(places.neighborhood_annual.groupby("place")))
     for place in places.geography.neighborhoods:
         context = neighborhood_page(data, figures, places, place, by_place[place.number])
-        pages[neighborhood_path(place)] = render("neighborhood.md.j2", **context)
+        pages[neighborhood_path(place)] = render("neighborhood.md.j2", context)
     for number in places.geography.districts:
-        pages[f"districts/{number}.md"] = render("district.md.j2", **district_page(data, figures, places, number))
-        pages[f"weekly/district-{number}.md"] = render("weekly.md.j2", **weekly_page(data, places, number))
+        pages[f"districts/{number}.md"] = render("district.md.j2", district_page(data, figures, places, number))
+        pages[f"weekly/district-{number}.md"] = render("weekly.md.j2", weekly_page(data, places, number))
     return pages
 
 

@@ -29,7 +29,7 @@ def test_every_page_shares_the_site_context(fixture_site_data):
 
 def test_the_unknown_location_label_is_the_one_constant(fixture_site_data, tmp_path):
     data, figures = fixture_site_data, Charts(Cache.at(tmp_path))
-    districts = pages.renderer(data)("districts.md.j2", **place_pages.district_index(data, figures, data.places))
+    districts = pages.renderer(data)("districts.md.j2", place_pages.district_index(data, figures, data.places))
     assert f"counted under **{UNKNOWN_LABEL}**" in districts
     assert f"| {UNKNOWN_LABEL} |" in districts
 
