@@ -43,6 +43,7 @@ from crimesite import (
 from crimesite.cache import Cache
 from crimesite.config import SiteConfig, load_config
 from crimesite.inputs import FileInfo
+from crimesite.sitedata import SiteData
 from crimesite.sources import slmpd_nibrs
 from crimesite.sources.common import RawFile, ReadContext, ReleaseHistory
 
@@ -86,11 +87,14 @@ def run(
     config: SiteConfig | None = None,
     timings: Timings | None = None,
     cache_dir: Path | None = paths.CACHE_DIR,
+    validate_charts: bool = False,
 ) -> Timings:
     """Build the docs folder (and the site, unless site_dir is None) from the raw files. All or nothing: the
     new docs folder and site are built beside the old ones and swapped in only when both are complete.
     `cache_dir` keeps each raw file's rows and each static chart by content hash (None: no cache, and nothing
-    is written there); the entries of other code versions are pruned once the build has succeeded."""
+    is written there); the entries of other code versions are pruned once the build has succeeded.
+    `validate_charts` checks every chart spec against the Vega-Lite schema (the tests do; it costs a quarter of
+    the page time)."""
     config, timings = config or load_config(), timings or Timings()
     clear_leftovers(build_dir, site_dir)
     with timings.stage("discover"):
@@ -110,7 +114,7 @@ def run(
         history = release_revisions(inputs.loaded.history, inputs.categories, config, inputs.loaded.files)
     with timings.stage("metrics"):
         data = site_data(config, inputs, table, cover, history)
-    rendered, published = render_and_publish(data, inputs.urls, store, timings)
+    rendered, published = render_and_publish(data, inputs.urls, store, timings, validate_charts)
     staging = stage(build_dir, data, rendered, published, fingerprint, cache_dir)
     with output.removed_on_error(staging):  # a failing MkDocs step leaves both folders as they were
         build_site(staging, site_dir, cover.last, timings)
@@ -175,18 +179,17 @@ def coverage_of(config: SiteConfig, infos: list[FileInfo]) -> metrics.Coverage:
 
 
 def render_and_publish(
-    data: pages.SiteData, urls: dict[str, str], store: Cache, timings: Timings
+    data: SiteData, urls: dict[str, str], store: Cache, timings: Timings, validate_charts: bool = False
 ) -> tuple[dict[str, str], dict[str, bytes]]:
     """Render and publish stages: the pages (docs path -> Markdown) and the published files (docs path -> bytes)."""
     # The incident files (mostly Arrow, zlib and Parquet, which release the GIL) are written on the second core
     # while the pages render.
     with ThreadPoolExecutor(max_workers=1) as pool:
         incident_files = pool.submit(publish.incident_contents, data)
-        with timings.stage("pages+charts"), charts.checked(pages.VALIDATE_CHARTS):
-            render = pages.renderer(data)
-            rendered = pages.render_pages(data) | place_pages.render_place_pages(data, data.places, render)
-        with timings.stage("static charts"):
-            rendered = static_charts.fill(rendered, store)
+        # One Jinja environment renders every page; the static SVGs are drawn (or read from `store`) with their charts.
+        render, figures = pages.renderer(data), static_charts.Charts(store, validate_charts)
+        with timings.stage("pages+charts"), charts.checked(figures.validate):
+            rendered = pages.render_pages(data, figures, render) | place_pages.render_place_pages(data, figures, render)
         with timings.stage("downloads"):
             incident_files = incident_files.result()
     with timings.stage("downloads"):
@@ -199,7 +202,7 @@ def render_and_publish(
 
 def stage(
     build_dir: Path,
-    data: pages.SiteData,
+    data: SiteData,
     rendered: dict[str, str],
     files: dict[str, bytes],
     fingerprint: str,
@@ -273,7 +276,7 @@ def site_data(
     table: pd.DataFrame,
     cover: metrics.Coverage,
     history: revisions.Revisions | None,
-) -> pages.SiteData:
+) -> SiteData:
     """Compute stage: every count the pages and downloads show. No I/O."""
     infos, categories = inputs.loaded.files, inputs.categories
     file_months = {info.name: max(info.covers) for info in infos if info.covers}
@@ -283,7 +286,7 @@ def site_data(
     since = config.geography.districts_since
     geography = places.geography(config.places, inputs.places, *seen_places(counted, since))
     checks = claims.check_all(inputs.claims, annual, counted, cover, categories, config.agency_short, inputs.other)
-    return pages.SiteData(
+    return SiteData(
         config=config,
         categories=categories,
         incidents=table,
@@ -316,11 +319,11 @@ def seen_places(counted: pd.DataFrame, districts_since: str | None) -> tuple[dic
     return neighborhoods, districts
 
 
-def generated_config(data: pages.SiteData) -> dict:
+def generated_config(data: SiteData) -> dict:
     return {
         "site_name": data.config.site_title,
         "nav": with_places(pages.navigation(data), place_pages.place_navigation(data.places)),
-        "extra": {"sample_data": data.sample, "data_through": pages.month_name(data.cover.last)},
+        "extra": {"sample_data": data.sample, "data_through": months.label(data.cover.last)},
     }
 
 

@@ -20,7 +20,8 @@ OTHER_SHAPE = "diamond"
 
 def checked(enabled: bool):
     """Whether altair checks every chart object against the Vega-Lite schema as it is made. The golden test
-    build checks them all (pages.VALIDATE_CHARTS); a site build skips it: it is a quarter of the page time."""
+    build checks them all (build.run's validate_charts, which static_charts.Charts holds); a site build skips
+    it: it is a quarter of the page time."""
     return alt.utils.schemapi.debug_mode(enabled)
 
 

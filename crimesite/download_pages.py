@@ -8,9 +8,11 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from crimesite import publish, schema
-from crimesite.pages import fmt_int, html_table, md_table
+from crimesite import escape, months, publish, schema
+from crimesite.page_blocks import Code, Link, html_table, md_table
+from crimesite.page_format import fmt_int
 from crimesite.publish import FileFacts
+from crimesite.sitedata import SiteData
 
 FORMAT_LABELS = {"csv": "CSV", "csv.gz": "CSV, gzip", "parquet": "Parquet"}
 
@@ -35,7 +37,7 @@ def file_rows(facts: list[FileFacts]) -> list[list[object]]:
         name = Path(item.path).name
         rows.append(
             [
-                Markup(f"[{name}]({name})"),
+                Link(name, name),
                 item.resource.title,
                 FORMAT_LABELS[item.format],
                 fmt_int(item.rows),
@@ -46,31 +48,29 @@ def file_rows(facts: list[FileFacts]) -> list[list[object]]:
     return rows
 
 
-def hash_code(sha256: str) -> Markup:
+def hash_code(sha256: str) -> Code:
     """A checksum as code that may break anywhere (site.css): unbroken, 64 characters make a column too wide
     for the page, or a narrow column makes every row ten lines tall."""
-    return Markup(f'<code class="hash">{sha256}</code>')
+    return Code(sha256, css="hash")
 
 
 def checksum_rows(facts: list[FileFacts]) -> list[list[object]]:
     return [[Path(item.path).name, hash_code(item.sha256)] for item in facts]
 
 
-def raw_file_rows(data, urls: dict[str, str]) -> list[list[object]]:
+def raw_file_rows(data: SiteData, urls: dict[str, str]) -> list[list[object]]:
     """One row per raw file the build read. Names and URLs are shown as text (escaped by the table)."""
     rows = []
     for info in data.files:
-        months = (
-            (info.months[0] if len(info.months) == 1 else f"{info.months[0]} to {info.months[-1]}")
-            if info.months
-            else ""
-        )
-        rows.append([info.name, info.format, months, fmt_int(info.rows), hash_code(info.sha256),
-                     urls.get(info.sha256, "not fetched by this build")])  # fmt: skip
+        span = months.key_run_label(info.months[0], info.months[-1]) if info.months else ""
+        rows.append([escape.text(info.name), info.format, span, fmt_int(info.rows), hash_code(info.sha256),
+                     escape.text(urls.get(info.sha256, "not fetched by this build"))])  # fmt: skip
     return rows
 
 
-def download_pages(data, facts: list[FileFacts], urls: dict[str, str], render: Callable[..., str]) -> dict[str, str]:
+def download_pages(
+    data: SiteData, facts: list[FileFacts], urls: dict[str, str], render: Callable[..., str]
+) -> dict[str, str]:
     published = publish.published_resources(data.config, data.categories)
     files = md_table(["File", "What", "Format", "Rows", "Covers", "Size"], file_rows(facts), "lllrll")
     checksums = md_table(["File", "SHA-256"], checksum_rows(facts), "ll")

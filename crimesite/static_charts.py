@@ -1,45 +1,42 @@
 """Static SVG copies of charts, for readers without JavaScript, rendered at build time by vl-convert.
 
-A chart marked static gets, inside its figure, `<noscript><div class="chart-static">` with a placeholder; after
-the pages are rendered, `fill` replaces each placeholder with the SVG of the spec beside it. A browser that runs
-scripts never parses <noscript> content, so the SVG costs those readers no DOM and only a few compressed KB.
-Each SVG is cached by the hash of its spec: a rebuild renders only the charts whose data changed (vl-convert
-takes about 45 ms a chart, holding the GIL, so this is the part worth caching).
+A chart marked static gets, inside its figure, `<noscript><div class="chart-static">` holding the SVG of the
+spec beside it, asked of `Charts.svg` by the chart block that has the spec in hand. A browser that runs scripts
+never parses <noscript> content, so the SVG costs those readers no DOM and only a few compressed KB. Each SVG is
+cached by the hash of its spec: a rebuild renders only the charts whose data changed (vl-convert takes about
+45 ms a chart, holding the GIL, so this is the part worth caching).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 
 from crimesite.cache import Cache
 
-PLACEHOLDER = "<!-- static chart -->"
 STATIC_WIDTH = 640  # a chart drawn to its container's width gets this width in the static copy
-_FIGURE = re.compile(
-    r'<figure class="chart" id="(?P<id>[^"]+)">(?:(?!</figure>).)*?'
-    r'<script type="application/json" class="chart-spec">(?P<spec>[^<]*)</script>'
-    r'(?P<before><noscript><div class="chart-static"[^>]*>)' + re.escape(PLACEHOLDER),
-    re.S,
-)
 _ID = re.compile(r'\bid="([^"]+)"')
 _REFERENCE = re.compile(r'(url\(#|href="#)([^")]+)')
 
 
-def fill(pages: dict[str, str], store: Cache) -> dict[str, str]:
-    """The pages with every static-chart placeholder replaced by its chart's SVG."""
-    return {path: _FIGURE.sub(lambda m: m.group(0).replace(PLACEHOLDER, svg_for(m, store)), text)
-            if PLACEHOLDER in text else text for path, text in pages.items()}  # fmt: skip
+@dataclass(frozen=True)
+class Charts:
+    """What the page builders draw their charts with: the SVG cache, and whether every chart spec is checked
+    against the Vega-Lite schema (the golden test build checks them all; a site build skips it: it is a quarter
+    of the page time)."""
 
+    store: Cache
+    validate: bool = False
 
-def svg_for(match: re.Match, store: Cache) -> str:
-    chart_id, spec_text = match.group("id"), match.group("spec")
-    key = store.key("svg", chart_id, spec_text)
-    svg = store.read_text("svg", key, ".svg")
-    if svg is None:
-        svg = render(json.loads(spec_text), chart_id)
-        store.write_text("svg", key, ".svg", svg)
-    return svg
+    def svg(self, chart_id: str, spec_text: str) -> str:
+        """The SVG of a chart's spec (as the page holds it: escape.json_for_script), from the cache when there."""
+        key = self.store.key("svg", chart_id, spec_text)
+        svg = self.store.read_text("svg", key, ".svg")
+        if svg is None:
+            svg = render(json.loads(spec_text), chart_id)
+            self.store.write_text("svg", key, ".svg", svg)
+        return svg
 
 
 def render(spec: dict, chart_id: str) -> str:

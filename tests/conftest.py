@@ -15,8 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from crimesite import build, config, pages, paths, reference
+from crimesite import build, config, pages, paths, reference, sources
 from crimesite.build import read_context
+from crimesite.cache import Cache
+from crimesite.sitedata import SiteData
 from tests import browser
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -147,11 +149,28 @@ def chromium():
 def fixture_build(tmp_path_factory, fixture_places_config) -> Path:
     """The fixture files of every raw format (legacy and NIBRS) with the made-up places, built without MkDocs."""
     build_dir = tmp_path_factory.mktemp("golden") / "build"
-    pages.VALIDATE_CHARTS = True  # every chart spec is checked against the Vega-Lite schema
-    try:
-        build.run(
-            [FIXTURES / "legacy", FIXTURES / "nibrs"], build_dir=build_dir, site_dir=None, config=fixture_places_config
-        )
-    finally:
-        pages.VALIDATE_CHARTS = False
+    build.run(
+        [FIXTURES / "legacy", FIXTURES / "nibrs"],
+        build_dir=build_dir,
+        site_dir=None,
+        config=fixture_places_config,
+        validate_charts=True,  # every chart spec is checked against the Vega-Lite schema
+    )
     return build_dir
+
+
+@pytest.fixture(scope="session")
+def fixture_site_data(fixture_places_config) -> SiteData:
+    """What the golden build makes its pages from (the fixture files of both formats, the made-up places), made
+    as build.run makes it: for tests of the page builders, without rendering a site."""
+    site = fixture_places_config
+    files = sources.discover([FIXTURES / "legacy", FIXTURES / "nibrs"], site.reader.size_limit())
+    inputs = build.read(files, site, Cache.at(None))
+    table, cover = build.validate(inputs, site)
+    history = build.release_revisions(inputs.loaded.history, inputs.categories, site, inputs.loaded.files)
+    return build.site_data(site, inputs, table, cover, history)
+
+
+def shown(block: object) -> str:
+    """A page block (a table, a figure, a link) as a page sets it: rendered by its macro in the one environment."""
+    return pages.environment().from_string("{{ block }}").render(block=block)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html as htmllib
 import json
+import re
 
 import markdown
 import pytest
 
-from crimesite import escape, pages
+from crimesite import escape, page_blocks, page_format
+from tests.conftest import shown
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -36,9 +39,6 @@ def test_escaped_text_renders_as_the_same_characters(payload):
 
 
 def test_the_visible_text_is_the_original_minus_invisible_characters():
-    import html as htmllib
-    import re
-
     rendered = render(f"x {escape.text('<b>A & B</b> [c](d) *e*')} y")
     text = htmllib.unescape(re.sub(r"<[^>]+>", "", rendered))
     assert text == "x <b>A & B</b> [c](d) *e* y"
@@ -52,11 +52,17 @@ def test_long_values_are_cut():
     assert len(str(escape.text("A" * 1000))) == escape.MAX_CHARS
 
 
-def test_cells_with_pipes_stay_in_their_column():
-    table = pages.md_table(["Description", "Count"], [["A | B", pages.fmt_int(3)]], "lr")
-    html = render(str(table))
+def test_raw_cells_with_pipes_stay_in_their_column():
+    table = page_blocks.md_table(["Description", "Count"], [[escape.text("A | B"), page_format.fmt_int(3)]], "lr")
+    html = render(shown(table))
     assert html.count("<td") == 2
     assert "A | B" in html.replace("&#124;", "|")
+
+
+def test_our_own_words_and_numbers_are_set_as_they_are():
+    table = shown(page_blocks.md_table(["Share (%)", "St. Louis"], [["33.3", "2024-01 to 2024-02"]], "rl"))
+    assert "| Share (%) | St. Louis |" in table and "| 33.3 | 2024-01 to 2024-02 |" in table
+    assert "&#" not in table
 
 
 def test_json_in_a_script_element_cannot_close_it():
@@ -65,9 +71,12 @@ def test_json_in_a_script_element_cannot_close_it():
     assert json.loads(encoded) == {"d": "</script><script>alert(1)</script>", "e": "a&b"}
 
 
-def test_html_tables_escape_every_cell():
-    table = str(pages.html_table("t", "<i>cap</i>", ["<h>", "n"], [["<script>x</script>", pages.fmt_int(1)]], "lr"))
+def test_html_tables_show_raw_cells_escaped_by_their_builder_as_text():
+    rows = [[escape.text("<script>x</script>"), page_format.fmt_int(1)]]
+    table = shown(page_blocks.html_table("t", escape.text("<i>cap</i>"), [escape.text("<h>"), "n"], rows, "lr"))
     assert "<script>" not in table and "<i>" not in table and "<h>" not in table
+    text = htmllib.unescape(re.sub(r"<[^>]+>", "", render(table)))
+    assert "<script>x</script>" in text and "<i>cap</i>" in text
 
 
 def test_format_characters_go_and_letters_of_every_script_stay():

@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 import vl_convert
 
-from crimesite import charts, metrics, pages
+from crimesite import charts, home_pages, metrics, page_format
+from tests.conftest import shown
 
 FIXTURE_MONTHS = ("2013-04", "2014-02", "2015-07", "2017-05", "2024-01", "2024-02")
 MISSING_YEARS = {2016, 2018, 2019, 2020, 2021, 2022, 2023}
@@ -140,7 +141,7 @@ def test_every_yearly_table_has_a_no_files_row_for_each_run_of_missing_years(fix
         assert len(gaps) + len(years) + len(other_only) == len(rows), f"{page}: a row mixes counts and 'no files'"
         assert years == sorted(years) and not MISSING_YEARS & set(years), page
         assert gaps == [
-            pages.year_run_label(first, last)
+            page_format.year_run_label(first, last)
             for first, last in metrics.runs(sorted(MISSING_YEARS - set(other_only)))
             if min(years) < first and last < max(years)
         ], page
@@ -191,7 +192,7 @@ def test_coverage_names_the_missing_years_and_runs_of_months():
 
 
 def headline_for(months: list[str], categories) -> dict:
-    """pages.headline for data that holds `months`, with 1 of each Part I crime a month in 2019, 2 in 2020
+    """home_pages.headline for data that holds `months`, with 1 of each Part I crime a month in 2019, 2 in 2020
     and 3 in 2024 (a stand-in for SiteData: the headline reads only these)."""
     cover = metrics.coverage(months, "2021-01")
     part1 = tuple(c for c in categories if c.part == 1)
@@ -200,11 +201,11 @@ def headline_for(months: list[str], categories) -> dict:
         [{"month": m, "category": c.slug, "count": per_month[int(m[:4])]} for m in months for c in part1]
     )
     data = SimpleNamespace(cover=cover, monthly=monthly, part1=part1, latest_year=int(cover.last[:4]))
-    return pages.headline(data)
+    return home_pages.headline(data)
 
 
-def table_lines(table: str) -> list[str]:
-    return table.splitlines()
+def table_lines(table: object) -> list[str]:
+    return shown(table).splitlines()
 
 
 def test_home_page_compares_the_latest_months_with_the_last_year_that_has_them_and_the_latest_whole_year(
@@ -212,32 +213,32 @@ def test_home_page_compares_the_latest_months_with_the_last_year_that_has_them_a
 ):
     months = [f"{y}-{m:02d}" for y in (2019, 2020) for m in range(1, 13)] + [f"2024-{m:02d}" for m in range(1, 5)]
     headline = headline_for(months, categories)
-    latest, whole = headline["latest"], headline["whole"]
-    assert headline["missing_prior"] == "January to April 2023"
-    assert (latest["period"], latest["prior"], latest["crosses_break"]) == (
+    latest, whole = headline.latest, headline.whole
+    assert headline.missing_prior == "January to April 2023"
+    assert (latest.period, latest.prior, latest.crosses_break) == (
         "January to April 2024", "January to April 2020", True,
     )  # fmt: skip
-    lines = table_lines(latest["table"])
-    assert lines[0] == "| Crime | 2024 | 2020 | Change | &#37; change |"
+    lines = table_lines(latest.table)
+    assert lines[0] == "| Crime | 2024 | 2020 | Change | % change |"
     assert lines[-1] == "| **All Part I crimes** | 96 | 64 | +32 | +50.0% |"  # 8 crimes x 4 months x 3 and x 2
-    assert (whole["period"], whole["prior"], whole["crosses_break"]) == ("2020", "2019", False)
-    assert table_lines(whole["table"])[-1] == "| **All Part I crimes** | 192 | 96 | +96 | +100.0% |"
-    assert "n/a" not in latest["table"] + whole["table"]
+    assert (whole.period, whole.prior, whole.crosses_break) == ("2020", "2019", False)
+    assert table_lines(whole.table)[-1] == "| **All Part I crimes** | 192 | 96 | +96 | +100.0% |"
+    assert "n/a" not in shown(latest.table) + shown(whole.table)
 
 
 def test_home_page_shows_the_counts_alone_rather_than_a_column_of_n_a(categories):
     headline = headline_for(["2019-06", "2024-01", "2024-02"], categories)
-    assert headline["latest"]["prior"] is None and headline["whole"] is None
-    assert table_lines(headline["latest"]["table"])[0] == "| Crime | 2024 |"
-    assert "n/a" not in headline["latest"]["table"]
+    assert headline.latest.prior is None and headline.whole is None
+    assert table_lines(headline.latest.table)[0] == "| Crime | 2024 |"
+    assert "n/a" not in shown(headline.latest.table)
 
 
 def test_home_page_compares_with_the_year_before_when_it_has_the_same_months(categories):
     months = [f"2023-{m:02d}" for m in range(1, 13)] + [f"2024-{m:02d}" for m in range(1, 5)]
     headline = headline_for(months, categories)
-    assert headline["missing_prior"] is None and headline["whole"] is None
-    assert headline["latest"]["prior"] == "January to April 2023" and not headline["latest"]["crosses_break"]
-    assert table_lines(headline["latest"]["table"])[-1] == "| **All Part I crimes** | 96 | 160 | -64 | -40.0% |"
+    assert headline.missing_prior is None and headline.whole is None
+    assert headline.latest.prior == "January to April 2023" and not headline.latest.crosses_break
+    assert table_lines(headline.latest.table)[-1] == "| **All Part I crimes** | 96 | 160 | -64 | -40.0% |"
 
 
 def test_the_yearly_legend_names_only_the_kinds_of_year_the_chart_shows():

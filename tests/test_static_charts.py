@@ -1,14 +1,23 @@
-"""Static SVG copies of charts for readers without JavaScript."""
+"""Static SVG copies of charts for readers without JavaScript, drawn by static_charts.Charts with their chart."""
 
 from __future__ import annotations
 
 import re
 
 import altair as alt
+import jsonschema
 import pandas as pd
+import pytest
 
-from crimesite import pages, static_charts
+from crimesite import static_charts
 from crimesite.cache import Cache
+from crimesite.page_blocks import chart_block
+from crimesite.static_charts import Charts
+from tests.conftest import shown
+
+
+def shown_chart(*args, **kwargs) -> str:
+    return shown(chart_block(*args, **kwargs))
 
 
 def bar_chart(labels: list[str]) -> alt.Chart:
@@ -16,27 +25,24 @@ def bar_chart(labels: list[str]) -> alt.Chart:
     return alt.Chart(frame).mark_bar(clip=True).encode(x="label:N", y="count:Q")  # clip: the SVG has a clip path
 
 
-def page_with(*blocks: str) -> dict[str, str]:
-    return {"a.md": "# A\n\n" + "\n\n".join(blocks) + "\n", "b.md": "# B\n\nno charts\n"}
-
-
-def test_a_static_chart_is_filled_with_its_svg_and_others_are_not(tmp_path):
-    static = pages.chart_block("chart-one", bar_chart(["x", "y"]), "One", "Summary one.", static=True)
-    live_only = pages.chart_block("chart-two", bar_chart(["x", "y"]), "Two", "Summary two.")
-    filled = static_charts.fill(page_with(static, live_only), Cache.at(tmp_path))
-    assert filled["b.md"] == "# B\n\nno charts\n"
-    page = filled["a.md"]
-    assert static_charts.PLACEHOLDER not in page
-    assert page.count("<svg") == 1
-    svg_at = page.index("<svg")
-    assert page.index('id="chart-one"') < svg_at < page.index('id="chart-two"')
-    assert page[page.rindex("<noscript>", 0, svg_at) :].startswith('<noscript><div class="chart-static" role="img"')
-    assert "\n\n" not in page[svg_at : page.index("</svg>")]  # one HTML block for Markdown
+def test_a_static_chart_holds_its_svg_and_others_do_not(tmp_path):
+    figures = Charts(Cache.at(tmp_path))
+    static = shown_chart(figures, "chart-one", bar_chart(["x", "y"]), "One", "Summary one.", static=True)
+    live_only = shown_chart(figures, "chart-two", bar_chart(["x", "y"]), "Two", "Summary two.")
+    assert "<svg" not in live_only and "<noscript>" not in live_only
+    assert static.count("<svg") == 1
+    svg_at = static.index("<svg")
+    assert static.index('id="chart-one"') < svg_at
+    assert static[static.rindex("<noscript>", 0, svg_at) :].startswith('<noscript><div class="chart-static" role="img"')
+    assert static.index("</noscript>") < static.index("<figcaption>")
+    assert "\n" not in static  # one HTML block for Markdown
 
 
 def test_ids_inside_two_svgs_on_one_page_do_not_clash(tmp_path):
-    blocks = [pages.chart_block(f"chart-{n}", bar_chart(["x", "y"]), "T", "S.", static=True) for n in ("a", "b")]
-    page = static_charts.fill(page_with(*blocks), Cache.at(tmp_path))["a.md"]
+    figures = Charts(Cache.at(tmp_path))
+    page = "\n\n".join(
+        shown_chart(figures, f"chart-{n}", bar_chart(["x", "y"]), "T", "S.", static=True) for n in ("a", "b")
+    )
     ids = re.findall(r'\bid="([^"]+)"', page)
     assert len(ids) == len(set(ids))
     referenced = re.findall(r"url\(#([^)]+)\)", page)
@@ -45,18 +51,32 @@ def test_ids_inside_two_svgs_on_one_page_do_not_clash(tmp_path):
 
 def test_labels_from_the_data_stay_text_in_the_svg(tmp_path):
     hostile = "<script>window.__pwned=1</script>"
-    block = pages.chart_block("chart-x", bar_chart([hostile, "ok"]), "T", "S.", static=True)
-    page = static_charts.fill(page_with(block), Cache.at(tmp_path))["a.md"]
-    svg = page[page.index("<svg") : page.index("</svg>")]
+    block = shown_chart(Charts(Cache.at(tmp_path)), "chart-x", bar_chart([hostile, "ok"]), "T", "S.", static=True)
+    svg = block[block.index("<svg") : block.index("</svg>")]
     assert "<script" not in svg
     assert "&lt;script&gt;" in svg
 
 
 def test_a_cached_svg_is_reused_and_a_changed_spec_is_rendered_again(tmp_path, monkeypatch):
-    store = Cache.at(tmp_path)
-    block = pages.chart_block("chart-x", bar_chart(["x", "y"]), "T", "S.", static=True)
-    first = static_charts.fill(page_with(block), store)
+    figures = Charts(Cache.at(tmp_path))
+    first = shown_chart(figures, "chart-x", bar_chart(["x", "y"]), "T", "S.", static=True)
     monkeypatch.setattr(static_charts, "render", lambda spec, chart_id: "<svg>new</svg>")
-    assert static_charts.fill(page_with(block), store) == first
-    changed = pages.chart_block("chart-x", bar_chart(["x", "z"]), "T", "S.", static=True)
-    assert "<svg>new</svg>" in static_charts.fill(page_with(changed), store)["a.md"]
+    assert shown_chart(figures, "chart-x", bar_chart(["x", "y"]), "T", "S.", static=True) == first
+    changed = shown_chart(figures, "chart-x", bar_chart(["x", "z"]), "T", "S.", static=True)
+    assert "<svg>new</svg>" in changed
+
+
+def test_without_a_cache_every_static_chart_is_rendered(monkeypatch):
+    drawn = []
+    monkeypatch.setattr(static_charts, "render", lambda spec, chart_id: drawn.append(chart_id) or "<svg></svg>")
+    figures = Charts(Cache.at(None))
+    for _ in range(2):
+        shown_chart(figures, "chart-x", bar_chart(["x", "y"]), "T", "S.", static=True)
+    assert drawn == ["chart-x", "chart-x"]
+
+
+def test_the_validate_flag_checks_an_assembled_spec_against_the_schema(tmp_path):
+    broken = {"layer": [{"mark": "no-such-mark"}]}
+    assert "chart-bad" in shown_chart(Charts(Cache.at(tmp_path), validate=False), "chart-bad", dict(broken), "T", "S.")
+    with pytest.raises(jsonschema.ValidationError):
+        shown_chart(Charts(Cache.at(tmp_path), validate=True), "chart-bad", dict(broken), "T", "S.")
