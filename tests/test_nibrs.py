@@ -164,7 +164,7 @@ def test_the_goal_tracker_uses_the_other_sources_baseline_when_the_year_is_not_i
     build_dir = tmp_path / "build"
     build.run([NIBRS], build_dir=build_dir, site_dir=None)
     goals = (build_dir / "docs" / "goals.md").read_text()
-    assert "Baseline (2024): **150**, the State UCR &#40;RTCI&#41; figure &#40;copy of 2025&#45;02&#45;18&#41;" in goals
+    assert "Baseline (2024): **150**, the State UCR (RTCI) figure (copy of 2025-02-18)" in goals
     assert "Target for 2028: **120**" in goals
     assert "No whole year after the baseline is in SLMPD's files yet" in goals
 

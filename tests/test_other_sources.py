@@ -149,7 +149,7 @@ def layers(spec: dict) -> list[dict]:
 
 def test_the_crime_page_has_the_other_source_column_and_chart_layer(fixture_build):
     page = (fixture_build / "docs" / "crimes" / "homicide.md").read_text()
-    assert '<th scope="col" class="num">State UCR &#40;RTCI&#41;</th>' in page
+    assert '<th scope="col" class="num">State UCR (RTCI)</th>' in page
     assert '<th scope="row" class="text">2024</th><td class="num">' in page  # a year only the other source has
     assert re.search(r'<th scope="row" class="text">2024</th>(<td class="num">[^<]*</td>){3}<td class="num">150</td>',
                      page)  # fmt: skip
@@ -208,12 +208,12 @@ def test_every_real_claim_has_a_verdict_against_at_least_one_source(real_docs):
     # 2022: no raw files; the state's figure is checked and says so.
     assert rows["200 homicides in 2022"][1:5] == ["n/a", "**Not checkable**", "200", "**Matches**"]
     assert (
-        "Not in SLMPD&#39;s files in this build &#40;2022&#41;&#46; The State UCR &#40;RTCI&#41; figure is 200"
+        "Not in SLMPD's files in this build (2022). The State UCR (RTCI) figure is 200"
         in (rows["200 homicides in 2022"][5])
     )
     # -15% claimed; the state's Part I (violent + property): 22,094 -> 19,622, -11.2%.
-    assert rows["Overall crime down 15&#37; from 2023 to 2024"][3:5] == ["&#45;11&#46;2&#37;", "**Differs**"]
-    assert rows["Burglaries up about 4&#37; in 2024"][3:5] == ["&#43;7&#46;2&#37;", "**Differs**"]  # 2,121 -> 2,273
+    assert rows["Overall crime down 15&#37; from 2023 to 2024"][3:5] == ["-11.2%", "**Differs**"]
+    assert rows["Burglaries up about 4&#37; in 2024"][3:5] == ["+7.2%", "**Differs**"]  # 2,121 -> 2,273
 
 
 def test_the_real_claims_page_shows_where_each_claim_comes_from(real_docs):
@@ -225,11 +225,11 @@ def test_the_real_claims_page_shows_where_each_claim_comes_from(real_docs):
 
 def test_the_real_goal_baseline_is_the_state_figure_when_the_files_lack_2024(real_docs):
     page = (real_docs / "goals.md").read_text()
-    assert "Baseline (2024): **150**, the State UCR &#40;RTCI&#41; figure &#40;copy of 2025&#45;02&#45;18&#41;" in page
+    assert "Baseline (2024): **150**, the State UCR (RTCI) figure (copy of 2025-02-18)" in page
     assert "hold 4 of the 12 months of 2024, and a part of a year is no baseline" in page
     assert "Target for 2028: **120**." in page
-    assert "State UCR &#40;RTCI&#41; has no figure for shootings" in page
-    assert "State UCR &#40;RTCI&#41; gives **141** for 2025" in page
+    assert "State UCR (RTCI) has no figure for shootings" in page
+    assert "State UCR (RTCI) gives **141** for 2025" in page
 
 
 def test_the_real_crime_page_marks_the_break_before_the_first_nibrs_year_on_the_axis(real_docs):
