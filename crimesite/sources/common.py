@@ -6,6 +6,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
@@ -298,3 +299,30 @@ class Batch:
             header_name = self.names[file_number].get(column, column)
             found.append(Problem(raw.display, int(line), header_name, str(value), expected))
         return found
+
+
+@runtime_checkable
+class FormatReader(Protocol):
+    """What the build asks of the reader of one raw format: a reader module (slmpd_legacy, slmpd_nibrs) or a
+    configured object (generic_csv.GenericCsvReader). Named apart from config.Reader, site.yml's `reader:` section."""
+
+    FORMAT: str  # the format's name in each file's facts and in the cache: slmpd-legacy, slmpd-nibrs, csv
+    # Whether each file turns into rows on its own (so its rows can be cached by its content); False when a file can
+    # replace the rows of others (a NIBRS release re-sends older incidents), so the format's files are read together.
+    PER_FILE: bool
+
+    def detect(self, header: list[str]) -> str | None:
+        """The layout's name when this reader reads a file with this header, else None."""
+        ...
+
+    def expected_header(self, header: list[str]) -> str:
+        """What a header must be for this reader, in words (a problem's `expected` when no reader knows one)."""
+        ...
+
+    def prepare(self, table: Table) -> tuple[pd.DataFrame, dict[str, str]]:
+        """The columns the reader uses under its own names, and each one's name in the file."""
+        ...
+
+    def to_incidents(self, batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list[Problem]]:
+        """Canonical rows for a batch of files in this format, or the problems that stop the build."""
+        ...

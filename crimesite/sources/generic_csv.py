@@ -39,8 +39,8 @@ FIELDS = tuple(f.name for f in fields(CsvColumns))
 
 
 @dataclass(frozen=True)
-class Reader:
-    """One configured reader; the same interface as the reader modules (FORMAT, detect, prepare, to_incidents)."""
+class GenericCsvReader:
+    """The reader configured by site.yml's `reader.csv`; a common.FormatReader, as the SLMPD reader modules are."""
 
     settings: CsvReader
     FORMAT: ClassVar[str] = FORMAT
@@ -96,7 +96,7 @@ def to_incidents(batch: Batch, context: ReadContext, settings: CsvReader) -> tup
     report(~known, "offense_code", f"an offense code listed in {settings.offense_codes.name}")
     count = read_count(frame, report)
     counted_text = frame["counted"] if "counted" in frame else frame["occurred"]
-    occurred_text = with_time(frame)
+    occurred_text = occurred_with_time(frame)
     formats = ", ".join(settings.date_formats)
     counted = parse_datetimes(counted_text, settings.date_formats)
     occurred = parse_datetimes(occurred_text, settings.date_formats)
@@ -167,7 +167,7 @@ def read_count(frame: pd.DataFrame, report) -> pd.Series:
     return count
 
 
-def with_time(frame: pd.DataFrame) -> pd.Series:
+def occurred_with_time(frame: pd.DataFrame) -> pd.Series:
     """The occurred date, with the separate time column (when mapped and given) after a space."""
     if "occurred_time" not in frame:
         return frame["occurred"]

@@ -24,6 +24,7 @@ from crimesite.sources.common import (
 
 FORMAT = "slmpd-legacy"
 PER_FILE = True  # each file is read on its own (and cached by content)
+HEADERS = "SLMPD legacy: 18, 20 or 26 columns"
 
 # Header names are compared after normalize_header(); these map them to the reader's names.
 RENAME = {
@@ -108,6 +109,10 @@ def detect(header: list[str]) -> str | None:
         if set(names) == expected:
             return layout
     return None
+
+
+def expected_header(header: list[str]) -> str:
+    return f"a known header ({HEADERS}; see data/README.md)"
 
 
 NEEDED = (

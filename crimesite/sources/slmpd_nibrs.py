@@ -43,6 +43,8 @@ from crimesite.sources.common import (
 )
 
 FORMAT = "slmpd-nibrs"
+PER_FILE = False  # a release re-sends and replaces incidents of earlier ones: the releases are read together
+HEADERS = "SLMPD NIBRS: 22 columns"
 # The files give a UCR class only for Part I offenses: Part II is not counted from them (missing, not zero).
 UNCOUNTED_PARTS = (("nibrs", 2),)
 LAYOUT = "22 columns (2021 on)"
@@ -52,7 +54,7 @@ COLUMNS = (
     "Neighborhood", "NbhdNum", "Latitude", "Longitude", "IncidentSupplemented", "LastSuppDate", "VictimNum",
     "FirearmUsed", "IncidentNature",
 )  # fmt: skip
-MISSING = ("NULL", "")
+NULL_VALUES = ("NULL", "")  # what the files write for no value
 HOMICIDE_CODE = "09A"
 RAPE_CODES = ("11A", "11B", "11C")  # rape, sodomy, sexual assault with an object: rape since 2013; not 11D fondling
 OTHER_CLASSES = (3, 4, 5, 6, 7, 8)  # robbery to arson: the class `SRS_UCR` gives
@@ -146,6 +148,10 @@ def detect(header: list[str]) -> str | None:
     return LAYOUT if sorted(names) == sorted(name.lower() for name in COLUMNS) else None
 
 
+def expected_header(header: list[str]) -> str:
+    return f"a known header ({HEADERS}; see data/README.md)"
+
+
 def prepare(table: Table) -> tuple[pd.DataFrame, dict[str, str]]:
     """All 22 columns under their documented spelling, stripped, with NULL as the empty string."""
     spelling = {name.lower(): name for name in COLUMNS}
@@ -154,7 +160,7 @@ def prepare(table: Table) -> tuple[pd.DataFrame, dict[str, str]]:
     frame = frame.loc[:, list(COLUMNS)]
     for column in COLUMNS:
         stripped = frame[column].str.strip()
-        frame[column] = stripped.where(~stripped.isin(MISSING), "")
+        frame[column] = stripped.where(~stripped.isin(NULL_VALUES), "")
     return frame, names
 
 
