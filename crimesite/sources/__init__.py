@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from crimesite import incidents, textio
+from crimesite import incidents, months, textio
 from crimesite.cache import Cache
 from crimesite.config import CsvReader
 from crimesite.errors import DataError, Problem, printable
@@ -291,7 +291,7 @@ def describe_files(metas: list[FileMeta], rows: pd.DataFrame) -> list[FileInfo]:
     """What each file holds. A file stands for the months of its rows, unless its reader said otherwise
     (a NIBRS release also re-sends older incidents: it stands for the months of its name only)."""
     sums = rows.groupby("source_file", observed=True)["count"].agg(["size", "sum"])
-    months = (
+    numbers = (
         (rows["year"].astype(int) * 100 + rows["month"].astype(int))
         .groupby(rows["source_file"], observed=True)
         .unique()
@@ -300,7 +300,7 @@ def describe_files(metas: list[FileMeta], rows: pd.DataFrame) -> list[FileInfo]:
     for meta in metas:
         name = meta.name
         present = name in sums.index
-        file_months = tuple(f"{m // 100:04d}-{m % 100:02d}" for m in sorted(months[name])) if present else ()
+        file_months = tuple(months.key_of(n // 100, n % 100) for n in sorted(numbers[name])) if present else ()
         infos.append(
             FileInfo(
                 name=name,

@@ -13,8 +13,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from numpy.typing import ArrayLike
 
-from crimesite import textio
+from crimesite import incidents, textio
 from crimesite.config import CsvReader
 from crimesite.errors import Problem
 
@@ -44,6 +45,49 @@ class ReadContext:
 
     size_limit: textio.SizeLimit = textio.DEFAULT_LIMIT  # how large a raw file may be once decompressed
     sexual_classes: frozenset[int] = frozenset({2, 17})  # UCR classes whose incidents are never located
+
+
+# An occurrence or counting date before this is a placeholder (01/01/1900), not a date.
+PLACEHOLDER_BEFORE = pd.Timestamp("1901-01-01")
+# Flags only the legacy files have: False in the rows of the other formats.
+LEGACY_FLAGS = ("flag_unfounded", "flag_administrative")
+
+
+def canonical_table(rows: pd.DataFrame, context: ReadContext) -> pd.DataFrame:
+    """`rows`, the columns a reader fills, as the canonical table: `category` and `part` follow from `ucr_class`,
+    a legacy flag the format does not have is False, and incidents.conform gives the canonical order and dtypes
+    (a canonical column the reader left out is a KeyError)."""
+    filled = rows.assign(category=rows["ucr_class"].map(context.categories), part=rows["ucr_class"].map(context.parts))
+    for flag in LEGACY_FLAGS:
+        if flag not in filled:
+            filled[flag] = False
+    return incidents.conform(filled)
+
+
+def yes_no_unknown(yes: pd.Series, no: pd.Series) -> pd.Series:
+    """A boolean column: True where `yes`, else False where `no`, else unknown (NA)."""
+    answers = pd.Series(pd.NA, index=yes.index, dtype="boolean")
+    answers[no.to_numpy(dtype=bool)] = False
+    answers[yes.to_numpy(dtype=bool)] = True
+    return answers
+
+
+def given_coordinates(first: pd.Series, second: pd.Series) -> pd.Series:
+    """Where a file gives a point: both numbers present, and neither 0 (how the files write 'no place')."""
+    return first.notna() & second.notna() & (first != 0) & (second != 0)
+
+
+def in_bounds(
+    lon: ArrayLike, lat: ArrayLike, given: ArrayLike, bounds: tuple[float, float, float, float]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """WGS84 coordinates inside the city's box (`bounds`: west, south, east, north), NaN elsewhere, and each row's
+    location_status: `missing` where the file gives no point (`given` False), `outside_bounds` outside the box."""
+    lon, lat, given = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float), np.asarray(given, dtype=bool)
+    west, south, east, north = bounds
+    with np.errstate(invalid="ignore"):
+        inside = given & (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+    status = np.select([~given, ~inside], ["missing", "outside_bounds"], default="ok")
+    return np.where(inside, lon, np.nan), np.where(inside, lat, np.nan), status
 
 
 # NIBRS offenses that are sexual offenses whatever their UCR class: rape, sodomy, sexual assault with an object,
