@@ -234,49 +234,56 @@ def parse_table(raw: RawFile, text: str) -> Table:
         # A quoted field spans lines: only the csv module knows where each record starts.
         return _parse_records(raw, text, header)
     filled = pc.utf8_length(body).to_numpy(zero_copy_only=False) > 0
-    numbers = np.arange(2, len(lines) + 1, dtype=np.int32)
+    numbers = np.arange(2, len(lines) + 1, dtype=np.int32)[filled]
     if len(set(header)) != len(header):
         return _parse_records(raw, text, header)
     try:
-        frame = _read_arrow(text, header)
+        frame, invalid = _read_arrow(text, header)
     except pa.ArrowInvalid:
-        # Arrow stops at the first row with the wrong number of fields; find them all, by line.
-        return _field_count_problems(raw, lines, body, header, numbers) or _parse_records(raw, text, header)
-    numbers = numbers[filled]
+        return _parse_records(raw, text, header)
+    if invalid:
+        return _field_count_problems(raw, header, invalid, numbers) or _parse_records(raw, text, header)
     if len(frame) != len(numbers):
         return _parse_records(raw, text, header)
     return Table(header, frame, numbers)
 
 
-def _read_arrow(text: str, header: list[str]) -> pd.DataFrame:
+def _read_arrow(text: str, header: list[str]) -> tuple[pd.DataFrame, list[pacsv.InvalidRow]]:
+    """The rows as strings, and the rows whose number of fields differs from the header's (left out)."""
+    invalid: list[pacsv.InvalidRow] = []
+
+    def skip_invalid(row: pacsv.InvalidRow) -> str:
+        invalid.append(row)
+        return "skip"
+
     table = pacsv.read_csv(
         io.BytesIO(text.encode("utf-8")),
-        read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 26),
-        parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=True),
+        # One thread: only then does arrow tell the handler each row's number (a file is one block anyway).
+        read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 26, use_threads=False),
+        parse_options=pacsv.ParseOptions(
+            newlines_in_values=False, ignore_empty_lines=True, invalid_row_handler=skip_invalid
+        ),
         convert_options=pacsv.ConvertOptions(
             column_types={name: pa.string() for name in header},
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
         ),
     )
-    return table.to_pandas()
+    return table.to_pandas(), invalid
 
 
 def _field_count_problems(
-    raw: RawFile, lines: list[str], body: pa.Array, header: list[str], numbers: np.ndarray
+    raw: RawFile, header: list[str], invalid: list[pacsv.InvalidRow], numbers: np.ndarray
 ) -> Table | None:
-    """The rows whose number of fields differs from the header's, as a table of problems (None: there are none)."""
-    fields = pc.count_substring(body, ",").to_numpy(zero_copy_only=False) + 1
-    for i in np.flatnonzero(pc.match_substring(body, '"').to_numpy(zero_copy_only=False)):
-        fields[i] = len(next(csv.reader([lines[i + 1]])))
-    filled = pc.utf8_length(body).to_numpy(zero_copy_only=False) > 0
-    wrong = filled & (fields != len(header))
-    if not wrong.any():
+    """The rows arrow found with the wrong number of fields, as a table of problems by line (None: a row's number
+    is not known). `numbers` are the lines of the rows that are not empty: arrow numbers the lines that are not
+    empty, the header's 1, so its row n is on line numbers[n - 2]."""
+    if any(row.number is None or not 2 <= row.number <= len(numbers) + 1 for row in invalid):
         return None
     expected = f"{len(header)} fields as in the header"
     problems = [
-        Problem(raw.display, int(numbers[i]), ROW, lines[i + 1], f"{expected}, found {fields[i]}")
-        for i in np.flatnonzero(wrong)
+        Problem(raw.display, int(numbers[row.number - 2]), ROW, row.text, f"{expected}, found {row.actual_columns}")
+        for row in invalid
     ]
     return Table(header, pd.DataFrame(), np.array([], dtype=np.int32), problems)
 
