@@ -244,7 +244,8 @@ def validate(frame: pd.DataFrame, neighborhood_numbers: tuple[int, int]) -> None
         bad = frame.loc[~ok.fillna(False).astype(bool)]
         if len(bad):
             first = bad.iloc[0]
+            value = first[column].item() if hasattr(first[column], "item") else first[column]  # 13, not np.int8(13)
             raise ValueError(
                 f"incident table: {len(bad)} row(s) break the rule '{rule}', "
-                f"first at {first['source_file']}:{first['source_line']} (column {column}, value {first[column]!r})"
+                f"first at {first['source_file']}:{first['source_line']} (column {column}, value {value!r})"
             )
