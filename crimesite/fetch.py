@@ -41,12 +41,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
 
 from crimesite import sources, textio
-from crimesite.config import MANIFEST_NAME, Download, Fetch, Listing, ReaderConfig, SiteConfig, fetch_downloads
+from crimesite.config import MANIFEST_NAME, Download, Fetch, Listing, SiteConfig, fetch_downloads
 from crimesite.errors import printable
-from crimesite.sources import common, generic_csv, slmpd_nibrs
+from crimesite.sources import common, slmpd_nibrs
 
 log = logging.getLogger(__name__)
 
@@ -89,12 +88,6 @@ class DeadlineExceeded(Exception):
     """The file's deadline passed while waiting for bytes (not an OSError, so nothing on the way wraps it)."""
 
 
-class HeaderReader(Protocol):
-    """What the fetch asks of a reader (crimesite.sources): whether it can read a file with this header."""
-
-    def detect(self, header: list[str]) -> str | None: ...
-
-
 @dataclass(frozen=True)
 class Expect:
     """What the downloaded files must hold, from the site config: files for raw_dir are incident CSV files
@@ -102,20 +95,15 @@ class Expect:
     FeatureCollections."""
 
     raw_dir: Path
-    readers: tuple[HeaderReader, ...]
+    readers: tuple[common.FormatReader, ...]
     table: Path | None
     table_columns: tuple[str, ...]
 
 
 def expectations(site: SiteConfig) -> Expect:
     places = site.places
-    return Expect(site.raw_dir, header_readers(site.reader), places.neighborhood_table,
+    return Expect(site.raw_dir, sources.readers(site.reader.csv), places.neighborhood_table,
                   tuple(vars(places.table_columns).values()))  # fmt: skip
-
-
-def header_readers(reader: ReaderConfig) -> tuple[HeaderReader, ...]:
-    """The readers the build would try on a raw file: the SLMPD pair, or the generic CSV reader."""
-    return (generic_csv.Reader(reader.csv),) if reader.csv is not None else sources.SLMPD_READERS
 
 
 @dataclass(frozen=True)
@@ -234,7 +222,7 @@ def download_all(
             left = len(downloads) - index - 1
             problems.append(f"{download.url}: {error}; is the network down? {left} other file(s) not tried")
             break
-        outcomes.append(with_time(outcome, clock))
+        outcomes.append(stamped_retrieval(outcome, clock))
         log.info("%-8s %s", outcome.status, download.path)
     if problems:
         raise FetchError(problems)
@@ -247,7 +235,7 @@ def fetch_file(
     """Download one file to `target` (conditionally when the manifest knows the file present), check what it
     holds and classify it."""
     destination = fetch.folder / download.path
-    local_sha = sha256_file(destination) if destination.is_file() else None
+    local_sha = textio.file_sha256(destination) if destination.is_file() else None
     conditional = known if known is not None and known.sha256 == local_sha else None
     headers = request_headers(conditional)
     received = download_with_retries(download.url, headers, target, fetch, backoff)
@@ -268,7 +256,7 @@ def fetch_file(
     return Outcome(download, "new" if local_sha is None else "changed", entry, target)
 
 
-def with_time(outcome: Outcome, clock: Callable[[], datetime]) -> Outcome:
+def stamped_retrieval(outcome: Outcome, clock: Callable[[], datetime]) -> Outcome:
     """Stamp entries that have no retrieval time yet with now (UTC, to the second)."""
     if outcome.entry.retrieved_at:
         return outcome
@@ -763,14 +751,6 @@ def geojson_problem(path: Path) -> str | None:
     return None
 
 
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 # --- manifest.json -----------------------------------------------------------------------------------------
 
 
@@ -826,7 +806,7 @@ def sample_files(raw_dir: Path, incoming: set[Path]) -> list[Path]:
         path = raw_dir / name.strip()
         if path in incoming or not path.is_file():
             continue
-        if sha256_file(path) == digest:
+        if textio.file_sha256(path) == digest:
             found.append(path)
         else:
             log.warning("%s is listed in %s but is no longer the sample; left in place", path, SAMPLE_LISTING)

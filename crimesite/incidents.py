@@ -224,21 +224,28 @@ def validate(frame: pd.DataFrame, neighborhood_numbers: tuple[int, int]) -> None
     if problems:
         raise ValueError("incident table: " + "; ".join(problems))
     low, high = neighborhood_numbers
+    # rule -> the column it is about, and where the rows keep it
     checks = {
-        "count is +1 or -1": frame["count"].isin([1, -1]),
-        "month is 1-12": frame["month"].between(1, 12),
-        "ucr_class is 1-26": frame["ucr_class"].between(1, 26),
-        "part is 1 or 2": frame["part"].isin([1, 2]),
-        "category is set": frame["category"].notna(),
-        f"neighborhood is {low}-{high} or empty": frame["neighborhood"].isna()
-        | frame["neighborhood"].between(low, high),
-        "coordinates only where location_status is ok": (frame["location_status"] == "ok") == frame["latitude"].notna(),
+        "count is +1 or -1": ("count", frame["count"].isin([1, -1])),
+        "month is 1-12": ("month", frame["month"].between(1, 12)),
+        "ucr_class is 1-26": ("ucr_class", frame["ucr_class"].between(1, 26)),
+        "part is 1 or 2": ("part", frame["part"].isin([1, 2])),
+        "category is set": ("category", frame["category"].notna()),
+        f"neighborhood is {low}-{high} or empty": (
+            "neighborhood",
+            frame["neighborhood"].isna() | frame["neighborhood"].between(low, high),
+        ),
+        "coordinates only where location_status is ok": (
+            "latitude",
+            (frame["location_status"] == "ok") == frame["latitude"].notna(),
+        ),
     }
-    for rule, ok in checks.items():
+    for rule, (column, ok) in checks.items():
         bad = frame.loc[~ok.fillna(False).astype(bool)]
         if len(bad):
             first = bad.iloc[0]
+            value = first[column].item() if hasattr(first[column], "item") else first[column]  # 13, not np.int8(13)
             raise ValueError(
                 f"incident table: {len(bad)} row(s) break the rule '{rule}', "
-                f"first at {first['source_file']}:{first['source_line']}"
+                f"first at {first['source_file']}:{first['source_line']} (column {column}, value {value!r})"
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import hashlib
 import io
 import os
 import stat
@@ -106,6 +107,13 @@ def open_regular(path: Path) -> Iterator[BinaryIO]:
     os.set_blocking(descriptor, True)
     with os.fdopen(descriptor, "rb") as handle:
         yield handle
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a regular file's bytes as stored (a gzip file's compressed bytes), in hex: the one fingerprint
+    of a raw file, for the build's cache and duplicate check and for the fetch's manifest."""
+    with open_regular(path) as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def read_raw_bytes(path: Path, limit: SizeLimit = DEFAULT_LIMIT) -> bytes:

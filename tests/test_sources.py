@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import gzip
+import inspect
 import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from crimesite import sources
+from crimesite import config, geo, sources
 from crimesite.errors import DataError
 from crimesite.inputs import FileInfo
+from crimesite.sources import generic_csv, slmpd_legacy, slmpd_nibrs
+from crimesite.sources.common import FormatReader
 from tests.conftest import FIXTURES
 
 LEGACY = FIXTURES / "legacy"
@@ -193,3 +196,35 @@ def test_legacy_firearm_comes_from_the_description(fixture_table):
                    "AGG.ASSAULT-OTH DANG WEP/CTZEN ADLT 3RD DEGREE", "LARCENY-FROM MTR VEH UNDER $500"])
     )  # fmt: skip
     assert flags.tolist() == [True, False, False, pd.NA]
+
+
+def configured_csv_reader() -> generic_csv.GenericCsvReader:
+    forked = config.load_config(FIXTURES / "forkcity" / "site.yml")
+    assert forked.reader.csv is not None
+    return generic_csv.GenericCsvReader(forked.reader.csv)
+
+
+@pytest.mark.parametrize("reader", [slmpd_legacy, slmpd_nibrs, configured_csv_reader()], ids=["legacy", "nibrs", "csv"])
+def test_each_reader_is_a_format_reader(reader):
+    typed: FormatReader = reader  # what a type checker checks; isinstance checks the members are there
+    assert isinstance(typed, FormatReader)
+    for method in ("detect", "expected_header", "prepare", "to_incidents"):
+        wanted = [name for name in inspect.signature(getattr(FormatReader, method)).parameters if name != "self"]
+        assert list(inspect.signature(getattr(reader, method)).parameters) == wanted, method
+    assert isinstance(reader.FORMAT, str) and isinstance(reader.PER_FILE, bool)
+
+
+def test_a_module_without_a_member_is_no_format_reader():
+    assert not isinstance(geo, FormatReader)
+
+
+def test_only_nibrs_files_are_read_together():
+    assert [reader.PER_FILE for reader in sources.readers(None)] == [True, False]
+    assert [reader.PER_FILE for reader in sources.readers(configured_csv_reader().settings)] == [True]
+
+
+def test_an_unknown_header_names_what_each_reader_tried_reads(tmp_path):
+    assert sources.expected_header(sources.readers(None), ["Date"]) == sources.SLMPD_HEADERS
+    assert slmpd_legacy.HEADERS in sources.SLMPD_HEADERS and slmpd_nibrs.HEADERS in sources.SLMPD_HEADERS
+    [csv_reader] = sources.readers(configured_csv_reader().settings)
+    assert sources.expected_header((csv_reader,), ["Date"]).startswith("a header with the columns named in site.yml")

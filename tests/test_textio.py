@@ -1,4 +1,5 @@
 import gzip
+import hashlib
 
 import pytest
 
@@ -50,3 +51,14 @@ def test_text_with_a_few_control_characters_is_text():
     for path in sorted((FIXTURES / "hostile" / "raw").rglob("*.csv")) + sorted((FIXTURES / "legacy").glob("*.csv")):
         assert textio.not_text(path.read_bytes()) is None, path.name
     assert textio.not_text(b"") is None
+
+
+def test_the_fingerprint_is_the_sha256_of_the_stored_bytes(tmp_path):
+    path = tmp_path / "feb.csv.gz"
+    path.write_bytes(gzip.compress(b"Complaint\n1\n"))
+    assert textio.file_sha256(path) == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_fingerprint_is_taken_of_regular_files_only(tmp_path):
+    with pytest.raises(textio.NotRegularFileError):
+        textio.file_sha256(tmp_path)

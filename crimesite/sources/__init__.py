@@ -5,7 +5,6 @@ header) or `csv` (the generic reader, driven by the column mapping in `reader.cs
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import zlib
@@ -16,14 +15,15 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from crimesite import incidents, textio
+from crimesite import incidents, months, textio
 from crimesite.cache import Cache
+from crimesite.config import CsvReader
 from crimesite.errors import DataError, Problem, printable
 from crimesite.inputs import FileInfo
 from crimesite.sources import common, generic_csv, slmpd_legacy, slmpd_nibrs
-from crimesite.sources.common import RawFile, ReadContext
+from crimesite.sources.common import FormatReader, RawFile, ReadContext
 
-SLMPD_READERS = (slmpd_legacy, slmpd_nibrs)
+SLMPD_READERS: tuple[FormatReader, ...] = (slmpd_legacy, slmpd_nibrs)
 # Where the SLMPD files give each canonical column (the data dictionary says it beside the column).
 SLMPD_SOURCE_COLUMNS = {
     "complaint": "`Complaint` (legacy files from June 2013; none before) and `IncidentNum` (NIBRS), written as "
@@ -74,7 +74,7 @@ def source_columns(reader) -> dict[str, str]:
     return found
 
 
-SLMPD_HEADERS = "a known header (SLMPD legacy: 18, 20 or 26 columns; SLMPD NIBRS: 22 columns; see data/README.md)"
+SLMPD_HEADERS = f"a known header ({slmpd_legacy.HEADERS}; {slmpd_nibrs.HEADERS}; see data/README.md)"
 # Formats whose files never repeat a crime: the same content twice would count its crimes twice.
 UNIQUE_CONTENT = (slmpd_legacy.FORMAT, generic_csv.FORMAT)
 SUFFIXES = (".csv", ".CSV", ".csv.gz")
@@ -154,8 +154,7 @@ def checked_file(path: Path, roots: list[Path], limit: textio.SizeLimit) -> tupl
 
 def raw_file(path: Path, resolved: Path, base: Path) -> tuple[RawFile | None, Problem | None]:
     try:
-        with textio.open_regular(resolved) as handle:
-            sha256 = hashlib.file_digest(handle, "sha256").hexdigest()
+        sha256 = textio.file_sha256(resolved)
     except OSError as error:
         return None, Problem(_display(path), 1, FILE, path.name, f"a readable file ({error.strerror or error})")
     return RawFile(path=resolved, name=path.relative_to(base).as_posix(), display=_display(path), sha256=sha256), None
@@ -192,7 +191,7 @@ def read_text(raw: RawFile, limit: textio.SizeLimit) -> tuple[textio.DecodedText
 @dataclass
 class Prepared:
     raw: RawFile
-    reader: object
+    reader: FormatReader
     layout: str
     decoded: textio.DecodedText
     frame: pd.DataFrame
@@ -200,19 +199,22 @@ class Prepared:
     names: dict[str, str]
 
 
-def readers(context: ReadContext) -> tuple:
-    """The readers site.yml's reader format asks for, in the order they are tried."""
-    return (generic_csv.Reader(context.csv),) if context.csv is not None else SLMPD_READERS
+def readers(csv: CsvReader | None) -> tuple[FormatReader, ...]:
+    """The readers site.yml's reader format asks for, in the order they are tried: the generic CSV reader with
+    its `reader.csv` settings, or the SLMPD pair (told apart by header)."""
+    return (generic_csv.GenericCsvReader(csv),) if csv is not None else SLMPD_READERS
 
 
-def expected_header(found: tuple, header: list[str]) -> str:
-    if len(found) == 1 and isinstance(found[0], generic_csv.Reader):
+def expected_header(found: tuple[FormatReader, ...], header: list[str]) -> str:
+    """What a header must be, when none of the readers tried knows it: the one reader's own words, or the
+    headers of all of them."""
+    if len(found) == 1:
         return found[0].expected_header(header)
     return SLMPD_HEADERS
 
 
 def prepare_file(
-    raw: RawFile, found: tuple = SLMPD_READERS, limit: textio.SizeLimit = textio.DEFAULT_LIMIT
+    raw: RawFile, found: tuple[FormatReader, ...] = SLMPD_READERS, limit: textio.SizeLimit = textio.DEFAULT_LIMIT
 ) -> tuple[Prepared | None, list[Problem]]:
     """Decode one file, detect its format and split it into rows; nothing is interpreted yet."""
     decoded, problems = read_text(raw, limit)
@@ -289,7 +291,7 @@ def describe_files(metas: list[FileMeta], rows: pd.DataFrame) -> list[FileInfo]:
     """What each file holds. A file stands for the months of its rows, unless its reader said otherwise
     (a NIBRS release also re-sends older incidents: it stands for the months of its name only)."""
     sums = rows.groupby("source_file", observed=True)["count"].agg(["size", "sum"])
-    months = (
+    numbers = (
         (rows["year"].astype(int) * 100 + rows["month"].astype(int))
         .groupby(rows["source_file"], observed=True)
         .unique()
@@ -298,7 +300,7 @@ def describe_files(metas: list[FileMeta], rows: pd.DataFrame) -> list[FileInfo]:
     for meta in metas:
         name = meta.name
         present = name in sums.index
-        file_months = tuple(f"{m // 100:04d}-{m % 100:02d}" for m in sorted(months[name])) if present else ()
+        file_months = tuple(months.key_of(n // 100, n % 100) for n in sorted(numbers[name])) if present else ()
         infos.append(
             FileInfo(
                 name=name,
@@ -316,12 +318,6 @@ def describe_files(metas: list[FileMeta], rows: pd.DataFrame) -> list[FileInfo]:
             )
         )
     return infos
-
-
-def per_file(reader) -> bool:
-    """Whether the reader turns each file into rows on its own (so each file's rows can be cached); a NIBRS
-    release can replace incidents of earlier releases, so those files are read together."""
-    return getattr(reader, "PER_FILE", False)
 
 
 @dataclass(frozen=True)
@@ -347,7 +343,7 @@ def load_all(files: list[RawFile], context: ReadContext, store: Cache | None = N
     read before with the same settings and code; the other files are read together in one batch (much faster
     than one by one), then their rows are stored file by file."""
     store = store or Cache.at(None)
-    found = readers(context)
+    found = readers(context.csv)
     settings = repr(context)
     keys = {raw.name: store.key("rows", raw.name, raw.sha256, settings) for raw in files}
     cached: dict[str, tuple[FileMeta, pa.Table]] = {}
@@ -375,7 +371,7 @@ def load_all(files: list[RawFile], context: ReadContext, store: Cache | None = N
             history = batch.history or history
         if problems:
             continue
-        if per_file(reader):
+        if reader.PER_FILE:
             fresh = split_by_file(rows) if rows is not None else {}
             for name, part in fresh.items():
                 store.write_table("rows", keys[name], part, vars(metas[name]))
@@ -397,7 +393,7 @@ def load_all(files: list[RawFile], context: ReadContext, store: Cache | None = N
 
 
 def prepared_file(
-    raw: RawFile, found: tuple, store: Cache, settings: str, limit: textio.SizeLimit
+    raw: RawFile, found: tuple[FormatReader, ...], store: Cache, settings: str, limit: textio.SizeLimit
 ) -> tuple[Prepared | None, list[Problem]]:
     """A file split into rows, from `store` when the same content was split before. Only files whose reader needs
     every file at once (NIBRS) are kept at this stage: the others keep their finished rows instead."""
@@ -410,7 +406,7 @@ def prepared_file(
         decoded = textio.DecodedText("", meta["had_bom"], meta["cp1252_bytes"])
         return Prepared(raw, reader, meta["layout"], decoded, frame, table["_line"].to_numpy(), meta["names"]), []
     item, problems = prepare_file(raw, found, limit)
-    if item is not None and not per_file(item.reader):
+    if item is not None and not item.reader.PER_FILE:
         meta = {"format": item.reader.FORMAT, "layout": item.layout, "names": item.names,
                 "had_bom": item.decoded.had_bom, "cp1252_bytes": item.decoded.cp1252_bytes}  # fmt: skip
         store.write_table("prepared", key, to_arrow(item.frame.assign(_line=item.lines)), meta)

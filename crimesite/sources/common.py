@@ -6,14 +6,16 @@ import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from numpy.typing import ArrayLike
 
-from crimesite import textio
+from crimesite import incidents, textio
 from crimesite.config import CsvReader
 from crimesite.errors import Problem
 
@@ -43,6 +45,49 @@ class ReadContext:
 
     size_limit: textio.SizeLimit = textio.DEFAULT_LIMIT  # how large a raw file may be once decompressed
     sexual_classes: frozenset[int] = frozenset({2, 17})  # UCR classes whose incidents are never located
+
+
+# An occurrence or counting date before this is a placeholder (01/01/1900), not a date.
+PLACEHOLDER_BEFORE = pd.Timestamp("1901-01-01")
+# Flags only the legacy files have: False in the rows of the other formats.
+LEGACY_FLAGS = ("flag_unfounded", "flag_administrative")
+
+
+def canonical_table(rows: pd.DataFrame, context: ReadContext) -> pd.DataFrame:
+    """`rows`, the columns a reader fills, as the canonical table: `category` and `part` follow from `ucr_class`,
+    a legacy flag the format does not have is False, and incidents.conform gives the canonical order and dtypes
+    (a canonical column the reader left out is a KeyError)."""
+    filled = rows.assign(category=rows["ucr_class"].map(context.categories), part=rows["ucr_class"].map(context.parts))
+    for flag in LEGACY_FLAGS:
+        if flag not in filled:
+            filled[flag] = False
+    return incidents.conform(filled)
+
+
+def yes_no_unknown(yes: pd.Series, no: pd.Series) -> pd.Series:
+    """A boolean column: True where `yes`, else False where `no`, else unknown (NA)."""
+    answers = pd.Series(pd.NA, index=yes.index, dtype="boolean")
+    answers[no.to_numpy(dtype=bool)] = False
+    answers[yes.to_numpy(dtype=bool)] = True
+    return answers
+
+
+def given_coordinates(first: pd.Series, second: pd.Series) -> pd.Series:
+    """Where a file gives a point: both numbers present, and neither 0 (how the files write 'no place')."""
+    return first.notna() & second.notna() & (first != 0) & (second != 0)
+
+
+def in_bounds(
+    lon: ArrayLike, lat: ArrayLike, given: ArrayLike, bounds: tuple[float, float, float, float]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """WGS84 coordinates inside the city's box (`bounds`: west, south, east, north), NaN elsewhere, and each row's
+    location_status: `missing` where the file gives no point (`given` False), `outside_bounds` outside the box."""
+    lon, lat, given = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float), np.asarray(given, dtype=bool)
+    west, south, east, north = bounds
+    with np.errstate(invalid="ignore"):
+        inside = given & (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
+    status = np.select([~given, ~inside], ["missing", "outside_bounds"], default="ok")
+    return np.where(inside, lon, np.nan), np.where(inside, lat, np.nan), status
 
 
 # NIBRS offenses that are sexual offenses whatever their UCR class: rape, sodomy, sexual assault with an object,
@@ -189,49 +234,56 @@ def parse_table(raw: RawFile, text: str) -> Table:
         # A quoted field spans lines: only the csv module knows where each record starts.
         return _parse_records(raw, text, header)
     filled = pc.utf8_length(body).to_numpy(zero_copy_only=False) > 0
-    numbers = np.arange(2, len(lines) + 1, dtype=np.int32)
+    numbers = np.arange(2, len(lines) + 1, dtype=np.int32)[filled]
     if len(set(header)) != len(header):
         return _parse_records(raw, text, header)
     try:
-        frame = _read_arrow(text, header)
+        frame, invalid = _read_arrow(text, header)
     except pa.ArrowInvalid:
-        # Arrow stops at the first row with the wrong number of fields; find them all, by line.
-        return _field_count_problems(raw, lines, body, header, numbers) or _parse_records(raw, text, header)
-    numbers = numbers[filled]
+        return _parse_records(raw, text, header)
+    if invalid:
+        return _field_count_problems(raw, header, invalid, numbers) or _parse_records(raw, text, header)
     if len(frame) != len(numbers):
         return _parse_records(raw, text, header)
     return Table(header, frame, numbers)
 
 
-def _read_arrow(text: str, header: list[str]) -> pd.DataFrame:
+def _read_arrow(text: str, header: list[str]) -> tuple[pd.DataFrame, list[pacsv.InvalidRow]]:
+    """The rows as strings, and the rows whose number of fields differs from the header's (left out)."""
+    invalid: list[pacsv.InvalidRow] = []
+
+    def skip_invalid(row: pacsv.InvalidRow) -> str:
+        invalid.append(row)
+        return "skip"
+
     table = pacsv.read_csv(
         io.BytesIO(text.encode("utf-8")),
-        read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 26),
-        parse_options=pacsv.ParseOptions(newlines_in_values=False, ignore_empty_lines=True),
+        # One thread: only then does arrow tell the handler each row's number (a file is one block anyway).
+        read_options=pacsv.ReadOptions(column_names=header, skip_rows=1, block_size=1 << 26, use_threads=False),
+        parse_options=pacsv.ParseOptions(
+            newlines_in_values=False, ignore_empty_lines=True, invalid_row_handler=skip_invalid
+        ),
         convert_options=pacsv.ConvertOptions(
             column_types={name: pa.string() for name in header},
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
         ),
     )
-    return table.to_pandas()
+    return table.to_pandas(), invalid
 
 
 def _field_count_problems(
-    raw: RawFile, lines: list[str], body: pa.Array, header: list[str], numbers: np.ndarray
+    raw: RawFile, header: list[str], invalid: list[pacsv.InvalidRow], numbers: np.ndarray
 ) -> Table | None:
-    """The rows whose number of fields differs from the header's, as a table of problems (None: there are none)."""
-    fields = pc.count_substring(body, ",").to_numpy(zero_copy_only=False) + 1
-    for i in np.flatnonzero(pc.match_substring(body, '"').to_numpy(zero_copy_only=False)):
-        fields[i] = len(next(csv.reader([lines[i + 1]])))
-    filled = pc.utf8_length(body).to_numpy(zero_copy_only=False) > 0
-    wrong = filled & (fields != len(header))
-    if not wrong.any():
+    """The rows arrow found with the wrong number of fields, as a table of problems by line (None: a row's number
+    is not known). `numbers` are the lines of the rows that are not empty: arrow numbers the lines that are not
+    empty, the header's 1, so its row n is on line numbers[n - 2]."""
+    if any(row.number is None or not 2 <= row.number <= len(numbers) + 1 for row in invalid):
         return None
     expected = f"{len(header)} fields as in the header"
     problems = [
-        Problem(raw.display, int(numbers[i]), ROW, lines[i + 1], f"{expected}, found {fields[i]}")
-        for i in np.flatnonzero(wrong)
+        Problem(raw.display, int(numbers[row.number - 2]), ROW, row.text, f"{expected}, found {row.actual_columns}")
+        for row in invalid
     ]
     return Table(header, pd.DataFrame(), np.array([], dtype=np.int32), problems)
 
@@ -298,3 +350,30 @@ class Batch:
             header_name = self.names[file_number].get(column, column)
             found.append(Problem(raw.display, int(line), header_name, str(value), expected))
         return found
+
+
+@runtime_checkable
+class FormatReader(Protocol):
+    """What the build asks of the reader of one raw format: a reader module (slmpd_legacy, slmpd_nibrs) or a
+    configured object (generic_csv.GenericCsvReader). Named apart from config.Reader, site.yml's `reader:` section."""
+
+    FORMAT: str  # the format's name in each file's facts and in the cache: slmpd-legacy, slmpd-nibrs, csv
+    # Whether each file turns into rows on its own (so its rows can be cached by its content); False when a file can
+    # replace the rows of others (a NIBRS release re-sends older incidents), so the format's files are read together.
+    PER_FILE: bool
+
+    def detect(self, header: list[str]) -> str | None:
+        """The layout's name when this reader reads a file with this header, else None."""
+        ...
+
+    def expected_header(self, header: list[str]) -> str:
+        """What a header must be for this reader, in words (a problem's `expected` when no reader knows one)."""
+        ...
+
+    def prepare(self, table: Table) -> tuple[pd.DataFrame, dict[str, str]]:
+        """The columns the reader uses under its own names, and each one's name in the file."""
+        ...
+
+    def to_incidents(self, batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list[Problem]]:
+        """Canonical rows for a batch of files in this format, or the problems that stop the build."""
+        ...

@@ -21,26 +21,30 @@ from crimesite import geo, incidents
 from crimesite.config import CsvColumns, CsvReader
 from crimesite.errors import Problem
 from crimesite.sources.common import (
+    PLACEHOLDER_BEFORE,
     SEXUAL_NIBRS_CODES,
     Batch,
     ReadContext,
     Table,
+    canonical_table,
+    given_coordinates,
+    in_bounds,
     parse_datetimes,
     place_number,
     sexual_incident,
     to_number,
+    yes_no_unknown,
 )
 
 FORMAT = "csv"
 LAYOUT = "columns named in site.yml"
-PLACEHOLDER_BEFORE = pd.Timestamp("1901-01-01")
 WHOLE_NUMBER = r"[+-]?\d+(\.0+)?"
 FIELDS = tuple(f.name for f in fields(CsvColumns))
 
 
 @dataclass(frozen=True)
-class Reader:
-    """One configured reader; the same interface as the reader modules (FORMAT, detect, prepare, to_incidents)."""
+class GenericCsvReader:
+    """The reader configured by site.yml's `reader.csv`; a common.FormatReader, as the SLMPD reader modules are."""
 
     settings: CsvReader
     FORMAT: ClassVar[str] = FORMAT
@@ -96,7 +100,7 @@ def to_incidents(batch: Batch, context: ReadContext, settings: CsvReader) -> tup
     report(~known, "offense_code", f"an offense code listed in {settings.offense_codes.name}")
     count = read_count(frame, report)
     counted_text = frame["counted"] if "counted" in frame else frame["occurred"]
-    occurred_text = with_time(frame)
+    occurred_text = occurred_with_time(frame)
     formats = ", ".join(settings.date_formats)
     counted = parse_datetimes(counted_text, settings.date_formats)
     occurred = parse_datetimes(occurred_text, settings.date_formats)
@@ -133,12 +137,8 @@ def to_incidents(batch: Batch, context: ReadContext, settings: CsvReader) -> tup
             "occurred_status": status,
             "count": count,
             "flag_new": count > 0,
-            "flag_unfounded": False,
-            "flag_administrative": False,
             "crime_code": code,
             "ucr_class": ucr_class,
-            "category": ucr_class.map(context.categories),
-            "part": ucr_class.map(context.parts),
             "description": description.where(description != "", code),
             "district": place_number(district, context.district_numbers),
             "neighborhood": place_number(neighborhood, context.neighborhood_numbers),
@@ -156,7 +156,7 @@ def to_incidents(batch: Batch, context: ReadContext, settings: CsvReader) -> tup
             ),
         }
     )
-    return incidents.conform(rows[counts.to_numpy()].reset_index(drop=True)), []
+    return canonical_table(rows[counts.to_numpy()].reset_index(drop=True), context), []
 
 
 def read_count(frame: pd.DataFrame, report) -> pd.Series:
@@ -167,7 +167,7 @@ def read_count(frame: pd.DataFrame, report) -> pd.Series:
     return count
 
 
-def with_time(frame: pd.DataFrame) -> pd.Series:
+def occurred_with_time(frame: pd.DataFrame) -> pd.Series:
     """The occurred date, with the separate time column (when mapped and given) after a space."""
     if "occurred_time" not in frame:
         return frame["occurred"]
@@ -197,8 +197,7 @@ def read_firearm(frame: pd.DataFrame, settings: CsvReader, report) -> pd.Series:
     known = text.isin(settings.firearm_yes + settings.firearm_no)
     allowed = ", ".join(settings.firearm_yes + settings.firearm_no)
     report((text != "") & ~known, "firearm", f"one of {allowed}, or empty")
-    values = np.select([text.isin(settings.firearm_yes), text.isin(settings.firearm_no)], [1, 0], default=-1)
-    return pd.Series(values, index=frame.index).map({1: True, 0: False, -1: pd.NA}).astype("boolean")
+    return yes_no_unknown(text.isin(settings.firearm_yes), text.isin(settings.firearm_no))
 
 
 def occurred_status(text: pd.Series, occurred: pd.Series, counted: pd.Series, separate: bool) -> np.ndarray:
@@ -218,21 +217,15 @@ def locate(
     """WGS84 coordinates inside the city's box, NaN elsewhere, and a status; 0 or empty is missing."""
     if "latitude" in coordinates:
         lat, lon = coordinates["latitude"], coordinates["longitude"]
-        given = lat.notna() & lon.notna() & (lat != 0) & (lon != 0)
-        lon, lat = lon.to_numpy(float), lat.to_numpy(float)
+        given = given_coordinates(lat, lon)
     elif "x" in coordinates:
         x, y = coordinates["x"], coordinates["y"]
-        given = x.notna() & y.notna() & (x != 0) & (y != 0)
+        given = given_coordinates(x, y)
         lon, lat = geo.to_wgs84(x.where(given), y.where(given), context.source_crs)
     else:
         nothing = np.full(len(index), np.nan)
         return nothing, nothing, np.full(len(index), "missing")
-    west, south, east, north = context.bounds
-    given = given.to_numpy()
-    with np.errstate(invalid="ignore"):
-        inside = given & (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
-    status = np.select([~given, ~inside], ["missing", "outside_bounds"], default="ok")
-    return np.where(inside, lon, np.nan), np.where(inside, lat, np.nan), status
+    return in_bounds(lon, lat, given, context.bounds)
 
 
 def block(frame: pd.DataFrame) -> pd.Series:

@@ -27,7 +27,7 @@ from pathlib import PurePosixPath
 import numpy as np
 import pandas as pd
 
-from crimesite import geo, incidents
+from crimesite import geo, incidents, months
 from crimesite.errors import Problem
 from crimesite.sources.common import (
     SEXUAL_NIBRS_CODES,
@@ -38,11 +38,17 @@ from crimesite.sources.common import (
     ReleaseHistory,
     Table,
     canonical_incident_numbers,
+    canonical_table,
+    given_coordinates,
+    in_bounds,
     parse_datetimes,
     sexual_incident,
+    yes_no_unknown,
 )
 
 FORMAT = "slmpd-nibrs"
+PER_FILE = False  # a release re-sends and replaces incidents of earlier ones: the releases are read together
+HEADERS = "SLMPD NIBRS: 22 columns"
 # The files give a UCR class only for Part I offenses: Part II is not counted from them (missing, not zero).
 UNCOUNTED_PARTS = (("nibrs", 2),)
 LAYOUT = "22 columns (2021 on)"
@@ -52,7 +58,8 @@ COLUMNS = (
     "Neighborhood", "NbhdNum", "Latitude", "Longitude", "IncidentSupplemented", "LastSuppDate", "VictimNum",
     "FirearmUsed", "IncidentNature",
 )  # fmt: skip
-MISSING = ("NULL", "")
+NULL_VALUES = ("NULL", "")  # what the files write for no value
+FIREARM_YES, FIREARM_NO = "Yes", "No"  # `FirearmUsed`; anything else is unknown
 HOMICIDE_CODE = "09A"
 RAPE_CODES = ("11A", "11B", "11C")  # rape, sodomy, sexual assault with an object: rape since 2013; not 11D fondling
 OTHER_CLASSES = (3, 4, 5, 6, 7, 8)  # robbery to arson: the class `SRS_UCR` gives
@@ -66,10 +73,9 @@ DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%m/%d/
                 "%m/%d/%Y")  # fmt: skip
 
 
-MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-               "november", "december")  # fmt: skip
 # A month's full name, its first three letters, or Sept.
-MONTH_WORD = "|".join(sorted({*MONTH_NAMES, *(name[:3] for name in MONTH_NAMES), "sept"}, key=lambda w: (-len(w), w)))
+MONTH_WORDS = {*months.LOWER_NAMES, *(name[:3] for name in months.LOWER_NAMES), "sept"}
+MONTH_WORD = "|".join(sorted(MONTH_WORDS, key=lambda word: (-len(word), word)))
 YEAR = r"(?:19|20)\d\d"
 # How release names give their period, tried in order on the file name without its folder and suffixes, or on
 # the text of a link to it: 2021-03_2021-05 (a span of months), 2021-2023 or 2021 - 2023 (whole years), 2024-01,
@@ -107,7 +113,7 @@ def period_in(stem: str) -> tuple[pd.Period, pd.Period] | None:
         if found is None:
             continue
         if kind == "months":
-            first, last = pd.Period(found["first"], freq="M"), pd.Period(found["last"], freq="M")
+            first, last = months.period(found["first"]), months.period(found["last"])
             if first > last:
                 continue
             return first, last
@@ -115,9 +121,9 @@ def period_in(stem: str) -> tuple[pd.Period, pd.Period] | None:
             first, last = int(found["first"]), int(found["last"])
             if first > last:
                 continue
-            return pd.Period(year=first, month=1, freq="M"), pd.Period(year=last, month=12, freq="M")
+            return months.of(first, 1), months.of(last, 12)
         month = int(found["month"]) if kind != "name-year" else month_number(found["name"])
-        period = pd.Period(year=int(found["year"]), month=month, freq="M")
+        period = months.of(int(found["year"]), month)
         return period, period
     return None
 
@@ -126,24 +132,24 @@ def period_label(first: pd.Period, last: pd.Period) -> str:
     """How a release's months are written where a name or a column gives them: `2024-01` for one month,
     `2021-2023` for whole calendar years, `2021-03_2021-05` otherwise. release_period reads each form back."""
     if first == last:
-        return f"{first:%Y-%m}"
-    if first.month == 1 and last.month == 12:
-        return f"{first.year}-{last.year}"
-    return f"{first:%Y-%m}_{last:%Y-%m}"
+        return months.key(first)
+    if months.number_of(first) == 1 and months.number_of(last) == 12:
+        return f"{months.year_of(first)}-{months.year_of(last)}"
+    return f"{months.key(first)}_{months.key(last)}"
 
 
 def month_number(word: str) -> int:
-    return [name[:3] for name in MONTH_NAMES].index(word[:3].lower()) + 1
-
-
-def month_texts(first: pd.Period, last: pd.Period) -> tuple[str, ...]:
-    """The months from first to last as the coverage writes them (YYYY-MM)."""
-    return tuple(pd.period_range(first, last, freq="M").strftime("%Y-%m"))
+    """1 for 'January', 'jan' or 'Sept.'-like words (the first three letters decide)."""
+    return [name[:3] for name in months.LOWER_NAMES].index(word[:3].lower()) + 1
 
 
 def detect(header: list[str]) -> str | None:
     names = [name.strip().lower() for name in header]
     return LAYOUT if sorted(names) == sorted(name.lower() for name in COLUMNS) else None
+
+
+def expected_header(header: list[str]) -> str:
+    return f"a known header ({HEADERS}; see data/README.md)"
 
 
 def prepare(table: Table) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -154,7 +160,7 @@ def prepare(table: Table) -> tuple[pd.DataFrame, dict[str, str]]:
     frame = frame.loc[:, list(COLUMNS)]
     for column in COLUMNS:
         stripped = frame[column].str.strip()
-        frame[column] = stripped.where(~stripped.isin(MISSING), "")
+        frame[column] = stripped.where(~stripped.isin(NULL_VALUES), "")
     return frame, names
 
 
@@ -213,7 +219,7 @@ def release_rank(frame: pd.DataFrame, batch: Batch, context: ReadContext) -> np.
     The months are also what the file stands for on the coverage and data-quality pages."""
     newest = frame["_date"].groupby(frame["_file"]).max()
     spans = [release_months(raw, newest.get(i), context) for i, raw in enumerate(batch.files)]
-    batch.covers.update({raw.name: month_texts(*span) for raw, span in zip(batch.files, spans, strict=True)})
+    batch.covers.update({raw.name: tuple(months.span(*span)) for raw, span in zip(batch.files, spans, strict=True)})
     order = sorted(range(len(batch.files)), key=lambda i: (spans[i][1], batch.files[i].name))
     rank = np.empty(len(batch.files), dtype=np.int32)
     rank[order] = np.arange(len(order), dtype=np.int32)
@@ -263,18 +269,15 @@ def release_history(frame: pd.DataFrame, rank: np.ndarray, batch: Batch, context
     replaced = changes.dropna(subset=["old"]).astype({"old": np.int64})
     minus = replaced[["rank", "old"]].rename(columns={"old": "version"}).merge(unit_counts, on="version")
     both = pd.concat([plus, minus.assign(sign=-1)], ignore_index=True)
-    last_months = np.array([int(batch.covers[raw.name][-1].replace("-", "")) for raw in batch.files], dtype=np.int64)
+    last_months = np.array([month_number_key(batch.covers[raw.name][-1]) for raw in batch.files], dtype=np.int64)
     both["file_last"] = last_months[both["version"].to_numpy() % files]
     both["delta"] = both["units"] * both["sign"]
     deltas = both.groupby(["rank", "file_last", "month", "ucr_class"])["delta"].sum().reset_index()
     deltas = deltas[deltas["delta"] != 0]
     in_order = [batch.files[i] for i in np.argsort(rank, kind="stable")]
     spans = [batch.covers[raw.name] for raw in in_order]
-    labels = release_labels([period_label(pd.Period(months[0], freq="M"), pd.Period(months[-1], freq="M"))
-                             for months in spans])  # fmt: skip
-    releases = tuple(
-        Release(label, raw.name, months) for label, raw, months in zip(labels, in_order, spans, strict=True)
-    )
+    labels = release_labels([period_label(months.period(span[0]), months.period(span[-1])) for span in spans])
+    releases = tuple(Release(label, raw.name, span) for label, raw, span in zip(labels, in_order, spans, strict=True))
     return ReleaseHistory(releases, history_table(deltas, context))
 
 
@@ -308,17 +311,24 @@ def winner_changes(
     return changes
 
 
+def month_number_key(month: str) -> int:
+    """A month as one whole number, year * 100 + month (202401), for grouping many rows by month quickly."""
+    return months.year_of(month) * 100 + months.number_of(month)
+
+
+def month_keys(numbers: pd.Series) -> pd.Series:
+    """The months of month_number_key numbers as keys (2024-01); each distinct month is converted once."""
+    distinct = {int(number): months.key_of(int(number) // 100, int(number) % 100) for number in numbers.unique()}
+    return numbers.map(distinct).astype(object)
+
+
 def history_table(deltas: pd.DataFrame, context: ReadContext) -> pd.DataFrame:
-    """The delta table with months written YYYY-MM and classes as category slugs."""
-
-    def label(number: pd.Series) -> pd.Series:
-        return (number // 100).astype(str).str.zfill(4) + "-" + (number % 100).astype(str).str.zfill(2)
-
+    """The delta table with months as keys (YYYY-MM) and classes as category slugs."""
     return pd.DataFrame(
         {
             "rank": deltas["rank"].astype(np.int64).to_numpy(),
-            "file_last": label(deltas["file_last"]).to_numpy(),
-            "month": label(deltas["month"]).to_numpy(),
+            "file_last": month_keys(deltas["file_last"]).to_numpy(),
+            "month": month_keys(deltas["month"]).to_numpy(),
             "category": deltas["ucr_class"].map(context.categories).to_numpy(),
             "delta": deltas["delta"].astype(np.int64).to_numpy(),
         }
@@ -353,7 +363,7 @@ def counted_units(rows: pd.DataFrame, context: ReadContext) -> pd.DataFrame:
         mine[per_victim].drop_duplicates(["IncidentNum", "_victim"]),
         mine[~per_victim].drop_duplicates("IncidentNum"),
     ]
-    victims = units[0].assign(firearm=units[0]["FirearmUsed"].map(firearm_value))
+    victims = units[0].assign(firearm=firearm_used(units[0]["FirearmUsed"]))
     any_firearm = incident_firearm(rows)
     incidents = units[1].assign(firearm=units[1]["IncidentNum"].map(any_firearm))
     arson = rows[rows["_class"] == ARSON].sort_values(["_file", "_line"]).drop_duplicates("IncidentNum")
@@ -363,16 +373,16 @@ def counted_units(rows: pd.DataFrame, context: ReadContext) -> pd.DataFrame:
     return combined[combined["ucr_class"].isin(list(context.categories))].sort_values(["_file", "_line", "ucr_class"])
 
 
-def firearm_value(text: str) -> object:
-    return {"Yes": True, "No": False}.get(text, pd.NA)
+def firearm_used(text: pd.Series) -> pd.Series:
+    """`FirearmUsed` as True (Yes), False (No) or unknown (anything else)."""
+    return yes_no_unknown(text == FIREARM_YES, text == FIREARM_NO)
 
 
 def incident_firearm(rows: pd.DataFrame) -> pd.Series:
     """An incident used a firearm if any of its rows says so; unknown when no row says yes or no."""
-    said = rows.assign(yes=rows["FirearmUsed"] == "Yes", no=rows["FirearmUsed"] == "No")
+    said = rows.assign(yes=rows["FirearmUsed"] == FIREARM_YES, no=rows["FirearmUsed"] == FIREARM_NO)
     flags = said.groupby("IncidentNum")[["yes", "no"]].any()
-    values = np.select([flags["yes"], flags["no"]], [1, 0], default=-1)
-    return pd.Series(values, index=flags.index).map({1: True, 0: False, -1: pd.NA}).astype("boolean")
+    return yes_no_unknown(flags["yes"], flags["no"])
 
 
 def to_canonical(units: pd.DataFrame, batch: Batch, context: ReadContext) -> pd.DataFrame:
@@ -386,10 +396,7 @@ def to_canonical(units: pd.DataFrame, batch: Batch, context: ReadContext) -> pd.
     occurred = (date + time.fillna(pd.Timedelta(0))).astype("datetime64[s]")
     lat = pd.to_numeric(units["Latitude"].where(units["Latitude"] != ""), errors="coerce")
     lon = pd.to_numeric(units["Longitude"].where(units["Longitude"] != ""), errors="coerce")
-    given = lat.notna() & lon.notna() & (lat != 0) & (lon != 0)
-    west, south, east, north = context.bounds
-    inside = given & lon.between(west, east) & lat.between(south, north)
-    status = np.select([~given, ~inside], ["missing", "outside_bounds"], default="ok")
+    lon, lat, status = in_bounds(lon, lat, given_coordinates(lat, lon), context.bounds)
     number, street = geo.split_address(units["IncidentLocation"])
     neighborhood = units["_neighborhood"]
     district = pd.to_numeric(
@@ -409,24 +416,20 @@ def to_canonical(units: pd.DataFrame, batch: Batch, context: ReadContext) -> pd.
             "occurred_status": "ok",
             "count": 1,
             "flag_new": True,
-            "flag_unfounded": False,
-            "flag_administrative": False,
             "crime_code": units["NIBRS"].to_numpy(),
             "ucr_class": units["ucr_class"].to_numpy(),
-            "category": units["ucr_class"].map(context.categories).to_numpy(),
-            "part": units["ucr_class"].map(context.parts).to_numpy(),
             "description": units["Offense"].to_numpy(),
             "district": district.where(district.between(*context.district_numbers)).to_numpy(),
             "neighborhood": neighborhood.where(neighborhood.between(*context.neighborhood_numbers)).to_numpy(),
             "block": geo.to_block(number, street).to_numpy(),
-            "latitude": lat.where(inside).to_numpy(),
-            "longitude": lon.where(inside).to_numpy(),
+            "latitude": lat,
+            "longitude": lon,
             "location_status": status,
             "firearm": units["firearm"].astype("boolean").to_numpy(),
             "sexual_incident": units["_sexual"].to_numpy(dtype=bool),
         }
     )
-    return incidents.conform(rows)
+    return canonical_table(rows, context)
 
 
 def name_key(name: pd.Series) -> pd.Series:
