@@ -87,8 +87,9 @@ def report(error: DataError) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = make_parser()
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
-    if args.command == "fetch" and (args.raw or args.no_site or args.build_dir != paths.BUILD_DIR
-                                    or args.site_dir != paths.SITE_DIR):  # fmt: skip
+    if args.command == "fetch" and (
+        args.raw or args.no_site or args.build_dir != paths.BUILD_DIR or args.site_dir != paths.SITE_DIR
+    ):
         parser.error("fetch takes only --config and --quiet")
     if args.command != "revisions" and args.markdown:
         parser.error("--markdown is for the revisions command")

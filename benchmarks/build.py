@@ -96,8 +96,9 @@ class Run:
     @property
     def other_threads_cpu(self) -> float:
         """CPU time of the threads beside the main one during the data stages (incident files, vl-convert, Arrow)."""
-        return sum(cpu - self.main_cpu_stages.get(stage, 0.0) for stage, cpu in self.cpu_stages.items()
-                   if stage != MKDOCS)  # fmt: skip
+        return sum(
+            cpu - self.main_cpu_stages.get(stage, 0.0) for stage, cpu in self.cpu_stages.items() if stage != MKDOCS
+        )
 
 
 def in_fresh_process(kind: str, args: dict) -> tuple[dict, float, float]:
@@ -119,8 +120,12 @@ def in_fresh_process(kind: str, args: dict) -> tuple[dict, float, float]:
 
 
 def build_run(raw: list[Path], root: Path, profile: Path | None = None) -> Run:
-    args = {"raw": [str(p) for p in raw], "root": str(root), "cache_dir": str(root / "cache"),
-            "profile": str(profile) if profile else None}  # fmt: skip
+    args = {
+        "raw": [str(p) for p in raw],
+        "root": str(root),
+        "cache_dir": str(root / "cache"),
+        "profile": str(profile) if profile else None,
+    }
     result, wall, _ = in_fresh_process("build", args)
     return Run(
         stages=result["stages"],
@@ -293,9 +298,12 @@ def measure(label: str, raw: Path, add: Path | None, rows: int, profile: Path | 
             added = build_run([raw, add], root)
             print_run("c. one month added", added)
     floor = read_floor(files)
-    print(f"   e. read floor: pd.read_csv {floor.default:.2f} s (cpu {floor.default_cpu:.2f} s, "
-          f"{floor.default_mib:,.0f} MB); all strings {floor.strings:.2f} s (cpu {floor.strings_cpu:.2f} s, "
-          f"{floor.strings_mib:,.0f} MB)", flush=True)  # fmt: skip
+    print(
+        f"   e. read floor: pd.read_csv {floor.default:.2f} s (cpu {floor.default_cpu:.2f} s, "
+        f"{floor.default_mib:,.0f} MB); all strings {floor.strings:.2f} s (cpu {floor.strings_cpu:.2f} s, "
+        f"{floor.strings_mib:,.0f} MB)",
+        flush=True,
+    )
     if profile is not None:
         with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
             build_run([raw], Path(tmp), profile=profile)
@@ -304,9 +312,12 @@ def measure(label: str, raw: Path, add: Path | None, rows: int, profile: Path | 
 
 
 def print_run(title: str, run: Run) -> None:
-    print(f"   {title:<29} data {run.data:7.2f} s (cpu {run.data_cpu:7.2f} s)  mkdocs {run.mkdocs:6.2f} s  "
-          f"process {run.process:7.2f} s  peak {run.build_mib:6,.0f} MB ({where(run.peak_stage)}), mkdocs "
-          f"{run.mkdocs_mib:4,.0f} MB", flush=True)  # fmt: skip
+    print(
+        f"   {title:<29} data {run.data:7.2f} s (cpu {run.data_cpu:7.2f} s)  mkdocs {run.mkdocs:6.2f} s  "
+        f"process {run.process:7.2f} s  peak {run.build_mib:6,.0f} MB ({where(run.peak_stage)}), mkdocs "
+        f"{run.mkdocs_mib:4,.0f} MB",
+        flush=True,
+    )
 
 
 def where(stage: str) -> str:
@@ -345,21 +356,29 @@ def print_details(f: Figures) -> None:
     print(f"\n{f.label}: stages{'':<28}{heading}")
     stages = list(dict.fromkeys(stage for _, run in shown for stage in run.stages))
     for stage in stages:
-        cells = "".join(f"{run.stages.get(stage, 0.0):9.2f}{run.cpu_stages.get(stage, 0.0):9.2f}"
-                        f"{run.main_cpu_stages.get(stage, 0.0):9.2f}" for _, run in shown)  # fmt: skip
+        cells = "".join(
+            f"{run.stages.get(stage, 0.0):9.2f}{run.cpu_stages.get(stage, 0.0):9.2f}"
+            f"{run.main_cpu_stages.get(stage, 0.0):9.2f}"
+            for _, run in shown
+        )
         print(f"   {stage:<34}{cells}")
-    unstaged = "".join(f"{run.data - sum(v for k, v in run.stages.items() if k != MKDOCS):9.2f}{'':18}"
-                       for _, run in shown)  # fmt: skip
+    unstaged = "".join(
+        f"{run.data - sum(v for k, v in run.stages.items() if k != MKDOCS):9.2f}{'':18}" for _, run in shown
+    )
     print(f"   {'(in no stage: writing build/docs)':<34}{unstaged}")
     print("   (cpu: every thread and mkdocs; main: the main thread alone. The incident files are written on a second")
     print("   thread beside pages+charts; vl-convert renders the static charts on its own threads.)")
     w = f.weights
     print(f"   f. {len(w.pages)} pages; the heaviest by gzip HTML + the chart files it loads:")
     for page in w.pages[:5]:
-        print(f"   {kilobytes(page.total):>10}  {page.path:<30} HTML {kilobytes(page.html)}, files "
-              f"{kilobytes(page.files)}; inline chart specs {kilobytes(page.inline_specs)} uncompressed")  # fmt: skip
-    print(f"   loaded once: Vega bundle {kilobytes(w.vega)}, theme and site assets {kilobytes(w.assets)} in "
-          f"{w.asset_files} files; search index {kilobytes(w.search_index)} (all gzip)")  # fmt: skip
+        print(
+            f"   {kilobytes(page.total):>10}  {page.path:<30} HTML {kilobytes(page.html)}, files "
+            f"{kilobytes(page.files)}; inline chart specs {kilobytes(page.inline_specs)} uncompressed"
+        )
+    print(
+        f"   loaded once: Vega bundle {kilobytes(w.vega)}, theme and site assets {kilobytes(w.assets)} in "
+        f"{w.asset_files} files; search index {kilobytes(w.search_index)} (all gzip)"
+    )
     print(f"   published downloads: {f.downloads_mb:,.0f} MB")
 
 
@@ -390,26 +409,44 @@ class Row:
 
 
 ROWS = (
-    Row("data stage, first build (1x: < 10 s)", lambda f: timed(f.first.data, f.first.data_cpu),
-        lambda f: f.first.data < TARGETS["data_1x"] if f.label == "1x" else None),
+    Row(
+        "data stage, first build (1x: < 10 s)",
+        lambda f: timed(f.first.data, f.first.data_cpu),
+        lambda f: f.first.data < TARGETS["data_1x"] if f.label == "1x" else None,
+    ),
     Row("read floor: pd.read_csv", lambda f: timed(f.floor.default, f.floor.default_cpu)),
     Row("  ... all strings", lambda f: timed(f.floor.strings, f.floor.strings_cpu)),
-    Row("data stage / read floor (<= 4x)", lambda f: f"{f.floor_multiple:.1f}x (cpu {f.floor_multiple_cpu:.1f}x)",
-        lambda f: f.floor_multiple <= TARGETS["floor_multiple"]),
+    Row(
+        "data stage / read floor (<= 4x)",
+        lambda f: f"{f.floor_multiple:.1f}x (cpu {f.floor_multiple_cpu:.1f}x)",
+        lambda f: f.floor_multiple <= TARGETS["floor_multiple"],
+    ),
     Row("mkdocs build, first build", lambda f: timed(f.first.mkdocs, f.first.cpu_stages.get(MKDOCS, 0.0))),
-    Row("unchanged rebuild (< 2 s)", lambda f: timed(f.unchanged.wall, f.unchanged.cpu),
-        lambda f: f.unchanged.wall < TARGETS["unchanged"]),
+    Row(
+        "unchanged rebuild (< 2 s)",
+        lambda f: timed(f.unchanged.wall, f.unchanged.cpu),
+        lambda f: f.unchanged.wall < TARGETS["unchanged"],
+    ),
     Row("  ... whole process", lambda f: seconds(f.unchanged.process)),
-    Row("add one month (< 4 s)", lambda f: timed(f.added.wall, f.added.cpu) if f.added else "",
-        lambda f: f.added.wall < TARGETS["added"] if f.added else None),
+    Row(
+        "add one month (< 4 s)",
+        lambda f: timed(f.added.wall, f.added.cpu) if f.added else "",
+        lambda f: f.added.wall < TARGETS["added"] if f.added else None,
+    ),
     Row("  ... whole process", lambda f: seconds(f.added.process) if f.added else ""),
     Row("peak memory: build process", lambda f: megabytes(build_peak(f))),
     Row("  ... mkdocs build", lambda f: megabytes(max(r.mkdocs_mib for r in runs(f)))),
-    Row("  ... both (10x: within 16 GB)", lambda f: megabytes(both_peak(f)),
-        lambda f: both_peak(f) <= TARGETS["memory_10x"] if f.label == "10x" else None),
-    Row("heaviest page, gzip (< 300 KB)", lambda f: kilobytes(f.weights.heaviest.total),
-        lambda f: f.weights.heaviest.total < TARGETS["page"]),
-)  # fmt: skip
+    Row(
+        "  ... both (10x: within 16 GB)",
+        lambda f: megabytes(both_peak(f)),
+        lambda f: both_peak(f) <= TARGETS["memory_10x"] if f.label == "10x" else None,
+    ),
+    Row(
+        "heaviest page, gzip (< 300 KB)",
+        lambda f: kilobytes(f.weights.heaviest.total),
+        lambda f: f.weights.heaviest.total < TARGETS["page"],
+    ),
+)
 
 
 def cell(row: Row, f: Figures) -> str:
@@ -435,11 +472,16 @@ def print_scaling(small: Figures, large: Figures, note: str) -> None:
     memory = build_peak(large) / build_peak(small)
     print(f"\ng. scaling 10x / 1x{note}; linear is 10x")
     print(f"   data stage   {data:5.1f}x (cpu {cpu:.1f}x) {'ok' if data <= 10 else 'OVER'}")
-    print(f"   peak memory  {memory:5.1f}x (build process: {megabytes(build_peak(small))} -> "
-          f"{megabytes(build_peak(large))})")  # fmt: skip
+    print(
+        f"   peak memory  {memory:5.1f}x (build process: {megabytes(build_peak(small))} -> "
+        f"{megabytes(build_peak(large))})"
+    )
     print("   cpu by stage (main thread; the other threads apart, since they run beside several stages):")
-    pairs = [(stage, small.first.main_cpu_stages.get(stage), value)
-             for stage, value in large.first.main_cpu_stages.items() if stage != MKDOCS]  # fmt: skip
+    pairs = [
+        (stage, small.first.main_cpu_stages.get(stage), value)
+        for stage, value in large.first.main_cpu_stages.items()
+        if stage != MKDOCS
+    ]
     pairs.append((MKDOCS, small.first.cpu_stages.get(MKDOCS), large.first.cpu_stages.get(MKDOCS, 0.0)))
     pairs.append(("other threads", small.first.other_threads_cpu, large.first.other_threads_cpu))
     for stage, base, value in pairs:

@@ -41,8 +41,11 @@ def read_legacy() -> pd.DataFrame:
     for path in sorted((DATA / "raw" / "legacy").glob("*.csv.gz")):
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="cp1252")
         frame.columns = [c.strip().lower().replace(" ", "").replace("-", "") for c in frame.columns]
-        frames.append(frame.rename(columns=RENAME)[["crime", "description", "ileadsaddress", "ileadsstreet",
-                                                    "neighborhood", "xcoord", "ycoord"]])  # fmt: skip
+        frames.append(
+            frame.rename(columns=RENAME)[
+                ["crime", "description", "ileadsaddress", "ileadsstreet", "neighborhood", "xcoord", "ycoord"]
+            ]
+        )
     legacy = pd.concat(frames, ignore_index=True)
     legacy["n"] = pd.to_numeric(legacy["neighborhood"], errors="coerce")
     inside = True
@@ -74,17 +77,19 @@ def neighborhoods(legacy: pd.DataFrame, nibrs: pd.DataFrame) -> pd.DataFrame:
     for number, rows in legacy[legacy["n"].between(1, 88)].groupby("n"):
         x, y = rows["x"].dropna(), rows["y"].dropna()
         official = table.loc[number]
-        out.append({
-            "number": int(number),
-            "rows": len(rows),
-            "x": round(x.median()),
-            "y": round(y.median()),
-            "spread_x": round(x.quantile(0.9) - x.quantile(0.1)) // 2,
-            "spread_y": round(y.quantile(0.9) - y.quantile(0.1)) // 2,
-            "district_9": int(official["district_9_modal_in_data_2008_2013"]),
-            "district_6": int(official["district_6_by_polygon_overlap"]),
-            "nibrs_name": names.get(str(int(number)), official["NHD_NAME"]),
-        })  # fmt: skip
+        out.append(
+            {
+                "number": int(number),
+                "rows": len(rows),
+                "x": round(x.median()),
+                "y": round(y.median()),
+                "spread_x": round(x.quantile(0.9) - x.quantile(0.1)) // 2,
+                "spread_y": round(y.quantile(0.9) - y.quantile(0.1)) // 2,
+                "district_9": int(official["district_9_modal_in_data_2008_2013"]),
+                "district_6": int(official["district_6_by_polygon_overlap"]),
+                "nibrs_name": names.get(str(int(number)), official["NHD_NAME"]),
+            }
+        )
     return pd.DataFrame(out)
 
 

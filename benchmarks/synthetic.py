@@ -51,26 +51,46 @@ RESEND_MONTHS = 24
 NIBRS_BASE = 5700  # rows of a NIBRS release a month, before the seasons
 NEW_SHARE = 0.70  # of a NIBRS file's rows: incidents of its own month; the rest are re-sent older ones
 SEASON = np.array([0.92, 0.80, 0.95, 0.98, 1.05, 1.07, 1.10, 1.09, 1.04, 1.03, 0.95, 0.90])
-MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
-               "october", "november", "december")  # fmt: skip
+MONTH_NAMES = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 DAY_MINUTES = 24 * 60
 STATE_PLANE = "ESRI:102696"  # Missouri State Plane East, NAD83, US feet (site.yml's source_crs)
 BLOCK_FEET = 330.0  # a St. Louis block, roughly: consecutive hundreds lie this far apart
 
-LEGACY_18 = ("MonthReportedtoMSHP,DateOccured,NewCrimeIndicator,UnfoundedCrimeIndicator,"
-             "AdministrativeAdjustmentIndicator,Count,Crime,District,Description,ILEADSAddress,ILEADSStreet,"
-             "Neighborhood,LocationName,LocationComment,CADAddress,CADStreet,XCoord,YCoord")  # fmt: skip
-LEGACY_20 = ("Complaint,CodedMonth,DateOccur,FlagCrime,FlagUnfounded,FlagAdministrative,Count,FlagCleanup,Crime,"
-             "District,Description,ILEADSAddress,ILEADSStreet,Neighborhood,LocationName,LocationComment,"
-             "CADAddress,CADStreet,XCoord,YCoord")  # fmt: skip
-LEGACY_26 = ("Complaint,Coded Month,Date Occur,Flag-Crime,Flag-Unfounded,Flag-Administrative,Count,Flag Cleanup,"
-             "Crime,ILeads Add,ILeads Approve,District,Beat,Description,ILEADS-Address,ILEADS-Street,Neighborhood,"
-             "ILeads Asg,ILeads Type,Location Name,Location Comment,CAD-Address,CAD-Street,X-Coord,Y-Coord,"
-             "Date Crime Coded")  # fmt: skip
-NIBRS_HEADER = ("IncidentDate,OccurredFromTime,IncidentNum,Offense,NIBRS,NIBRSCategory,SRS_UCR,CrimeAgainst,"
-                "FelMisdCit,IncidentTopSRS_UCR,IncidentLocation,IntersectionOtherLoc,District,Neighborhood,"
-                "NbhdNum,Latitude,Longitude,IncidentSupplemented,LastSuppDate,VictimNum,FirearmUsed,"
-                "IncidentNature")  # fmt: skip
+LEGACY_18 = (
+    "MonthReportedtoMSHP,DateOccured,NewCrimeIndicator,UnfoundedCrimeIndicator,"
+    "AdministrativeAdjustmentIndicator,Count,Crime,District,Description,ILEADSAddress,ILEADSStreet,"
+    "Neighborhood,LocationName,LocationComment,CADAddress,CADStreet,XCoord,YCoord"
+)
+LEGACY_20 = (
+    "Complaint,CodedMonth,DateOccur,FlagCrime,FlagUnfounded,FlagAdministrative,Count,FlagCleanup,Crime,"
+    "District,Description,ILEADSAddress,ILEADSStreet,Neighborhood,LocationName,LocationComment,"
+    "CADAddress,CADStreet,XCoord,YCoord"
+)
+LEGACY_26 = (
+    "Complaint,Coded Month,Date Occur,Flag-Crime,Flag-Unfounded,Flag-Administrative,Count,Flag Cleanup,"
+    "Crime,ILeads Add,ILeads Approve,District,Beat,Description,ILEADS-Address,ILEADS-Street,Neighborhood,"
+    "ILeads Asg,ILeads Type,Location Name,Location Comment,CAD-Address,CAD-Street,X-Coord,Y-Coord,"
+    "Date Crime Coded"
+)
+NIBRS_HEADER = (
+    "IncidentDate,OccurredFromTime,IncidentNum,Offense,NIBRS,NIBRSCategory,SRS_UCR,CrimeAgainst,"
+    "FelMisdCit,IncidentTopSRS_UCR,IncidentLocation,IntersectionOtherLoc,District,Neighborhood,"
+    "NbhdNum,Latitude,Longitude,IncidentSupplemented,LastSuppDate,VictimNum,FirearmUsed,"
+    "IncidentNature"
+)
 
 # (count, FlagCrime, FlagUnfounded, FlagAdministrative, share of rows), as in the 2008-2019 files.
 LEGACY_FLAGS = (
@@ -483,9 +503,22 @@ def legacy_layout(
     beat = pc.binary_join_element_wise(c["district"], zero_padded(rng.integers(1, 40, n), 2), "")
     assigned = strings(rng.integers(300, 320, n))
     flags = [c["flag_crime"], c["flag_unfounded"], c["flag_admin"], c["count"], c["cleanup"], c["crime"]]
-    body = [c["complaint"], c["coded"], c["date"], *flags, pa.array(np.full(n, f"{day} 16:16")),
-            pa.array(np.full(n, day)), c["district"], beat, c["description"], c["address"], c["street"],
-            c["neighborhood"], assigned, pa.array(np.full(n, ""))]  # fmt: skip
+    body = [
+        c["complaint"],
+        c["coded"],
+        c["date"],
+        *flags,
+        pa.array(np.full(n, f"{day} 16:16")),
+        pa.array(np.full(n, day)),
+        c["district"],
+        beat,
+        c["description"],
+        c["address"],
+        c["street"],
+        c["neighborhood"],
+        assigned,
+        pa.array(np.full(n, "")),
+    ]
     tail = [c["location_name"], c["comment"], c["cad_address"], c["cad_street"], c["x"], c["y"]]
     return LEGACY_26, [*body, *tail, pa.array(np.full(n, coded_on))]
 
@@ -693,8 +726,9 @@ def supplement_text(rng: np.random.Generator, style: NibrsStyle, minutes: np.nda
         return without_leading_zeros(pc.strftime(stamp, format="%m/%d/%Y %I:%M:%S %p"))
     second = zero_padded(rng.integers(0, 60, len(minutes)), 2)
     hundredths = zero_padded(rng.integers(0, 100, len(minutes)), 2)
-    return pc.binary_join_element_wise(pc.strftime(stamp, format="%Y-%m-%d %H:%M"), ":", second, ".", hundredths,
-                                       "00000", "")  # fmt: skip
+    return pc.binary_join_element_wise(
+        pc.strftime(stamp, format="%Y-%m-%d %H:%M"), ":", second, ".", hundredths, "00000", ""
+    )
 
 
 def location_text(rows: Columns) -> pa.Array:
@@ -904,9 +938,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--extra", action="store_true", help="also write the next month into FOLDER/extra/")
     parser.add_argument("--check", action="store_true", help="read the files back with the build's readers")
-    parser.add_argument("--combined", action="store_true",
-                        help=f"write only the combined release {COMBINED_NAME} (1 = {COMBINED_ROWS:,} rows) and "
-                        f"{resent_name()}, which re-sends some of its incidents, into FOLDER/combined/")  # fmt: skip
+    parser.add_argument(
+        "--combined",
+        action="store_true",
+        help=f"write only the combined release {COMBINED_NAME} (1 = {COMBINED_ROWS:,} rows) and "
+        f"{resent_name()}, which re-sends some of its incidents, into FOLDER/combined/",
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     if args.combined:

@@ -351,10 +351,20 @@ def input_fingerprint(files: list[RawFile], config: SiteConfig) -> str:
     place = config.places
     digest.update(repr(config).encode())  # every setting, whichever file (--config) they came from
     codes = config.reader.csv.offense_codes if config.reader.csv else None
-    inputs = (paths.SITE_CONFIG, paths.MKDOCS_CONFIG, paths.SAMPLE_MANIFEST, config.fetch.manifest, config.categories,
-              config.claims, codes, place.neighborhood_table, place.neighborhood_boundaries,
-              place.district_boundaries, config.geography.city_limits,
-              *(source.file for source in config.other_sources))  # fmt: skip
+    inputs = (
+        paths.SITE_CONFIG,
+        paths.MKDOCS_CONFIG,
+        paths.SAMPLE_MANIFEST,
+        config.fetch.manifest,
+        config.categories,
+        config.claims,
+        codes,
+        place.neighborhood_table,
+        place.neighborhood_boundaries,
+        place.district_boundaries,
+        config.geography.city_limits,
+        *(source.file for source in config.other_sources),
+    )
     for path in inputs:
         digest.update(f"{path}\0".encode())
         digest.update(path.read_bytes() if path is not None and path.exists() else b"-")

@@ -115,9 +115,14 @@ def _month_gaps(month_runs: list[list[str]]) -> alt.LayerChart:
         start, end = pd.Period(first, freq="M").start_time, (pd.Period(last, freq="M") + 1).start_time
         middle = start + (end - start) / 2
         rows.append(
-            {"start": start.strftime("%Y-%m-%d"), "end": end.strftime("%Y-%m-%d"),
-             "middle": middle.strftime("%Y-%m-%d"), "months": f"{first} to {last}", "label": NO_FILES}
-        )  # fmt: skip
+            {
+                "start": start.strftime("%Y-%m-%d"),
+                "end": end.strftime("%Y-%m-%d"),
+                "middle": middle.strftime("%Y-%m-%d"),
+                "months": f"{first} to {last}",
+                "label": NO_FILES,
+            }
+        )
     marker = pd.DataFrame(rows)
     tooltip = [alt.Tooltip("months:N", title="Months"), alt.Tooltip("label:N", title="Data")]
     band = alt.Chart(marker).mark_rect(color=GAP_FILL).encode(x="start:T", x2="end:T", tooltip=tooltip)
@@ -408,11 +413,13 @@ def revision_lines(frame: pd.DataFrame, releases: list[str], y_title: str, descr
         .encode(
             x=alt.X("release:O", title="Release", sort=releases, axis=alt.Axis(labelAngle=0)),
             y=alt.Y("count:Q", title=y_title, scale=alt.Scale(zero=False)),
-            color=alt.Color("month_name:N", title="Month", sort=months,
-                            scale=alt.Scale(domain=months, range=colours)),
+            color=alt.Color("month_name:N", title="Month", sort=months, scale=alt.Scale(domain=months, range=colours)),
             shape=alt.Shape("month_name:N", title="Month", sort=months, scale=alt.Scale(domain=months, range=shapes)),
-            tooltip=[alt.Tooltip("month_name:N", title="Month"), alt.Tooltip("release:O", title="Release"),
-                     alt.Tooltip("count:Q", title=y_title, format=",")],
+            tooltip=[
+                alt.Tooltip("month_name:N", title="Month"),
+                alt.Tooltip("release:O", title="Release"),
+                alt.Tooltip("count:Q", title=y_title, format=","),
+            ],
         ),
         description,
-    )  # fmt: skip
+    )

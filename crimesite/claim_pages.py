@@ -61,8 +61,12 @@ def claims_page(data: SiteData) -> ClaimsPage:
     rows = []
     for item in data.claims:
         claim = item.claim
-        row = [escape.text(claim.statement), format_figure(claim.measure, claim.figure),
-               format_figure(claim.measure, item.computed), f"**{VERDICT_LABELS[item.verdict]}**"]  # fmt: skip
+        row = [
+            escape.text(claim.statement),
+            format_figure(claim.measure, claim.figure),
+            format_figure(claim.measure, item.computed),
+            f"**{VERDICT_LABELS[item.verdict]}**",
+        ]
         why = sentence(item.reason)
         if item.vintage is not None:
             why += " " + sentence(vintage_note(data, item.vintage))
@@ -155,8 +159,11 @@ def goal_measure(data: SiteData, goal: Goal, measure: str) -> GoalMeasure:
         baseline = found.value
         baseline_source = f"the {other.source.label} figure (copy of {found.as_of}), because {lacking}"
     if baseline is None and measure != "shootings":
-        official = [c.claim for c in data.claims if c.claim.measure == "count" and c.claim.category == measure
-                    and c.claim.year == goal.baseline_year]  # fmt: skip
+        official = [
+            c.claim
+            for c in data.claims
+            if c.claim.measure == "count" and c.claim.category == measure and c.claim.year == goal.baseline_year
+        ]
         if official:
             baseline = int(official[0].figure)
             baseline_source = f"the City's published figure ({escape.text(official[0].statement)}), because {lacking}"
@@ -169,8 +176,12 @@ def goal_measure(data: SiteData, goal: Goal, measure: str) -> GoalMeasure:
 
     for year in range(goal.baseline_year, goal.target_year + 1):
         value = actual(year)
-        row = [str(year), "n/a" if baseline is None else f"{path_at(year):,.0f}",
-               "n/a" if value is None else f"{value:,}", f"{data.cover.months_in(year)}"]  # fmt: skip
+        row = [
+            str(year),
+            "n/a" if baseline is None else f"{path_at(year):,.0f}",
+            "n/a" if value is None else f"{value:,}",
+            f"{data.cover.months_in(year)}",
+        ]
         if other is not None:
             found = other_value(year)
             row.append("n/a" if found is None else f"{found:,}")

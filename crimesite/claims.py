@@ -148,9 +148,15 @@ def judge_percent(value: float, claimed: float, subject: str) -> tuple[str, str]
     return judge(value - claimed, tolerance, "percentage points", close=close, subject=subject)
 
 
-def check(claim: Claim, annual: pd.DataFrame, counted: pd.DataFrame, cover: metrics.Coverage,
-          categories: tuple[Category, ...], agency: str = "the agency",
-          other: OtherFigures | None = None) -> Check:  # fmt: skip
+def check(
+    claim: Claim,
+    annual: pd.DataFrame,
+    counted: pd.DataFrame,
+    cover: metrics.Coverage,
+    categories: tuple[Category, ...],
+    agency: str = "the agency",
+    other: OtherFigures | None = None,
+) -> Check:
     """The claim against the raw files' counts, and against the other source's figures when there is one."""
     checked = check_files(claim, annual, counted, cover, categories, agency)
     if other is None:
@@ -158,8 +164,14 @@ def check(claim: Claim, annual: pd.DataFrame, counted: pd.DataFrame, cover: metr
     return Check(claim, checked.computed, checked.verdict, checked.reason, check_other(claim, other))
 
 
-def check_files(claim: Claim, annual: pd.DataFrame, counted: pd.DataFrame, cover: metrics.Coverage,
-                categories: tuple[Category, ...], agency: str) -> Check:  # fmt: skip
+def check_files(
+    claim: Claim,
+    annual: pd.DataFrame,
+    counted: pd.DataFrame,
+    cover: metrics.Coverage,
+    categories: tuple[Category, ...],
+    agency: str,
+) -> Check:
     if claim.measure == "count":
         gap = coverage_gap(cover, claim.year, agency)
         value = annual_value(annual, claim.category, claim.year, categories) if cover.months_in(claim.year) else None
@@ -237,14 +249,18 @@ def check_other(claim: Claim, other: OtherFigures) -> OtherCheck:
     value = round(change, 1)
     verdict, reason = judge_percent(value, claim.figure, "it")
     copies = before.as_of if before.as_of == after.as_of else f"{before.as_of} and {after.as_of}"
-    text = (f"{label} gives {before.value:,} in {claim.base_year} and {after.value:,} in {claim.year}{scope}, "
-            f"copy of {copies}, a change of {value:+.1f}%: {reason}")  # fmt: skip
+    text = (
+        f"{label} gives {before.value:,} in {claim.base_year} and {after.value:,} in {claim.year}{scope}, "
+        f"copy of {copies}, a change of {value:+.1f}%: {reason}"
+    )
     return OtherCheck(value, verdict, text)
 
 
 # A unit's singular and plural, and the words for a figure above and below the claim.
-UNITS = {"crimes": ("crime", "crimes", "more", "fewer"),
-         "percentage points": ("percentage point", "percentage points", "higher", "lower")}  # fmt: skip
+UNITS = {
+    "crimes": ("crime", "crimes", "more", "fewer"),
+    "percentage points": ("percentage point", "percentage points", "higher", "lower"),
+}
 POSSESSIVE = {"it": "its"}
 
 
@@ -261,8 +277,9 @@ def difference_text(difference: float, unit: str, subject: str = "the data") -> 
     return f"{owner} figure is {size:g} {name} {side}"
 
 
-def judge(difference: float, tolerance: float, unit: str, close: float | None = None,
-          subject: str = "the data") -> tuple[str, str]:  # fmt: skip
+def judge(
+    difference: float, tolerance: float, unit: str, close: float | None = None, subject: str = "the data"
+) -> tuple[str, str]:
     close = close if close is not None else tolerance * 3
     size = abs(difference)
     text = difference_text(difference, unit, subject) if difference else f"{subject} gives the same figure"
@@ -275,14 +292,21 @@ def judge(difference: float, tolerance: float, unit: str, close: float | None = 
     return "differs", text
 
 
-def check_all(claims: tuple[Claim, ...], annual: pd.DataFrame, counted: pd.DataFrame, cover: metrics.Coverage,
-              categories: tuple[Category, ...], agency: str = "the agency",
-              other: OtherFigures | None = None) -> list[Check]:  # fmt: skip
+def check_all(
+    claims: tuple[Claim, ...],
+    annual: pd.DataFrame,
+    counted: pd.DataFrame,
+    cover: metrics.Coverage,
+    categories: tuple[Category, ...],
+    agency: str = "the agency",
+    other: OtherFigures | None = None,
+) -> list[Check]:
     return [check(claim, annual, counted, cover, categories, agency, other) for claim in claims]
 
 
-def with_vintages(checks: list[Check], history: revisions.Revisions | None,
-                  categories: tuple[Category, ...]) -> list[Check]:  # fmt: skip
+def with_vintages(
+    checks: list[Check], history: revisions.Revisions | None, categories: tuple[Category, ...]
+) -> list[Check]:
     """The checks, each count that does not match the latest figure noting the latest earlier release whose count
     it matches (by the same rule: judge_count), when there is one. A year as of a release is the sum of its months
     as of that release, only when all 12 were covered then."""

@@ -19,7 +19,7 @@ from crimesite import escape
 
 ANNUAL = "annual_counts.csv"
 REQUIRED_COLUMNS = ("year", "category", "count")
-MISSING = "\u2014"  # em dash: no such row in that build
+NO_ROW = "\u2014"  # em dash: no such row in that build
 NOT_COUNTED = "not counted"  # an empty count: the files do not count that category (Part II from NIBRS files)
 
 Key = tuple[int, str]
@@ -108,7 +108,7 @@ def compare(old: Counts, new: Counts) -> Comparison:
 
 
 def fmt_count(value: int | str | None) -> str:
-    return MISSING if value is None else value if isinstance(value, str) else f"{value:,}"
+    return NO_ROW if value is None else value if isinstance(value, str) else f"{value:,}"
 
 
 def fmt_difference(change: Change) -> str:

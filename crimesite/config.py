@@ -534,8 +534,10 @@ def check_period_path(path: str, period: str) -> None:
     """The build takes a release's months from its file name: a listed file's path must give its period back."""
     found = name_period(path)
     if found != period:
-        raise ValueError(f"site config: fetch.listing: to gives {path!r} for {period}, a name the build reads as "
-                         f"{found or 'no period'}")  # fmt: skip
+        raise ValueError(
+            f"site config: fetch.listing: to gives {path!r} for {period}, a name the build reads as "
+            f"{found or 'no period'}"
+        )
 
 
 def _placeholders(template: str) -> set[str]:
@@ -592,6 +594,7 @@ def load_config(path: Path = paths.SITE_CONFIG) -> SiteConfig:
 
 def with_place_files(config: SiteConfig, table: Path | None, neighborhoods: Path | None, districts: Path | None):
     """The same configuration reading its neighborhood table and boundaries from other files."""
-    places = replace(config.places, neighborhood_table=table, neighborhood_boundaries=neighborhoods,
-                     district_boundaries=districts)  # fmt: skip
+    places = replace(
+        config.places, neighborhood_table=table, neighborhood_boundaries=neighborhoods, district_boundaries=districts
+    )
     return replace(config, places=places)

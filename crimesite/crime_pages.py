@@ -392,10 +392,15 @@ def shootings_page(data: SiteData, figures: Charts) -> ShootingsPage:
         + gap_sentence(data.cover.missing_month_runs, months.run_label, data.cover.first, data.cover.last)
     )
     rows = [
-        [r.month, fmt_int(r.assaults), "n/a" if pd.isna(r.homicides) else fmt_int(r.homicides),
-         "n/a" if pd.isna(r.shootings) else fmt_int(r.shootings), r.era.upper()]
+        [
+            r.month,
+            fmt_int(r.assaults),
+            "n/a" if pd.isna(r.homicides) else fmt_int(r.homicides),
+            "n/a" if pd.isna(r.shootings) else fmt_int(r.shootings),
+            r.era.upper(),
+        ]
         for r in table.itertuples()
-    ]  # fmt: skip
+    ]
     return ShootingsPage(
         chart=chart_block(
             figures,

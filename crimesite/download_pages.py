@@ -63,8 +63,16 @@ def raw_file_rows(data: SiteData, urls: dict[str, str]) -> list[list[object]]:
     rows = []
     for info in data.files:
         span = months.key_run_label(info.months[0], info.months[-1]) if info.months else ""
-        rows.append([escape.text(info.name), info.format, span, fmt_int(info.rows), hash_code(info.sha256),
-                     escape.text(urls.get(info.sha256, "not fetched by this build"))])  # fmt: skip
+        rows.append(
+            [
+                escape.text(info.name),
+                info.format,
+                span,
+                fmt_int(info.rows),
+                hash_code(info.sha256),
+                escape.text(urls.get(info.sha256, "not fetched by this build")),
+            ]
+        )
     return rows
 
 
@@ -74,9 +82,13 @@ def download_pages(
     published = publish.published_resources(data.config, data.categories)
     files = md_table(["File", "What", "Format", "Rows", "Covers", "Size"], file_rows(facts), "lllrll")
     checksums = md_table(["File", "SHA-256"], checksum_rows(facts), "ll")
-    raw = html_table("table-raw-files", "Raw files this build read",
-                     ["File", "Format", "Months", "Rows", "SHA-256", "Downloaded from"], raw_file_rows(data, urls),
-                     "lllrll")  # fmt: skip
+    raw = html_table(
+        "table-raw-files",
+        "Raw files this build read",
+        ["File", "Format", "Months", "Rows", "SHA-256", "Downloaded from"],
+        raw_file_rows(data, urls),
+        "lllrll",
+    )
     fetched = sum(1 for info in data.files if info.sha256 in urls)
     return {
         "downloads/index.md": render(

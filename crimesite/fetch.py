@@ -102,8 +102,12 @@ class Expect:
 
 def expectations(site: SiteConfig) -> Expect:
     places = site.places
-    return Expect(site.raw_dir, sources.readers(site.reader.csv), places.neighborhood_table,
-                  tuple(vars(places.table_columns).values()))  # fmt: skip
+    return Expect(
+        site.raw_dir,
+        sources.readers(site.reader.csv),
+        places.neighborhood_table,
+        tuple(vars(places.table_columns).values()),
+    )
 
 
 @dataclass(frozen=True)
@@ -124,10 +128,20 @@ class Entry:
     listed_as: str | None = None
 
     def to_json(self) -> dict:
-        data = {"path": self.path, "url": self.url, "sha256": self.sha256, "bytes": self.bytes,
-                "retrieved_at": self.retrieved_at}  # fmt: skip
-        optional = {"etag": self.etag, "last_modified": self.last_modified, "source": self.source,
-                    "period": self.period, "listed_as": self.listed_as}  # fmt: skip
+        data = {
+            "path": self.path,
+            "url": self.url,
+            "sha256": self.sha256,
+            "bytes": self.bytes,
+            "retrieved_at": self.retrieved_at,
+        }
+        optional = {
+            "etag": self.etag,
+            "last_modified": self.last_modified,
+            "source": self.source,
+            "period": self.period,
+            "listed_as": self.listed_as,
+        }
         return data | {key: value for key, value in optional.items() if value is not None}
 
 
@@ -247,8 +261,17 @@ def fetch_file(
     problem = content_problem(target, destination, expect)
     if problem is not None:
         raise DownloadError(problem, retry=False)
-    entry = Entry(download.path, download.url, received.sha256, received.size, "", received.etag,
-                  received.last_modified, period=download.period, listed_as=download.listed_as)  # fmt: skip
+    entry = Entry(
+        download.path,
+        download.url,
+        received.sha256,
+        received.size,
+        "",
+        received.etag,
+        received.last_modified,
+        period=download.period,
+        listed_as=download.listed_as,
+    )
     if received.sha256 == local_sha:
         if known is not None and known.sha256 == local_sha:
             entry = replace(entry, retrieved_at=known.retrieved_at)  # same content: keep when it was retrieved
@@ -315,8 +338,11 @@ def download_once(
             content_type = response.headers.get("Content-Type")
     except DeadlineExceeded:
         received = target.stat().st_size if target.exists() else 0
-        raise DownloadError(f"not received within fetch.deadline_seconds ({fetch.deadline_seconds:g} s): "
-                            f"{progress(received, expected)} came; stopped", retry=False) from None  # fmt: skip
+        raise DownloadError(
+            f"not received within fetch.deadline_seconds ({fetch.deadline_seconds:g} s): "
+            f"{progress(received, expected)} came; stopped",
+            retry=False,
+        ) from None
     except urllib.error.HTTPError as error:
         if error.code == 304:
             return None
@@ -608,8 +634,12 @@ def read_listing(url: str, fetch: Fetch, target: Path, backoff: float, others: i
     body = target.read_bytes()
     content_type = (received.content_type or "").strip().lower()
     if not content_type.startswith(HTML_TYPES) and not looks_like_html(body[:HEAD_BYTES]):
-        raise FetchError([f"{url}: the listing page is not a web page (Content-Type {received.content_type!r}, "
-                          f"begins {body[:40]!r})"])  # fmt: skip
+        raise FetchError(
+            [
+                f"{url}: the listing page is not a web page (Content-Type {received.content_type!r}, "
+                f"begins {body[:40]!r})"
+            ]
+        )
     return body.decode("utf-8", errors="replace")  # only the links are read: an odd byte in the text is harmless
 
 
@@ -642,8 +672,13 @@ def link_period(link: Link) -> str | None:
     name = urllib.parse.unquote(urllib.parse.urlsplit(link.url).path)
     from_text, from_name = slmpd_nibrs.text_period(link.text), slmpd_nibrs.release_period(name)
     if from_text is not None and from_name is not None and from_text != from_name:
-        log.warning("skipped  the link %r (%s): its text gives %s, its file name %s", link.text, link.url,
-                    slmpd_nibrs.period_label(*from_text), slmpd_nibrs.period_label(*from_name))  # fmt: skip
+        log.warning(
+            "skipped  the link %r (%s): its text gives %s, its file name %s",
+            link.text,
+            link.url,
+            slmpd_nibrs.period_label(*from_text),
+            slmpd_nibrs.period_label(*from_name),
+        )
         return None
     found = from_text or from_name
     if found is None:
@@ -674,8 +709,10 @@ def kind_problem(destination: Path, expect: Expect) -> str | None:
     """Why the fetch could not check a file downloaded to `destination`, or None."""
     if content_kind(destination, expect) is not None:
         return None
-    return (f"cannot check what {destination.name} should hold: fetch downloads incident files (.csv, .CSV, "
-            f".csv.gz) into {expect.raw_dir}, the neighborhood table, and GeoJSON (.geojson, .json)")  # fmt: skip
+    return (
+        f"cannot check what {destination.name} should hold: fetch downloads incident files (.csv, .CSV, "
+        f".csv.gz) into {expect.raw_dir}, the neighborhood table, and GeoJSON (.geojson, .json)"
+    )
 
 
 def content_kind(destination: Path, expect: Expect) -> str | None:
@@ -774,8 +811,14 @@ def parse_entry(item: dict) -> Entry:
     if missing:
         raise KeyError(", ".join(missing))
     optional = {key: item.get(key) for key in ("etag", "last_modified", "source", "period", "listed_as")}
-    return Entry(str(item["path"]), str(item["url"]), str(item["sha256"]), int(item["bytes"]),
-                 str(item["retrieved_at"]), **optional)  # fmt: skip
+    return Entry(
+        str(item["path"]),
+        str(item["url"]),
+        str(item["sha256"]),
+        int(item["bytes"]),
+        str(item["retrieved_at"]),
+        **optional,
+    )
 
 
 def merged_entries(known: dict[str, Entry], outcomes: list[Outcome], folder: Path) -> list[Entry]:
@@ -863,6 +906,7 @@ def summarize(outcomes: list[Outcome], sample: list[Path], raw_dir: Path) -> Sum
     if releases:
         log.info("fetch: releases new or changed: %s", ", ".join(releases))
     if sample:
-        log.info("fetch: removed the bundled sample from %s (%d files, with %s)", raw_dir, len(sample) - 1,
-                 SAMPLE_LISTING)  # fmt: skip
+        log.info(
+            "fetch: removed the bundled sample from %s (%d files, with %s)", raw_dir, len(sample) - 1, SAMPLE_LISTING
+        )
     return summary

@@ -20,10 +20,13 @@ def offense_code_table(data: SiteData) -> MdTable:
     """The generic CSV reader's code table: each offense code, its UCR class and category."""
     names = {c.ucr_class: escape.text(c.name) for c in data.categories}
     rows = [
-        [as_code(offense_code), "" if ucr_class is None else f"{ucr_class:02d}",
-         "not counted" if ucr_class is None else names[ucr_class]]
+        [
+            as_code(offense_code),
+            "" if ucr_class is None else f"{ucr_class:02d}",
+            "not counted" if ucr_class is None else names[ucr_class],
+        ]
         for offense_code, ucr_class in sorted(data.offense_codes.items())
-    ]  # fmt: skip
+    ]
     return md_table(["Offense code", "UCR class", "Category"], rows, "lll")
 
 
@@ -58,13 +61,25 @@ def methodology_page(data: SiteData) -> MethodologyPage:
 
 
 def category_table(data: SiteData) -> MdTable:
-    rows = [[f"{c.ucr_class:02d}", escape.text(c.slug), escape.text(c.name), f"Part {'I' if c.part == 1 else 'II'}"]
-            for c in data.categories]  # fmt: skip
+    rows = [
+        [f"{c.ucr_class:02d}", escape.text(c.slug), escape.text(c.name), f"Part {'I' if c.part == 1 else 'II'}"]
+        for c in data.categories
+    ]
     return md_table(["UCR class", "Slug", "Name", "Part"], rows, "llll")
 
 
-FILE_COLUMNS = ("File", "Layout", "Rows read", "Rows counted", "Net count", "Months", "Stands for", "BOM",
-                "cp1252 bytes", "SHA-256 (start)")  # fmt: skip
+FILE_COLUMNS = (
+    "File",
+    "Layout",
+    "Rows read",
+    "Rows counted",
+    "Net count",
+    "Months",
+    "Stands for",
+    "BOM",
+    "cp1252 bytes",
+    "SHA-256 (start)",
+)
 
 
 def span_label(covers: tuple[str, ...]) -> str:
@@ -159,10 +174,13 @@ def completeness_sentence(data: SiteData) -> str:
     """How complete a month's Part I count usually is after one, two and three releases, measured on the data."""
     found = revisions.completeness(data.revisions, [c.slug for c in data.part1])
     if not found:
-        return ("No month counted first by a one-month release has had a later release yet, so how complete a "
-                "first count is cannot be measured on this data yet.")  # fmt: skip
-    parts = [f"after {STEP_WORDS[c.releases]}, {c.percent:.1f}% (measured on {plural(c.months, 'month')})"
-             for c in found]  # fmt: skip
+        return (
+            "No month counted first by a one-month release has had a later release yet, so how complete a "
+            "first count is cannot be measured on this data yet."
+        )
+    parts = [
+        f"after {STEP_WORDS[c.releases]}, {c.percent:.1f}% (measured on {plural(c.months, 'month')})" for c in found
+    ]
     return (
         "Measured on this data, a month's Part I count as a share of its count in the latest release, on average: "
         + "; ".join(parts)
@@ -208,8 +226,10 @@ def release_changes(data: SiteData, rank: int) -> ReleaseChanges:
     names = {c.slug: escape.text(c.name) for c in data.categories}
     release = data.revisions.releases[rank]
     changes = revisions.changes_at(data.revisions, rank)
-    rows = [[months.label(c.month), names[c.category], fmt_int(c.before), fmt_int(c.after), fmt_change(c.change)]
-            for c in changes]  # fmt: skip
+    rows = [
+        [months.label(c.month), names[c.category], fmt_int(c.before), fmt_int(c.after), fmt_change(c.change)]
+        for c in changes
+    ]
     changed = sorted({c.month for c in changes})
     return ReleaseChanges(
         label=release.label,
@@ -227,17 +247,17 @@ def revision_chart(data: SiteData, figures: Charts, category: Category, charted:
     frame = revisions.growth(data.revisions, category.slug, charted)
     releases = list(dict.fromkeys(frame.sort_values("rank")["release"]))
     frame = frame.assign(month_name=frame["month"].map(months.label))
-    summary = (
-        f"{category.name} in each month as each release counted it. "
-        + " ".join(
-            f"{months.label(month)}: " + ", ".join(f"{int(r.count):,} in the {r.release} release"
-                                                 for r in rows.itertuples()) + "."
-            for month, rows in frame.groupby("month", sort=True)
-        )
-    )  # fmt: skip
+    summary = f"{category.name} in each month as each release counted it. " + " ".join(
+        f"{months.label(month)}: "
+        + ", ".join(f"{int(r.count):,} in the {r.release} release" for r in rows.itertuples())
+        + "."
+        for month, rows in frame.groupby("month", sort=True)
+    )
     wide = frame.pivot(index="month", columns="release", values="count").reindex(columns=releases)
-    rows = [[months.label(month)] + ["" if pd.isna(value) else fmt_int(value) for value in values]
-            for month, values in zip(wide.index, wide.to_numpy().tolist(), strict=True)]  # fmt: skip
+    rows = [
+        [months.label(month)] + ["" if pd.isna(value) else fmt_int(value) for value in values]
+        for month, values in zip(wide.index, wide.to_numpy().tolist(), strict=True)
+    ]
     return RevisionChart(
         category=category,
         chart=chart_block(

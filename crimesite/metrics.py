@@ -92,11 +92,6 @@ class Coverage:
         return self.methods_break is not None and self.first < self.methods_break <= self.last
 
 
-def month_of(ordinal: int) -> str:
-    """YYYY-MM of a monthly period's ordinal."""
-    return str(pd.Period(ordinal=ordinal, freq="M"))
-
-
 def runs(values: list[int]) -> tuple[tuple[int, int], ...]:
     """Sorted integers (years: months.runs is for months) as runs of consecutive ones, each (first, last):
     [1, 2, 3, 7] gives ((1, 3), (7, 7))."""
@@ -183,8 +178,11 @@ def annual_counts(incidents: pd.DataFrame, categories: tuple[Category, ...], cov
     table = sums.reindex(grid, fill_value=0).astype("Int64").reset_index()
     table["year"] = table["year"].astype("int64")
     parts = {c.slug: c.part for c in categories}
-    counted = {(year, part): all(cover.counts_part(m, part) for m in cover.months_of(year))
-               for year in cover.years for part in set(parts.values())}  # fmt: skip
+    counted = {
+        (year, part): all(cover.counts_part(m, part) for m in cover.months_of(year))
+        for year in cover.years
+        for part in set(parts.values())
+    }
     known = [counted[(year, parts[slug])] for year, slug in zip(table["year"], table["category"], strict=True)]
     table["count"] = table["count"].where(known)
     return table

@@ -88,8 +88,11 @@ def check_rows(path: Path, table: pd.DataFrame, categories: tuple[Category, ...]
             "months": not (row["months"].isdigit() and 1 <= int(row["months"]) <= 12),
             "as_of": not DATE.fullmatch(row["as_of"]),
         }
-        problems += [Problem(str(path), line, column, row[column], EXPECTED[column] or f"one of {', '.join(measures)}")
-                     for column, bad in wrong.items() if bad]  # fmt: skip
+        problems += [
+            Problem(str(path), line, column, row[column], EXPECTED[column] or f"one of {', '.join(measures)}")
+            for column, bad in wrong.items()
+            if bad
+        ]
     return problems
 
 
@@ -111,8 +114,15 @@ def load_figures(source: OtherSource, categories: tuple[Category, ...]) -> Other
     problems = check_rows(path, table, categories)
     keys = table[["year", "measure", "as_of"]].apply(tuple, axis=1)
     for line in keys[keys.duplicated()].index + 2:
-        problems.append(Problem(str(path), int(line), "as_of", table["as_of"][line - 2],
-                                "one row per year, measure and copy (this one is given twice)"))  # fmt: skip
+        problems.append(
+            Problem(
+                str(path),
+                int(line),
+                "as_of",
+                table["as_of"][line - 2],
+                "one row per year, measure and copy (this one is given twice)",
+            )
+        )
     if problems:
         raise DataError(problems)
     typed = table.astype({"year": "int64", "value": "int64", "months": "int64"})

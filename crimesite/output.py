@@ -225,8 +225,18 @@ def build_site(build_dir: Path, site_dir: Path, source_date_epoch: int) -> None:
     env = {**os.environ, **MKDOCS_ENV, "SOURCE_DATE_EPOCH": str(source_date_epoch)}
     with removed_on_error(staging), tempfile.TemporaryDirectory(prefix="crimesite-mkdocs-") as folder:
         config = write_mkdocs_config(build_dir, Path(folder))
-        command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--quiet", "-f", str(config),
-                   "-d", str(staging.resolve())]  # fmt: skip
+        command = [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "--quiet",
+            "-f",
+            str(config),
+            "-d",
+            str(staging.resolve()),
+        ]
         result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             output = result.stderr.strip() or result.stdout.strip()

@@ -43,7 +43,9 @@ def environment() -> Environment:
     )
     # Our own words and numbers are set as they are; a value from a raw or reference file is escaped where it
     # is put: by the page builders (escape.text) or in the template (`| text`).
-    env.filters.update(n=fmt_int, change=fmt_change, percent=fmt_percent, code=as_code, text=escape.text)
+    env.filters.update(
+        n=fmt_int, change=fmt_change, percent=fmt_percent, code=as_code, text=escape.text, year=months.year_of
+    )
     return env
 
 

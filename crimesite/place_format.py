@@ -60,24 +60,33 @@ def weekly_table(data: SiteData, report: pd.DataFrame, place: object) -> TitledT
     parts = {
         "The week": (
             ["This week", "Prior week", "Against the usual range"],
-            lambda r: [count_text(r["week"]), count_text(r["prior_week"]),
-                       usual_text(r["week"], r["week_low"], r["week_high"])],
+            lambda r: [
+                count_text(r["week"]),
+                count_text(r["prior_week"]),
+                usual_text(r["week"], r["week_low"], r["week_high"]),
+            ],
             "rrl",
         ),
         "The last 28 days": (
             ["Last 28 days", "A year earlier", "Change", "Against the usual range"],
-            lambda r: [count_text(r["last_28_days"]), count_text(r["year_earlier_28_days"]),
-                       change_text(r["last_28_days"], r["year_earlier_28_days"]),
-                       usual_text(r["last_28_days"], r["28_days_low"], r["28_days_high"])],
+            lambda r: [
+                count_text(r["last_28_days"]),
+                count_text(r["year_earlier_28_days"]),
+                change_text(r["last_28_days"], r["year_earlier_28_days"]),
+                usual_text(r["last_28_days"], r["28_days_low"], r["28_days_high"]),
+            ],
             "rrrl",
         ),
         "The year to date": (
             ["Year to date", "Prior year to date", "Change"],
-            lambda r: [count_text(r["year_to_date"]), count_text(r["prior_year_to_date"]),
-                       change_text(r["year_to_date"], r["prior_year_to_date"])],
+            lambda r: [
+                count_text(r["year_to_date"]),
+                count_text(r["prior_year_to_date"]),
+                change_text(r["year_to_date"], r["prior_year_to_date"]),
+            ],
             "rrr",
         ),
-    }  # fmt: skip
+    }
     tables = []
     for title, (headers, cells, align) in parts.items():
         table_rows = [

@@ -171,14 +171,26 @@ def recent_map(data: SiteData, figures: Charts, places: PlaceData) -> dict:
         ],
         "lrr",
     )
-    context = {"start": date_label(start), "end": date_label(end), "counts": counts, "available": shapes is not None,
-               "chart": None, "points": fmt_int(len(points))}  # fmt: skip
+    context = {
+        "start": date_label(start),
+        "end": date_label(end),
+        "counts": counts,
+        "available": shapes is not None,
+        "chart": None,
+        "points": fmt_int(len(points)),
+    }
     if shapes is not None:
         # The block is shown in the tooltip as text (vega-tooltip escapes it): only cleaned and cut here.
         csv = points.assign(block=points["block"].map(escape.plain)).to_csv(index=False, lineterminator="\n")
         chart = charts.points_map("boundaries", csv, mapped, summary)
-        context["chart"] = chart_block(figures, "chart-recent-map", chart, "Map of crimes in the last 28 days", summary,
-                                       {"boundaries": shapes["features"]})  # fmt: skip
+        context["chart"] = chart_block(
+            figures,
+            "chart-recent-map",
+            chart,
+            "Map of crimes in the last 28 days",
+            summary,
+            {"boundaries": shapes["features"]},
+        )
     return context
 
 

@@ -264,12 +264,28 @@ def neighborhood_index(data: SiteData, places: PlaceData) -> NeighborhoodIndex:
             ]
         )
     rows.append(
-        [0, UNKNOWN_LABEL, "n/a", "n/a", fmt_int(totals.get((places.rate_year, UNKNOWN), 0)), "n/a", "n/a",
-         fmt_int(totals.get((latest, UNKNOWN), 0))]
-    )  # fmt: skip
+        [
+            0,
+            UNKNOWN_LABEL,
+            "n/a",
+            "n/a",
+            fmt_int(totals.get((places.rate_year, UNKNOWN), 0)),
+            "n/a",
+            "n/a",
+            fmt_int(totals.get((latest, UNKNOWN), 0)),
+        ]
+    )
     city = annual.groupby("year")["count"].sum()
-    headers = ["No.", "Neighborhood", "District", "Residents", f"Part I {places.rate_year}", "Per 1,000",
-               "Rank", f"Part I {latest}"]  # fmt: skip
+    headers = [
+        "No.",
+        "Neighborhood",
+        "District",
+        "Residents",
+        f"Part I {places.rate_year}",
+        "Per 1,000",
+        "Rank",
+        f"Part I {latest}",
+    ]
     if latest == places.rate_year:
         headers, rows = headers[:-1], [row[:-1] for row in rows]
     return NeighborhoodIndex(
@@ -336,8 +352,15 @@ def district_index(data: SiteData, figures: Charts, places: PlaceData) -> Distri
                 fmt_int(totals.get((latest, number), 0)),
             ]
         )
-    rows.append([UNKNOWN_LABEL, "n/a", fmt_int(totals.get((places.rate_year, UNKNOWN), 0)), "n/a",
-                 fmt_int(totals.get((latest, UNKNOWN), 0))])  # fmt: skip
+    rows.append(
+        [
+            UNKNOWN_LABEL,
+            "n/a",
+            fmt_int(totals.get((places.rate_year, UNKNOWN), 0)),
+            "n/a",
+            fmt_int(totals.get((latest, UNKNOWN), 0)),
+        ]
+    )
     headers = ["District", "Residents (approx.)", f"Part I {places.rate_year}", "Per 1,000", f"Part I {latest}"]
     if latest == places.rate_year:
         headers, rows = headers[:-1], [row[:-1] for row in rows]

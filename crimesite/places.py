@@ -194,13 +194,30 @@ def read_city_limits(path: Path) -> tuple[np.ndarray, ...]:
         raise DataError([Problem(path.name, getattr(error, "lineno", 1), "-", str(error)[:60], "GeoJSON")]) from None
     features = data.get("features") if isinstance(data, dict) else None
     geometries = [(feature or {}).get("geometry") or {} for feature in features or []]
-    polygons = [polygon for geometry in geometries for polygon in (
-        geometry["coordinates"] if geometry.get("type") == "MultiPolygon"
-        else [geometry["coordinates"]] if geometry.get("type") == "Polygon" else [])]  # fmt: skip
+    polygons = [
+        polygon
+        for geometry in geometries
+        for polygon in (
+            geometry["coordinates"]
+            if geometry.get("type") == "MultiPolygon"
+            else [geometry["coordinates"]]
+            if geometry.get("type") == "Polygon"
+            else []
+        )
+    ]
     rings = tuple(np.asarray(ring, dtype=float)[:, :2] for polygon in polygons for ring in polygon if len(ring) >= 3)
     if not rings:
-        raise DataError([Problem(path.name, 1, "features", str(len(features or [])),
-                                 "a GeoJSON FeatureCollection with a Polygon or MultiPolygon")])  # fmt: skip
+        raise DataError(
+            [
+                Problem(
+                    path.name,
+                    1,
+                    "features",
+                    str(len(features or [])),
+                    "a GeoJSON FeatureCollection with a Polygon or MultiPolygon",
+                )
+            ]
+        )
     return rings
 
 
@@ -212,8 +229,17 @@ def read_boundaries(path: Path, key: str) -> dict:
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise DataError([Problem(path.name, getattr(error, "lineno", 1), "-", str(error)[:60], "GeoJSON")]) from None
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or not data.get("features"):
-        raise DataError([Problem(path.name, 1, "type", str(data.get("type") if isinstance(data, dict) else data)[:60],
-                                 "a GeoJSON FeatureCollection with features")])  # fmt: skip
+        raise DataError(
+            [
+                Problem(
+                    path.name,
+                    1,
+                    "type",
+                    str(data.get("type") if isinstance(data, dict) else data)[:60],
+                    "a GeoJSON FeatureCollection with features",
+                )
+            ]
+        )
     numbers: list[int] = []
     polygons: list[list] = []
     problems = []

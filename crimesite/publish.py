@@ -49,8 +49,10 @@ class FileFacts:
 def published_resources(config, categories) -> tuple[schema.Resource, ...]:
     """Every published table's schema, naming the raw columns of the configured reader, and the other sources'
     files (site.yml `other_sources:`)."""
-    others = tuple(schema.other_figures_resource(other_file_name(source), categories, source.name, source.url)
-                   for source in config.other_sources)  # fmt: skip
+    others = tuple(
+        schema.other_figures_resource(other_file_name(source), categories, source.name, source.url)
+        for source in config.other_sources
+    )
     return schema.resources(categories, sources.source_columns(config.reader)) + others
 
 
@@ -157,8 +159,10 @@ def incident_files(table: pd.DataFrame) -> dict[str, bytes]:
         "occurred_at",
         pc.strftime(arrow["occurred_at"], format="%Y-%m-%dT%H:%M:%S"),
     )
-    as_text = pa.table([column.cast(pa.string()) if pa.types.is_dictionary(column.type) else column
-                        for column in as_text.columns], names=as_text.column_names)  # fmt: skip
+    as_text = pa.table(
+        [column.cast(pa.string()) if pa.types.is_dictionary(column.type) else column for column in as_text.columns],
+        names=as_text.column_names,
+    )
     text = io.BytesIO()
     pacsv.write_csv(as_text, text, pacsv.WriteOptions(quoting_style="needed", batch_size=1 << 16))
     csv = text.getvalue()

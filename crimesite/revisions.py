@@ -55,8 +55,9 @@ class Revisions:
 
     def total(self, rank: int, months: list[str], slugs: list[str]) -> int | None:
         """The sum of the categories over the months as of the release; None unless every month was covered."""
-        rows = self.counts[(self.counts["rank"] == rank) & self.counts["month"].isin(months)
-                           & self.counts["category"].isin(slugs)]  # fmt: skip
+        rows = self.counts[
+            (self.counts["rank"] == rank) & self.counts["month"].isin(months) & self.counts["category"].isin(slugs)
+        ]
         return int(rows["count"].sum()) if rows["month"].nunique() == len(set(months)) else None
 
 
@@ -72,8 +73,9 @@ def release_counts(
     the categories the releases count (Part I)."""
     start = methods_break or ""
     deltas = history.deltas
-    kept = deltas[(deltas["month"] >= start) & (deltas["month"] <= deltas["file_last"])
-                  & deltas["category"].isin(slugs)]  # fmt: skip
+    kept = deltas[
+        (deltas["month"] >= start) & (deltas["month"] <= deltas["file_last"]) & deltas["category"].isin(slugs)
+    ]
     first: dict[str, int] = {month: 0 for month in other_months if month >= start}
     for rank, release in enumerate(history.releases):
         for month in release.months:
@@ -194,8 +196,10 @@ SUMMARY_CHANGES = 10  # the largest changes the summary lists
 def summary(revisions: Revisions, markdown: bool = False, shown: int = LATEST_SHOWN) -> str:
     """A short summary of the latest releases for a person (the fetch workflow's job summary and commit message):
     for each, the months it was the first to count, the months it changed, and its largest changes."""
-    lines = [f"Revisions: {len(revisions.releases)} releases, {revisions.releases[0].label} to "
-             f"{revisions.releases[-1].label}."]  # fmt: skip
+    lines = [
+        f"Revisions: {len(revisions.releases)} releases, {revisions.releases[0].label} to "
+        f"{revisions.releases[-1].label}."
+    ]
     for rank in revisions.latest_ranks(shown):
         label = revisions.releases[rank].label
         changes = changes_at(revisions, rank)

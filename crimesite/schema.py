@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from crimesite import incidents
 from crimesite.reference import Category
 
-MISSING = ""  # the one missing-value code in every published file: an empty field
+MISSING_VALUE = ""  # the one missing-value code in every published file: an empty field
 DICTIONARY_START = "<!-- generated from crimesite/schema.py by `make dictionary`: edit the schema, not this -->"
 DICTIONARY_END = "<!-- end of generated dictionary -->"
 INCIDENT_FORMATS = ("csv", "csv.gz", "parquet")
@@ -64,7 +64,7 @@ class Resource:
         return tuple(f"{self.name}.{suffix}" for suffix in self.formats)
 
     def table_schema(self) -> dict:
-        schema = {"fields": [f.descriptor() for f in self.fields], "missingValues": [MISSING]}
+        schema = {"fields": [f.descriptor() for f in self.fields], "missingValues": [MISSING_VALUE]}
         if self.primary_key:
             schema["primaryKey"] = list(self.primary_key)
         return schema
@@ -565,8 +565,15 @@ def dictionary_markdown(published: tuple[Resource, ...]) -> str:
         lines += ["| Field | Description | Type | Unit | Example | Allowed values | When empty |"]
         lines += ["| :-- | :-- | :-- | :-- | :-- | :-- | :-- |"]
         for item in resource.fields:
-            cells = [f"`{item.name}`", item.description, item.type, item.unit, f"`{item.example}`",
-                     item.allowed(), item.unknown]  # fmt: skip
+            cells = [
+                f"`{item.name}`",
+                item.description,
+                item.type,
+                item.unit,
+                f"`{item.example}`",
+                item.allowed(),
+                item.unknown,
+            ]
             lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |")
         lines.append("")
     return "\n".join(lines)

@@ -319,8 +319,14 @@ def main(argv: list[str]) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="folder to write (default: sample-raw/)")
-    parser.add_argument("--listing", nargs="?", type=Path, const=LISTING, default=None,
-                        help="also write the files' checksums here (default: scripts/sample.sha256)")  # fmt: skip
+    parser.add_argument(
+        "--listing",
+        nargs="?",
+        type=Path,
+        const=LISTING,
+        default=None,
+        help="also write the files' checksums here (default: scripts/sample.sha256)",
+    )
     args = parser.parse_args(argv)
     written = write_sample(args.out)
     print(f"wrote {len(written)} sample files to {args.out}", file=sys.stderr)

@@ -105,8 +105,11 @@ def real_site(tmp_path_factory) -> tuple[Path, Path]:
 def sample_raw(tmp_path_factory) -> Path:
     """The synthetic sample, written by scripts/make_sample.py into a tmp folder (as `make sample` does)."""
     folder = tmp_path_factory.mktemp("sample-raw")
-    subprocess.run([sys.executable, str(paths.ROOT / "scripts" / "make_sample.py"), "--out", str(folder)],
-                   check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        [sys.executable, str(paths.ROOT / "scripts" / "make_sample.py"), "--out", str(folder)],
+        check=True,
+        capture_output=True,
+    )
     return folder
 
 

@@ -290,8 +290,11 @@ def broken_runs(tmp_path_factory) -> dict[str, tuple[Path, Path, subprocess.Comp
 
     def run(number: int, case: str) -> tuple[str, tuple[Path, Path, subprocess.CompletedProcess]]:
         raw, out = write_raw(root / f"case{number}" / "raw", BROKEN[case][0]), root / f"case{number}" / "out"
-        return case, (raw, out, run_cli("--raw", str(raw), "--build-dir", str(out / "build"),
-                                        "--site-dir", str(out / "site")))  # fmt: skip
+        return case, (
+            raw,
+            out,
+            run_cli("--raw", str(raw), "--build-dir", str(out / "build"), "--site-dir", str(out / "site")),
+        )
 
     with ThreadPoolExecutor(max_workers=3) as pool:
         return dict(pool.map(run, range(len(BROKEN)), BROKEN))
@@ -329,8 +332,9 @@ def test_a_legacy_occurrence_date_in_the_future_is_a_data_quality_entry(tmp_path
     """A DateOccur after the coded month (here years after every file) is kept, counted in its coded month
     and listed; a coded month after every other file's is the newest month, not an error."""
     future = with_field(0, "14-000777").replace("2/3/2014 8:05", "2/3/2031 8:05")
-    raw = write_raw(tmp_path / "raw", {"feb.csv": crlf(*LEGACY_LINES, future),
-                                      "mar.csv": crlf(HEADER_20, with_field(1, "2014-03"))})  # fmt: skip
+    raw = write_raw(
+        tmp_path / "raw", {"feb.csv": crlf(*LEGACY_LINES, future), "mar.csv": crlf(HEADER_20, with_field(1, "2014-03"))}
+    )
     build_dir = tmp_path / "build"
     result = run_cli("--raw", str(raw), "--no-site", "--build-dir", str(build_dir))
     assert result.returncode == 0, result.stderr
@@ -373,8 +377,9 @@ def leftovers(root: Path) -> list[str]:
 @pytest.fixture
 def built(tmp_path) -> tuple[Path, Path, Path, dict[str, str], dict[str, str]]:
     """A site built by build_data.py from two good legacy files: the raw folder, build/, site/ and their hashes."""
-    raw = write_raw(tmp_path / "raw", {"feb.csv": crlf(*LEGACY_LINES),
-                                      "mar.csv": crlf(HEADER_20, with_field(1, "2014-03"))})  # fmt: skip
+    raw = write_raw(
+        tmp_path / "raw", {"feb.csv": crlf(*LEGACY_LINES), "mar.csv": crlf(HEADER_20, with_field(1, "2014-03"))}
+    )
     build_dir, site_dir = tmp_path / "build", tmp_path / "site"
     result = run_cli("--raw", str(raw), "--build-dir", str(build_dir), "--site-dir", str(site_dir), "--quiet")
     assert result.returncode == 0, result.stderr
@@ -406,8 +411,16 @@ def test_a_failing_build_leaves_the_last_site_and_build_folder_untouched(built, 
     (fake / "mkdocs").mkdir(parents=True)
     (fake / "mkdocs" / "__init__.py").write_text("")
     (fake / "mkdocs" / "__main__.py").write_text(FAILING_MKDOCS)
-    result = run_cli("--raw", str(raw), "--build-dir", str(build_dir), "--site-dir", str(site_dir), "--quiet",
-                     env={"PYTHONPATH": str(fake)})  # fmt: skip
+    result = run_cli(
+        "--raw",
+        str(raw),
+        "--build-dir",
+        str(build_dir),
+        "--site-dir",
+        str(site_dir),
+        "--quiet",
+        env={"PYTHONPATH": str(fake)},
+    )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"\nerror: mkdocs build failed; {site_dir} was left as it was:\n" in "\n" + result.stderr
     assert "something went wrong" in result.stderr

@@ -11,8 +11,20 @@ from crimesite import claims, metrics, paths
 
 
 def claim(**fields) -> claims.Claim:
-    base = dict(id="x", statement="s", measure="count", category="homicide", year=2019, base_year=None, figure=10.0,
-                who="City", said_on="", source="press", url="", note="")  # fmt: skip
+    base = dict(
+        id="x",
+        statement="s",
+        measure="count",
+        category="homicide",
+        year=2019,
+        base_year=None,
+        figure=10.0,
+        who="City",
+        said_on="",
+        source="press",
+        url="",
+        note="",
+    )
     return claims.Claim(**{**base, **fields})
 
 
@@ -52,8 +64,13 @@ def test_a_year_not_wholly_in_the_data_is_not_checkable(categories):
 
 def test_percent_change_over_part1_and_across_the_break(categories):
     data = annual([(2020, "homicide", 100), (2020, "larceny", 900), (2021, "homicide", 50), (2021, "larceny", 800)])
-    result = claims.check(claim(measure="percent_change", category="part1", year=2021, base_year=2020, figure=-15),
-                          data, counted([]), full_years(2020, 2021), categories)  # fmt: skip
+    result = claims.check(
+        claim(measure="percent_change", category="part1", year=2021, base_year=2020, figure=-15),
+        data,
+        counted([]),
+        full_years(2020, 2021),
+        categories,
+    )
     assert result.computed == -15.0 and result.verdict == "matches"
     assert "methods break" in result.reason
 
@@ -61,8 +78,9 @@ def test_percent_change_over_part1_and_across_the_break(categories):
 def test_a_share_on_part_of_a_nibrs_year_is_judged_on_those_months_and_says_so(categories):
     cover = metrics.coverage({"2024-01", "2024-02", "2024-03", "2024-04"}, "2021-01")
     data = counted([(2024, "homicide", True)] * 36 + [(2024, "homicide", False)] * 4)
-    result = claims.check(claim(measure="firearm_share", year=2024, figure=90), annual([]), data, cover, categories,
-                          "SLMPD")  # fmt: skip
+    result = claims.check(
+        claim(measure="firearm_share", year=2024, figure=90), annual([]), data, cover, categories, "SLMPD"
+    )
     assert (result.computed, result.verdict) == (90.0, "matches")
     assert "(36 of 40)" in result.reason and "only 4 of the 12 months of 2024, so the share is of those months" in (
         result.reason
@@ -72,11 +90,17 @@ def test_a_share_on_part_of_a_nibrs_year_is_judged_on_those_months_and_says_so(c
 def test_firearm_share_needs_a_nibrs_year(categories):
     rows = [(2022, "homicide", True)] * 9 + [(2022, "homicide", False)]
     data = counted(rows)
-    nibrs = claims.check(claim(measure="firearm_share", year=2022, figure=90), annual([]), data,
-                         full_years(2022), categories)  # fmt: skip
+    nibrs = claims.check(
+        claim(measure="firearm_share", year=2022, figure=90), annual([]), data, full_years(2022), categories
+    )
     assert nibrs.computed == 90.0 and nibrs.verdict == "matches"
-    legacy = claims.check(claim(measure="firearm_share", year=2019, figure=90), annual([]),
-                          counted([(2019, "homicide", None)]), full_years(2019), categories)  # fmt: skip
+    legacy = claims.check(
+        claim(measure="firearm_share", year=2019, figure=90),
+        annual([]),
+        counted([(2019, "homicide", None)]),
+        full_years(2019),
+        categories,
+    )
     assert legacy.verdict == "not checkable" and "legacy files do not record the weapon" in legacy.reason
 
 
@@ -120,9 +144,15 @@ def test_a_bad_claims_file_names_the_line(tmp_path, categories):
 
 @pytest.mark.parametrize(
     "url",
-    ["javascript:window.__pwned=1", " https://example.org", 'https://example.org/"><script>x</script>',
-     "https://example.org/a b", "ftp://example.org/file", "data:text/html,<script>x</script>"],
-)  # fmt: skip
+    [
+        "javascript:window.__pwned=1",
+        " https://example.org",
+        'https://example.org/"><script>x</script>',
+        "https://example.org/a b",
+        "ftp://example.org/file",
+        "data:text/html,<script>x</script>",
+    ],
+)
 def test_a_claim_whose_url_is_not_a_web_address_stops_the_build(tmp_path, categories, url):
     path = tmp_path / "claims.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
@@ -137,7 +167,8 @@ def test_a_claim_whose_url_is_not_a_web_address_stops_the_build(tmp_path, catego
 def test_a_share_from_part_of_a_year_with_few_crimes_is_not_judged(categories):
     cover = metrics.coverage({"2024-01", "2024-02"}, "2021-01")
     data = counted([(2024, "homicide", True)] * 4)
-    result = claims.check(claim(measure="firearm_share", year=2024, figure=90), annual([]), data, cover, categories,
-                          "SLMPD")  # fmt: skip
+    result = claims.check(
+        claim(measure="firearm_share", year=2024, figure=90), annual([]), data, cover, categories, "SLMPD"
+    )
     assert (result.computed, result.verdict) == (100.0, "not checkable")
     assert "with 4 so far (4 with a firearm): too few" in result.reason

@@ -42,8 +42,16 @@ LAST_MONTH = {COMBINED: "2023-12", RESENT: "2024-01", STALE: "2024-02"}
 LAST_MONTH |= {path.name: f"{path.name[9:13]}-{path.name[6:8]}" for path in REAL_RELEASES}  # Crime-01-2024.csv.gz
 COVERED = pd.period_range("2020-12", "2024-04", freq="M").strftime("%Y-%m").tolist()
 COMBINED_MONTHS = pd.period_range("2021-01", "2023-12", freq="M").strftime("%Y-%m").tolist()
-SLUGS = {1: "homicide", 2: "rape", 3: "robbery", 4: "aggravated-assault", 5: "burglary", 6: "larceny",
-         7: "vehicle-theft", 8: "arson"}  # fmt: skip
+SLUGS = {
+    1: "homicide",
+    2: "rape",
+    3: "robbery",
+    4: "aggravated-assault",
+    5: "burglary",
+    6: "larceny",
+    7: "vehicle-theft",
+    8: "arson",
+}
 HIERARCHY = (1, 2, 3, 4, 5, 7, 6)  # the FBI's order, vehicle theft above larceny; arson is counted besides
 PER_VICTIM = {1, 2, 4}
 TYPO_DATE = "2025-03-14"  # a burglary of 2022 whose date became a typo
@@ -175,8 +183,14 @@ def single(ucr_class: str, year: str):
 def stale_version(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     """The incident as a homicide, supplemented two days before the combined release's version."""
     older = (pd.Timestamp(max(day(row["LastSuppDate"]) for row in rows)) - pd.Timedelta(days=2)).strftime("%Y-%m-%d")
-    changed = {"Offense": "HOMICIDE", "NIBRS": "09A", "NIBRSCategory": "Murder and Nonnegligent Manslaughter",
-               "SRS_UCR": "01", "CrimeAgainst": "Person", "IncidentTopSRS_UCR": "01"}  # fmt: skip
+    changed = {
+        "Offense": "HOMICIDE",
+        "NIBRS": "09A",
+        "NIBRSCategory": "Murder and Nonnegligent Manslaughter",
+        "SRS_UCR": "01",
+        "CrimeAgainst": "Person",
+        "IncidentTopSRS_UCR": "01",
+    }
     changed["LastSuppDate"] = older
     return [{**row, **changed, "VictimNum": "1"} for row in rows]
 
@@ -194,9 +208,16 @@ def releases(tmp_path_factory) -> SimpleNamespace:
     taken = {incident_number(row) for rows in [resent, *real.values()] for row in rows}
     [typo] = pick(incidents, taken, 1, single("05", "2022"))
     [early] = pick(incidents, taken, 1, single("03", "2021"))
-    stale = pick(incidents, taken, 5, lambda rows: rows[0]["IncidentDate"][:4] == "2023"
-                 and all(row["LastSuppDate"] != "NULL" for row in rows)
-                 and all(offense_class(row) not in (1, 8) for row in rows))  # fmt: skip
+    stale = pick(
+        incidents,
+        taken,
+        5,
+        lambda rows: (
+            rows[0]["IncidentDate"][:4] == "2023"
+            and all(row["LastSuppDate"] != "NULL" for row in rows)
+            and all(offense_class(row) not in (1, 8) for row in rows)
+        ),
+    )
     for row in combined:
         number = incident_number(row)
         row["IncidentDate"] = {typo: TYPO_DATE, early: EARLY_DATE}.get(number, row["IncidentDate"])
@@ -205,8 +226,16 @@ def releases(tmp_path_factory) -> SimpleNamespace:
     for name, rows in files.items():
         (folder / name).write_bytes(write_rows(rows))
     typo_line = next(i for i, row in enumerate(combined) if incident_number(row) == typo) + 2  # the header is line 1
-    return SimpleNamespace(folder=folder, files=files, real=real, typo=typo, typo_line=typo_line, early=early,
-                           stale=stale, resent=sorted(by_incident(resent)))  # fmt: skip
+    return SimpleNamespace(
+        folder=folder,
+        files=files,
+        real=real,
+        typo=typo,
+        typo_line=typo_line,
+        early=early,
+        stale=stale,
+        resent=sorted(by_incident(resent)),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -375,12 +404,20 @@ def test_the_revision_log_starts_with_the_combined_release_and_ends_at_the_site_
     assert sorted({month for month, _ in log[last]}) == [month for month in COVERED if month >= "2021-01"]
     assert log[last] == {key: int(published[key]) for key in log[last]}
     # The re-sent 2023 incidents show as changes to 2023 months in the release that re-sent them.
-    changed = {month for release in list(log)[1:] for month in COMBINED_MONTHS
-               if any(log[release].get((month, c)) != log[first].get((month, c)) for c in SLUGS.values())}  # fmt: skip
+    changed = {
+        month
+        for release in list(log)[1:]
+        for month in COMBINED_MONTHS
+        if any(log[release].get((month, c)) != log[first].get((month, c)) for c in SLUGS.values())
+    }
     # Only months of incidents a later release sends (re-sent ones, and older real incidents the 2024 releases
     # re-send, which count once 2021-2023 is covered) can change.
     combined = by_incident(releases.files[COMBINED])
     later = [rows for name, rows in (releases.files | releases.real).items() if name != COMBINED]
-    touched = {day(row["IncidentDate"])[:7] for rows in later for n, versions in by_incident(rows).items()
-               for row in versions + combined.get(n, [])}  # fmt: skip
+    touched = {
+        day(row["IncidentDate"])[:7]
+        for rows in later
+        for n, versions in by_incident(rows).items()
+        for row in versions + combined.get(n, [])
+    }
     assert changed and changed <= touched

@@ -91,8 +91,16 @@ def test_a_name_without_a_month_gives_none(name):
     assert release_period(name) is None
 
 
-@pytest.mark.parametrize(("first", "last"), [("2024-01", "2024-01"), ("2021-01", "2023-12"), ("2021-03", "2021-05"),
-                                             ("2022-01", "2022-12"), ("2023-12", "2024-02")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        ("2024-01", "2024-01"),
+        ("2021-01", "2023-12"),
+        ("2021-03", "2021-05"),
+        ("2022-01", "2022-12"),
+        ("2023-12", "2024-02"),
+    ],
+)
 def test_a_period_label_reads_back_as_its_period(first, last):
     label = period_label(month(first), month(last))
     assert release_period(f"raw/nibrs/{label}.csv") == (month(first), month(last))
@@ -159,17 +167,28 @@ def test_spellings_of_one_incident_or_victim_count_once(context):
     """24000777 / 024000777 with victims 1, 2 / 01, 02: two aggravated assaults in the newest version;
     24-000778 / 24000778 with victims 1 / 01 in one release: one; 24000779 / 24-000779: one robbery."""
     totals, kept, _ = counted([COUNTING / "spellings"], context)
-    assert totals == {("2024-01", "aggravated-assault"): 2, ("2024-01", "robbery"): 1,
-                      ("2024-02", "aggravated-assault"): 1}  # fmt: skip
+    assert totals == {
+        ("2024-01", "aggravated-assault"): 2,
+        ("2024-01", "robbery"): 1,
+        ("2024-02", "aggravated-assault"): 1,
+    }
     assert sorted(set(kept["complaint"])) == ["24-000777", "24-000778", "24-000779"]
     assert set(kept.loc[kept["complaint"] == "24-000777", "source_file"]) == {"Crime-02-2024.csv"}
 
 
 @pytest.mark.parametrize(
     ("given", "canonical"),
-    [("24000777", "24-000777"), ("024000777", "24-000777"), ("24-000777", "24-000777"), ("24-777", "24-000777"),
-     ("5000123", "05-000123"), ("19-060382", "19-060382"), ("A-17 x", "A-17 x"), ("124000777", "124000777")],
-)  # fmt: skip
+    [
+        ("24000777", "24-000777"),
+        ("024000777", "24-000777"),
+        ("24-000777", "24-000777"),
+        ("24-777", "24-000777"),
+        ("5000123", "05-000123"),
+        ("19-060382", "19-060382"),
+        ("A-17 x", "A-17 x"),
+        ("124000777", "124000777"),
+    ],
+)
 def test_the_canonical_incident_number(given, canonical):
     assert sources.common.canonical_incident_numbers(pd.Series([given])).tolist() == [canonical]
 

@@ -202,8 +202,11 @@ def place_files(url: str) -> list[dict]:
 
 def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     """Every file under the folder with its bytes and modification time."""
-    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns) for p in folder.rglob("*")
-            if p.is_file()}  # fmt: skip
+    return {
+        p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
 
 
 def expect(folder: Path) -> fetch.Expect:
@@ -247,8 +250,13 @@ def test_a_first_fetch_brings_each_file_as_served_and_lists_it_in_the_manifest(t
 
 def test_every_real_layout_passes_the_content_check(tmp_path, server):
     """The legacy files of 18, 20 and 26 columns and the NIBRS files are what a raw entry expects."""
-    names = ["legacy/january2008.csv.gz", "legacy/may2017.csv.gz", "legacy_2020/december2020.csv.gz",
-             "nibrs/Crime-01-2024.csv.gz", "nibrs_2024_03_04/Crime-04-2024.csv.gz"]  # fmt: skip
+    names = [
+        "legacy/january2008.csv.gz",
+        "legacy/may2017.csv.gz",
+        "legacy_2020/december2020.csv.gz",
+        "nibrs/Crime-01-2024.csv.gz",
+        "nibrs_2024_03_04/Crime-04-2024.csv.gz",
+    ]
     files = [{"url": f"{server.url}/files/raw/{name}", "to": f"raw/{name}"} for name in names]
     summary = run(fetch_config(tmp_path / "data", files))
     assert summary.new == len(names)
@@ -501,9 +509,11 @@ def test_an_entry_whose_content_cannot_be_checked_is_refused_before_any_download
     before = snapshot(data)
     entry = {"url": f"{server.url}/files/raw/legacy/{LEGACY[1]}", "to": "raw/notes.txt"}
     problems = failed_run(fetch_config(data, [*legacy_files(server.url, LEGACY[:1]), entry]))
-    assert problems == [f"{entry['url']}: cannot check what notes.txt should hold: fetch downloads incident files "
-                        f"(.csv, .CSV, .csv.gz) into {data / 'raw'}, the neighborhood table, and GeoJSON "
-                        "(.geojson, .json)"]  # fmt: skip
+    assert problems == [
+        f"{entry['url']}: cannot check what notes.txt should hold: fetch downloads incident files "
+        f"(.csv, .CSV, .csv.gz) into {data / 'raw'}, the neighborhood table, and GeoJSON "
+        "(.geojson, .json)"
+    ]
     assert server.requests == []
     assert snapshot(data) == before
 
@@ -614,8 +624,10 @@ def test_a_host_name_that_does_not_resolve_stops_the_fetch_at_once(tmp_path, ser
     problems = failed_run(fetch_config(data, files, retries=2))
     assert time.monotonic() - started < TIMEOUT_SECONDS
     assert len(problems) == 1
-    assert problems[0].startswith(f"http://slmpd.nonexistent.invalid/files/raw/legacy/{LEGACY[0]}: cannot resolve "
-                                  "the host name slmpd.nonexistent.invalid (")  # fmt: skip
+    assert problems[0].startswith(
+        f"http://slmpd.nonexistent.invalid/files/raw/legacy/{LEGACY[0]}: cannot resolve "
+        "the host name slmpd.nonexistent.invalid ("
+    )
     assert problems[0].endswith("); is the network down? 5 other file(s) not tried")
     assert server.requests == []
     assert snapshot(data) == before
@@ -633,8 +645,9 @@ def test_a_fork_with_the_csv_reader_accepts_its_own_files_and_refuses_slmpd_ones
         server.overrides[name] = (FORK / "data" / name).read_bytes()
     own = [{"url": f"{server.url}/files/{name}", "to": name} for name in sorted(server.overrides)]
     fetch.run(fetch_config(data, own), expect, backoff_seconds=0, clock=lambda: JANUARY)
-    assert sorted(p.relative_to(data).as_posix() for p in data.rglob("*.*")) == sorted([*server.overrides,
-                                                                                        "manifest.json"])  # fmt: skip
+    assert sorted(p.relative_to(data).as_posix() for p in data.rglob("*.*")) == sorted(
+        [*server.overrides, "manifest.json"]
+    )
     slmpd = {"url": f"{server.url}/files/raw/legacy/{LEGACY[0]}", "to": "raw/riverton_2024.csv.gz"}
     with pytest.raises(fetch.FetchError) as caught:
         fetch.run(fetch_config(data, [*own, slmpd]), expect, backoff_seconds=0, clock=lambda: JANUARY)
@@ -697,8 +710,9 @@ def test_a_failed_move_puts_everything_back(tmp_path, monkeypatch):
     moves = [(staged / "a", data / "raw" / "a.csv"), (staged / "b", data / "raw" / "new" / "b.csv")]
     with pytest.raises(fetch.FetchError) as caught:
         fetch.apply_moves(moves, tmp_path / "backup")
-    assert caught.value.problems == [f"{data / 'raw' / 'new' / 'b.csv'}: cannot move into place (disk full); "
-                                     "nothing was changed"]  # fmt: skip
+    assert caught.value.problems == [
+        f"{data / 'raw' / 'new' / 'b.csv'}: cannot move into place (disk full); nothing was changed"
+    ]
     assert snapshot(data) == before
     assert not (data / "raw" / "new").exists()
 
@@ -717,9 +731,11 @@ def test_fetched_legacy_and_place_files_build(tmp_path, server, site_config):
     run(fetch_config(data, legacy_files(server.url) + place_files(server.url)))
     reference = data / "reference"
     built = config.with_place_files(
-        site_config, reference / "neighborhoods.csv", reference / "neighborhoods.geojson",
+        site_config,
+        reference / "neighborhoods.csv",
+        reference / "neighborhoods.geojson",
         reference / "districts.geojson",
-    )  # fmt: skip
+    )
     build.run([data / "raw"], build_dir=tmp_path / "build", site_dir=None, config=built)
     docs = tmp_path / "build" / "docs"
     assert "Carondelet" in (docs / "neighborhoods" / "index.md").read_text()
@@ -740,8 +756,13 @@ def write_site_config(root: Path, files: list[dict]) -> Path:
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(paths.ROOT / "build_data.py"), *args], capture_output=True,
-                          text=True, check=False, env={**os.environ, "GITHUB_ACTIONS": ""})  # fmt: skip
+    return subprocess.run(
+        [sys.executable, str(paths.ROOT / "build_data.py"), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "GITHUB_ACTIONS": ""},
+    )
 
 
 def test_the_cli_fetches_and_logs_a_summary(tmp_path, server):
@@ -813,9 +834,14 @@ def test_the_repository_config_lists_the_nibrs_releases_and_fetches_the_boundari
 
 
 def fetch_section(**changes) -> dict:
-    section = {"folder": "data", "timeout_seconds": 5, "retries": 1,
-               "files": [{"url": "https://x/{Month}{year}.CSV", "to": "raw/{month}{year}.csv",
-                          "months": ["2019-11", "2020-02"]}]}  # fmt: skip
+    section = {
+        "folder": "data",
+        "timeout_seconds": 5,
+        "retries": 1,
+        "files": [
+            {"url": "https://x/{Month}{year}.CSV", "to": "raw/{month}{year}.csv", "months": ["2019-11", "2020-02"]}
+        ],
+    }
     return section | changes
 
 
@@ -823,11 +849,20 @@ def test_month_templates_expand_for_each_month():
     fetch_settings = config.parse_fetch(fetch_section(), Path("/site"))
     assert fetch_settings.folder == Path("/site/data")
     assert [d.path for d in config.fetch_downloads(fetch_settings)] == [
-        "raw/november2019.csv", "raw/december2019.csv", "raw/january2020.csv", "raw/february2020.csv"
-    ]  # fmt: skip
+        "raw/november2019.csv",
+        "raw/december2019.csv",
+        "raw/january2020.csv",
+        "raw/february2020.csv",
+    ]
     assert config.fetch_downloads(fetch_settings)[1].url == "https://x/December2019.CSV"
-    assert config.month_values("2019-12") == {"year": "2019", "month": "december", "Month": "December",
-                                                   "mm": "12", "next_year": "2020", "next_mm": "01"}  # fmt: skip
+    assert config.month_values("2019-12") == {
+        "year": "2019",
+        "month": "december",
+        "Month": "December",
+        "mm": "12",
+        "next_year": "2020",
+        "next_mm": "01",
+    }
 
 
 @pytest.mark.parametrize(

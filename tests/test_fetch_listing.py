@@ -94,16 +94,23 @@ def crime_stats_page(url: str) -> tuple[str, dict[str, bytes], dict[str, str]]:
 <a href="/files/{UPLOADS}/2024/03/CrimeDataFAQ.pdf">Crime Data FAQ</a></p>
 </body></html>
 """
-    periods = {"raw/nibrs/2021-2023.csv": "2021-2023", "raw/nibrs/2024-01.csv": "2024-01",
-               "raw/nibrs/2024-03.csv": "2024-03", "raw/nibrs/2024-05.csv": "2024-05",
-               "raw/nibrs/2024-06.csv.gz": "2024-06"}  # fmt: skip
+    periods = {
+        "raw/nibrs/2021-2023.csv": "2021-2023",
+        "raw/nibrs/2024-01.csv": "2024-01",
+        "raw/nibrs/2024-03.csv": "2024-03",
+        "raw/nibrs/2024-05.csv": "2024-05",
+        "raw/nibrs/2024-06.csv.gz": "2024-06",
+    }
     return page, files, periods
 
 
 def crimestats_page() -> tuple[str, dict[str, bytes]]:
     """/crimestats/'s shape: a tabs block whose link texts name the periods and whose file names do not."""
-    files = {f"{UPLOADS}/2024/03/file1.csv": release("2024-01"), f"{UPLOADS}/2024/03/file2.csv": release("2024-02"),
-             f"{UPLOADS}/2024/03/data.csv": release("2024-03")}  # fmt: skip
+    files = {
+        f"{UPLOADS}/2024/03/file1.csv": release("2024-01"),
+        f"{UPLOADS}/2024/03/file2.csv": release("2024-02"),
+        f"{UPLOADS}/2024/03/data.csv": release("2024-03"),
+    }
     page = f"""<html><body>
 <div class="tabs">
   <ul class="tab-titles"><li class="active">2024</li><li>2021-2023</li></ul>
@@ -147,16 +154,20 @@ def test_the_crimestats_tabs_give_periods_by_their_link_texts(tmp_path, server):
     data = tmp_path / "data"
     run(listing_config(data, serve(server, files, page, "crimestats/")))
     entries = {entry["path"]: (entry["url"].rsplit("/", 1)[1], entry["listed_as"]) for entry in manifest(data)}
-    assert entries == {"raw/nibrs/2024-01.csv": ("file1.csv", "January 2024"),
-                       "raw/nibrs/2024-02.csv": ("file2.csv", "Feb. 2024"),
-                       "raw/nibrs/2021-2023.csv": ("data.csv", "2021 - 2023")}  # fmt: skip
+    assert entries == {
+        "raw/nibrs/2024-01.csv": ("file1.csv", "January 2024"),
+        "raw/nibrs/2024-02.csv": ("file2.csv", "Feb. 2024"),
+        "raw/nibrs/2021-2023.csv": ("data.csv", "2021 - 2023"),
+    }
     assert (data / "raw" / "nibrs" / "2024-02.csv").read_bytes() == release("2024-02")
 
 
 def test_an_address_is_asked_for_as_a_browser_would(tmp_path, server):
     """A space or a non-ASCII letter in a link is percent-encoded; the period is read from the name as written."""
-    files = {f"{UPLOADS}/2024/03/2021%20-%202023.csv": release("2024-01"),
-             f"{UPLOADS}/2024/06/Mai%C3%A92024.csv": release("2024-02")}  # fmt: skip
+    files = {
+        f"{UPLOADS}/2024/03/2021%20-%202023.csv": release("2024-01"),
+        f"{UPLOADS}/2024/06/Mai%C3%A92024.csv": release("2024-02"),
+    }
     page = f"""<a href="/files/{UPLOADS}/2024/03/2021 - 2023.csv">NIBRS data</a>
 <a href="/files/{UPLOADS}/2024/06/Maié2024.csv">June 2024</a>"""
     data = tmp_path / "data"
@@ -167,8 +178,11 @@ def test_an_address_is_asked_for_as_a_browser_would(tmp_path, server):
 
 
 def test_a_link_without_a_period_or_with_two_is_reported_and_skipped(tmp_path, server, caplog):
-    files = {f"{UPLOADS}/latest.csv": release("2024-01"), f"{UPLOADS}/2024/04/March2024.csv": release("2024-03"),
-             f"{UPLOADS}/2024/06/May2024.csv": release("2024-04")}  # fmt: skip
+    files = {
+        f"{UPLOADS}/latest.csv": release("2024-01"),
+        f"{UPLOADS}/2024/04/March2024.csv": release("2024-03"),
+        f"{UPLOADS}/2024/06/May2024.csv": release("2024-04"),
+    }
     page = f"""<ul><li><a href="/files/{UPLOADS}/latest.csv">Latest data</a></li>
 <li><a href="/files/{UPLOADS}/2024/04/March2024.csv">February 2024</a></li>
 <li><a href="/files/{UPLOADS}/2024/06/May2024.csv">May 2024</a></li></ul>"""
@@ -183,7 +197,7 @@ def test_a_link_without_a_period_or_with_two_is_reported_and_skipped(tmp_path, s
         "name gives a period",
         f"skipped  the link 'February 2024' ({server.url}/files/{UPLOADS}/2024/04/March2024.csv): its text gives "
         "2024-02, its file name 2024-03",
-    ]  # fmt: skip
+    ]
     assert f"/files/{UPLOADS}/latest.csv" not in server.paths_asked()
 
 
@@ -266,8 +280,10 @@ def test_two_links_for_one_period_stop_the_fetch_unless_one_is_pinned(tmp_path, 
     with pytest.raises(fetch.FetchError) as caught:
         run(listing_config(data, page_url))
     first, second = (f"{server.url}/files/{UPLOADS}/2024/{folder}/May2024.csv" for folder in ("06", "07"))
-    assert caught.value.problems == [f"{page_url}: 2 links for 2024-05: 'May 2024' ({first}), 'May 2024 (revised)' "
-                                     f"({second}); pin one in site.yml (fetch.listing.pins)"]  # fmt: skip
+    assert caught.value.problems == [
+        f"{page_url}: 2 links for 2024-05: 'May 2024' ({first}), 'May 2024 (revised)' "
+        f"({second}); pin one in site.yml (fetch.listing.pins)"
+    ]
     assert not data.exists()
     run(listing_config(data, page_url, pins=[{"period": "2024-05", "url": second}]))
     assert (data / "raw" / "nibrs" / "2024-05.csv").read_bytes() == release("2024-03")
@@ -282,8 +298,9 @@ def test_a_listing_host_that_does_not_resolve_is_one_line_and_nothing_else_is_tr
     with pytest.raises(fetch.FetchError) as caught:
         run(settings)
     [problem] = caught.value.problems
-    assert problem.startswith("https://no-such-host.invalid/crime_stats.shtml: cannot resolve the host name "
-                              "no-such-host.invalid (")  # fmt: skip
+    assert problem.startswith(
+        "https://no-such-host.invalid/crime_stats.shtml: cannot resolve the host name no-such-host.invalid ("
+    )
     assert problem.endswith("); is the network down? 3 other file(s) not tried")
     assert server.requests == []
     assert snapshot(data) == before
@@ -293,10 +310,13 @@ def test_a_listing_host_that_does_not_resolve_is_one_line_and_nothing_else_is_tr
     ("kind", "body", "problem"),
     [
         ("files", None, ": the listing page: HTTP 404 Not Found"),
-        ("csv", b"IncidentDate,IncidentNum\n", ": the listing page is not a web page (Content-Type 'text/csv', begins "
-                                               "b'IncidentDate,IncidentNum\\n')"),
+        (
+            "csv",
+            b"IncidentDate,IncidentNum\n",
+            ": the listing page is not a web page (Content-Type 'text/csv', begins b'IncidentDate,IncidentNum\\n')",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_listing_page_that_is_missing_or_not_a_web_page_changes_nothing(tmp_path, server, kind, body, problem):
     data = tmp_path / "data"
     run(fetch_config(data, place_files(server.url)))
@@ -338,16 +358,23 @@ def test_a_period_held_under_another_name_is_not_fetched_again(tmp_path, server,
 
 def test_fetched_releases_build_with_a_legacy_month_and_the_places(tmp_path, server, site_config):
     """The four real 2024 releases found on the page, a legacy month and the place files, built."""
-    links = "\n".join(f'<li><a href="/files/{UPLOADS}/2024/05/{pd.Period(period):%B%Y}.csv">{pd.Period(period):%B %Y}'
-                      "</a></li>" for period in RELEASES)  # fmt: skip
+    links = "\n".join(
+        f'<li><a href="/files/{UPLOADS}/2024/05/{pd.Period(period):%B%Y}.csv">{pd.Period(period):%B %Y}</a></li>'
+        for period in RELEASES
+    )
     files = {f"{UPLOADS}/2024/05/{pd.Period(period):%B%Y}.csv": release(period) for period in RELEASES}
     data = tmp_path / "data"
-    settings = listing_config(data, serve(server, files, f"<ul>{links}</ul>"),
-                              legacy_files(server.url)[2:] + place_files(server.url))  # fmt: skip
+    settings = listing_config(
+        data, serve(server, files, f"<ul>{links}</ul>"), legacy_files(server.url)[2:] + place_files(server.url)
+    )
     run(settings)
     reference = data / "reference"
-    built = config.with_place_files(site_config, reference / "neighborhoods.csv",
-                                    reference / "neighborhoods.geojson", reference / "districts.geojson")  # fmt: skip
+    built = config.with_place_files(
+        site_config,
+        reference / "neighborhoods.csv",
+        reference / "neighborhoods.geojson",
+        reference / "districts.geojson",
+    )
     build.run([data / "raw"], build_dir=tmp_path / "build", site_dir=None, config=replace(built, fetch=settings))
     generated = yaml.safe_load((tmp_path / "build" / "mkdocs.generated.yml").read_text())
     assert generated["extra"] == {"sample_data": False, "data_through": "April 2024"}
@@ -376,13 +403,22 @@ def test_the_repository_lists_the_nibrs_releases_on_slmpds_page(site_config):
 def test_the_repository_does_not_fetch_again_the_periods_data_raw_holds(site_config):
     held = fetch.held_periods(site_config.raw_dir)
     assert [path.name for period in ("2024-01", "2024-02", "2024-03", "2024-04") for path in held[period]] == [
-        "Crime-01-2024.csv.gz", "Crime-02-2024.csv.gz", "Crime-03-2024.csv.gz", "Crime-04-2024.csv.gz"
-    ]  # fmt: skip
-    nibrs = {entry.path: entry.period for entry in fetch.read_manifest(site_config.fetch.manifest).values()
-             if entry.path.startswith("raw/nibrs")}  # fmt: skip
-    assert nibrs == {"raw/nibrs/Crime-01-2024.csv.gz": "2024-01", "raw/nibrs/Crime-02-2024.csv.gz": "2024-02",
-                     "raw/nibrs_2024_03_04/Crime-03-2024.csv.gz": "2024-03",
-                     "raw/nibrs_2024_03_04/Crime-04-2024.csv.gz": "2024-04"}  # fmt: skip
+        "Crime-01-2024.csv.gz",
+        "Crime-02-2024.csv.gz",
+        "Crime-03-2024.csv.gz",
+        "Crime-04-2024.csv.gz",
+    ]
+    nibrs = {
+        entry.path: entry.period
+        for entry in fetch.read_manifest(site_config.fetch.manifest).values()
+        if entry.path.startswith("raw/nibrs")
+    }
+    assert nibrs == {
+        "raw/nibrs/Crime-01-2024.csv.gz": "2024-01",
+        "raw/nibrs/Crime-02-2024.csv.gz": "2024-02",
+        "raw/nibrs_2024_03_04/Crime-03-2024.csv.gz": "2024-03",
+        "raw/nibrs_2024_03_04/Crime-04-2024.csv.gz": "2024-04",
+    }
 
 
 def listing_section(**listing) -> dict:
@@ -398,18 +434,27 @@ def listing_section(**listing) -> dict:
         ({"to": "raw/nibrs/{period}-{year}.csv"}, r"must be a .csv path with \{period\} and no other placeholder"),
         ({"to": "raw/nibrs/{period}.txt"}, "must be a .csv path"),
         ({"to": "../{period}.csv"}, "fetch.listing: '../2024-01.csv' must be a file path inside the fetch folder"),
-        ({"to": "raw/nibrs/2019-{period}.csv"}, "to gives 'raw/nibrs/2019-2024-01.csv' for 2024-01, a name the build "
-                                                "reads as 2019-2024"),
+        (
+            {"to": "raw/nibrs/2019-{period}.csv"},
+            "to gives 'raw/nibrs/2019-2024-01.csv' for 2024-01, a name the build reads as 2019-2024",
+        ),
         ({"pins": [{"period": "March 2024", "url": "https://slmpd.org/a.csv"}]}, "period 'March 2024' must be written"),
         ({"pins": [{"period": "2024-3", "url": "https://slmpd.org/a.csv"}]}, "period '2024-3' must be written"),
         ({"pins": [{"period": "2024-03", "url": "a.csv"}]}, r"pins: url 'a.csv' must be an http or https address"),
         ({"pins": [{"period": "2024-03"}]}, r"missing key\(s\) in fetch.listing.pins: url"),
-        ({"pins": [{"period": "2024-03", "url": "https://a/x.csv"}, {"period": "2024-03", "url": "https://a/y.csv"}]},
-         "period.s. 2024-03 pinned twice"),
+        (
+            {
+                "pins": [
+                    {"period": "2024-03", "url": "https://a/x.csv"},
+                    {"period": "2024-03", "url": "https://a/y.csv"},
+                ]
+            },
+            "period.s. 2024-03 pinned twice",
+        ),
         ({"pins": "2024-03"}, "fetch.listing.pins must be a list"),
         ({"mirror": "https://x"}, r"unknown key\(s\) in fetch.listing: mirror"),
     ],
-)  # fmt: skip
+)
 def test_a_bad_listing_is_refused_with_one_line(listing, message):
     with pytest.raises(ValueError, match=message) as caught:
         config.parse_fetch(listing_section(**listing), Path("/site"))
@@ -417,8 +462,10 @@ def test_a_bad_listing_is_refused_with_one_line(listing, message):
 
 
 def test_a_listing_with_pins_loads():
-    pins = [{"period": "2024-03", "url": "https://slmpd.org/wp-content/uploads/2024/05/March.csv"},
-            {"period": "2021-2023", "url": "https://slmpd.org/wp-content/uploads/2024/03/2021-2023.csv"}]  # fmt: skip
+    pins = [
+        {"period": "2024-03", "url": "https://slmpd.org/wp-content/uploads/2024/05/March.csv"},
+        {"period": "2021-2023", "url": "https://slmpd.org/wp-content/uploads/2024/03/2021-2023.csv"},
+    ]
     listing = config.parse_fetch(listing_section(pins=pins), Path("/site")).listing
     assert listing.pins == (config.Pin("2024-03", pins[0]["url"]), config.Pin("2021-2023", pins[1]["url"]))
     assert config.parse_fetch(listing_section() | {"listing": None}, Path("/site")).listing is None
@@ -430,14 +477,19 @@ def test_a_listing_that_would_download_onto_a_fetch_file_stops_the_fetch(tmp_pat
     clash = [{"url": f"{server.url}/files/raw/legacy/january2019.csv.gz", "to": "raw/nibrs/2024-05.csv"}]
     with pytest.raises(fetch.FetchError) as caught:
         run(listing_config(tmp_path / "data", page_url, clash))
-    assert caught.value.problems == [f"{server.url}/files/{UPLOADS}/2024/06/May2024.CSV: 2024-05 would go to "
-                                     "raw/nibrs/2024-05.csv, which fetch.files downloads to"]  # fmt: skip
+    assert caught.value.problems == [
+        f"{server.url}/files/{UPLOADS}/2024/06/May2024.CSV: 2024-05 would go to "
+        "raw/nibrs/2024-05.csv, which fetch.files downloads to"
+    ]
 
 
 def test_the_cli_logs_skipped_links_and_the_releases_that_came(tmp_path, server):
     files = {f"{UPLOADS}/2024/06/May2024.csv": release("2024-04"), f"{UPLOADS}/latest.csv": release("2024-01")}
-    page_url = serve(server, files, f'<a href="/files/{UPLOADS}/2024/06/May2024.csv">May 2024</a> '
-                                    f'<a href="/files/{UPLOADS}/latest.csv">Latest</a>')  # fmt: skip
+    page_url = serve(
+        server,
+        files,
+        f'<a href="/files/{UPLOADS}/2024/06/May2024.csv">May 2024</a> <a href="/files/{UPLOADS}/latest.csv">Latest</a>',
+    )
     site = write_site_config(tmp_path, [])
     settings = yaml.safe_load(site.read_text())
     settings["fetch"]["listing"] = {"url": page_url, "to": "raw/nibrs/{period}.csv"}

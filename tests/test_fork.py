@@ -33,8 +33,12 @@ HAND_COUNTS = {
     2023: dict(zip(PART1, (2, 1, 1, 3, 2, 4, 2, 1), strict=True)),
     2024: dict(zip(PART1, (3, 1, 2, 4, 2, 4, 2, 0), strict=True)),
 }
-NEIGHBORHOODS = {"1-mill-creek": "Mill Creek", "2-harbor-point": "Harbor Point", "3-old-orchard": "Old Orchard",
-                 "4-riverside-park": "Riverside Park"}  # fmt: skip
+NEIGHBORHOODS = {
+    "1-mill-creek": "Mill Creek",
+    "2-harbor-point": "Harbor Point",
+    "3-old-orchard": "Old Orchard",
+    "4-riverside-park": "Riverside Park",
+}
 OTHER_CITY = re.compile(r"st\.?\s*louis|slmpd|missouri", re.IGNORECASE)
 
 
@@ -127,8 +131,11 @@ def test_the_city_is_named_and_no_other_city_is(fork_site):
     assert "Riverton Police Department (RPD)" in html.unescape(home)
     published = [p for p in site_dir.rglob("*") if p.is_file() and p.suffix in (".html", ".csv", ".json", ".xml")]
     assert any(p.suffix == ".csv" for p in published)
-    found = [p.relative_to(site_dir).as_posix() for p in published
-             if OTHER_CITY.search(html.unescape(p.read_text(encoding="utf-8")))]  # fmt: skip
+    found = [
+        p.relative_to(site_dir).as_posix()
+        for p in published
+        if OTHER_CITY.search(html.unescape(p.read_text(encoding="utf-8")))
+    ]
     assert found == []
 
 
@@ -226,8 +233,18 @@ def test_the_reader_maps_each_column(tmp_path):
 def test_the_reader_takes_counts_and_projected_coordinates(tmp_path):
     data = fork_data()
     columns = data["reader"]["csv"]["columns"]
-    columns.update(counted=None, occurred_time=None, count="Adj", latitude=None, longitude=None, x="X", y="Y",
-                   address=None, house_number="No", street="Street")  # fmt: skip
+    columns.update(
+        counted=None,
+        occurred_time=None,
+        count="Adj",
+        latitude=None,
+        longitude=None,
+        x="X",
+        y="Y",
+        address=None,
+        house_number="No",
+        street="Street",
+    )
     data["reader"]["csv"]["date_formats"] = ["%d.%m.%Y %H:%M"]
     # UTM zone 14N (metres): easting 500,000 is its central meridian, 99 degrees west; a degree of latitude is
     # about 111 km, so northing 4,538,500 (scaled by 0.9996 on the meridian) is close to 41 degrees north.

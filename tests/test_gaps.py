@@ -136,8 +136,9 @@ def test_every_yearly_table_has_a_no_files_row_for_each_run_of_missing_years(fix
         gaps = [label for label, cells in rows if set(cells) == {"no files"}]
         years = [int(label) for label, cells in rows if "no files" not in cells]
         # A year the files miss but another source has (the crime pages' last column) is a row of its own.
-        other_only = [int(label) for label, cells in rows
-                      if set(cells[:-1]) == {"no files"} and cells[-1] != "no files"]  # fmt: skip
+        other_only = [
+            int(label) for label, cells in rows if set(cells[:-1]) == {"no files"} and cells[-1] != "no files"
+        ]
         assert len(gaps) + len(years) + len(other_only) == len(rows), f"{page}: a row mixes counts and 'no files'"
         assert years == sorted(years) and not MISSING_YEARS & set(years), page
         assert gaps == [
@@ -155,9 +156,17 @@ def test_every_monthly_table_names_the_missing_months_and_has_no_0_for_them(fixt
     docs = fixture_build / "docs"
     homicide = table_rows((docs / "crimes" / "homicide.md").read_text(), r"by month$")
     assert [label for label, _ in homicide] == [
-        "2013-04", "2013-05 to 2014-01", "2014-02", "2014-03 to 2015-06", "2015-07", "2015-08 to 2017-04",
-        "2017-05", "2017-06 to 2023-12", "2024-01", "2024-02",
-    ]  # fmt: skip
+        "2013-04",
+        "2013-05 to 2014-01",
+        "2014-02",
+        "2014-03 to 2015-06",
+        "2015-07",
+        "2015-08 to 2017-04",
+        "2017-05",
+        "2017-06 to 2023-12",
+        "2024-01",
+        "2024-02",
+    ]
     shootings = table_rows((docs / "shootings.md").read_text(), r"by month$")
     assert [label for label, _ in shootings] == [label for label, _ in homicide]
     for label, cells in homicide + shootings:
@@ -216,8 +225,10 @@ def test_home_page_compares_the_latest_months_with_the_last_year_that_has_them_a
     latest, whole = headline.latest, headline.whole
     assert headline.missing_prior == "January to April 2023"
     assert (latest.period, latest.prior, latest.crosses_break) == (
-        "January to April 2024", "January to April 2020", True,
-    )  # fmt: skip
+        "January to April 2024",
+        "January to April 2020",
+        True,
+    )
     lines = table_lines(latest.table)
     assert lines[0] == "| Crime | 2024 | 2020 | Change | % change |"
     assert lines[-1] == "| **All Part I crimes** | 96 | 64 | +32 | +50.0% |"  # 8 crimes x 4 months x 3 and x 2

@@ -61,8 +61,13 @@ SQUARE = {"type": "Polygon", "coordinates": [[[-90.3, 38.5], [-90.25, 38.5], [-9
 def test_without_a_city_limits_file_the_box_alone_limits_the_locations(tmp_path):
     from crimesite import build
 
-    table = pd.DataFrame({"location_status": pd.Categorical(["ok", "ok", "missing"]),
-                          "latitude": [38.6, 38.52, None], "longitude": [-90.2, -90.28, None]})  # fmt: skip
+    table = pd.DataFrame(
+        {
+            "location_status": pd.Categorical(["ok", "ok", "missing"]),
+            "latitude": [38.6, 38.52, None],
+            "longitude": [-90.2, -90.28, None],
+        }
+    )
     assert build.within_city_limits(table, build.read_city_limits(None)) is table
     assert build.read_city_limits(tmp_path / "city_limits.geojson") is None  # named, not there
     features = [{"type": "Feature", "properties": {}, "geometry": SQUARE}]

@@ -42,8 +42,10 @@ FILE_NAME_SHOWN = '"><img src=x onerror=window.__pwned=1>{{ 7*7 }} gnp.csv'
 SITE_TITLE = "St. Louis crime data"
 # Characters no page may show: C0 controls but tab and line breaks, DEL, C1, bidirectional and zero-width
 # controls, the byte-order mark, tag characters.
-INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
-                       r"\U000e0000-\U000e007f]")  # fmt: skip
+INVISIBLE = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
+    r"\U000e0000-\U000e007f]"
+)
 
 
 def shown(name: str) -> str:
@@ -87,11 +89,39 @@ def test_the_fixture_files_are_what_the_generator_writes():
 
 def test_every_free_text_column_holds_payloads():
     """Each text column of each raw file holds every short payload in some row (codes and dates do not)."""
-    codes = {"MonthReportedtoMSHP", "CodedMonth", "Coded Month", "DateOccured", "DateOccur", "Date Occur", "Count",
-             "Crime", "District", "Neighborhood", "XCoord", "YCoord", "X-Coord", "Y-Coord", "NewCrimeIndicator",
-             "UnfoundedCrimeIndicator", "AdministrativeAdjustmentIndicator", "FlagCrime", "FlagUnfounded",
-             "FlagAdministrative", "Flag-Crime", "Flag-Unfounded", "Flag-Administrative", "IncidentDate", "NIBRS",
-             "SRS_UCR", "IncidentTopSRS_UCR", "NbhdNum", "Latitude", "Longitude", "LastSuppDate"}  # fmt: skip
+    codes = {
+        "MonthReportedtoMSHP",
+        "CodedMonth",
+        "Coded Month",
+        "DateOccured",
+        "DateOccur",
+        "Date Occur",
+        "Count",
+        "Crime",
+        "District",
+        "Neighborhood",
+        "XCoord",
+        "YCoord",
+        "X-Coord",
+        "Y-Coord",
+        "NewCrimeIndicator",
+        "UnfoundedCrimeIndicator",
+        "AdministrativeAdjustmentIndicator",
+        "FlagCrime",
+        "FlagUnfounded",
+        "FlagAdministrative",
+        "Flag-Crime",
+        "Flag-Unfounded",
+        "Flag-Administrative",
+        "IncidentDate",
+        "NIBRS",
+        "SRS_UCR",
+        "IncidentTopSRS_UCR",
+        "NbhdNum",
+        "Latitude",
+        "Longitude",
+        "LastSuppDate",
+    }
     # A number or code the reader tolerates a bad value in (the value is then unknown): payloads in some rows.
     some_rows = {"ILEADSAddress", "ILEADS-Address", "OccurredFromTime", "FirearmUsed"}
     short = [value.replace("\r\n", "\n") for name, value in PAYLOADS.items() if name not in make_hostile.LONG]

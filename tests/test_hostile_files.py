@@ -73,8 +73,10 @@ def test_a_plain_file_past_the_limit_is_refused(tmp_path, context):
     with pytest.raises(DataError) as caught:
         sources.load(sources.discover([raw]), replace(context, size_limit=small))
     [problem] = [str(problem) for problem in caught.value.problems]
-    assert problem == (f"{raw}/feb.csv:1: column (file): value 'feb.csv': expected a file of at most 1 MB "
-                       "(reader.max_file_mb in site.yml); this one is larger")  # fmt: skip
+    assert problem == (
+        f"{raw}/feb.csv:1: column (file): value 'feb.csv': expected a file of at most 1 MB "
+        "(reader.max_file_mb in site.yml); this one is larger"
+    )
     # The same file is refused before it is read at all (not even hashed) when discover is given the limit.
     with pytest.raises(DataError) as caught:
         sources.discover([raw], small)
@@ -148,10 +150,14 @@ def test_a_link_out_of_the_raw_folder_is_refused_and_its_content_never_printed(t
     result = run_cli("--raw", str(raw), "--no-site", "--build-dir", str(tmp_path / "build"), env={"X_TOKEN": SECRET})
     assert result.returncode == 1 and "Traceback" not in result.stderr
     [environ, march] = error_lines(result)
-    assert environ.startswith(f"error: {raw}/environ.csv:1: column (file): value 'environ.csv': expected a file "
-                              "inside the folders given to --raw; this is a link to /proc/")  # fmt: skip
-    assert march == (f"error: {raw}/march.csv:1: column (file): value 'march.csv': expected a file inside the "
-                     f"folders given to --raw; this is a link to {outside}")  # fmt: skip
+    assert environ.startswith(
+        f"error: {raw}/environ.csv:1: column (file): value 'environ.csv': expected a file "
+        "inside the folders given to --raw; this is a link to /proc/"
+    )
+    assert march == (
+        f"error: {raw}/march.csv:1: column (file): value 'march.csv': expected a file inside the "
+        f"folders given to --raw; this is a link to {outside}"
+    )
     assert SECRET not in result.stderr and "X_TOKEN" not in result.stderr
     assert not (tmp_path / "build").exists()
 
@@ -200,8 +206,9 @@ def test_a_header_with_control_characters_is_not_shown(tmp_path, context):
     # Nor a first line of text with no separator at all: whatever it is, it is no CSV file.
     (raw / "feb.csv").write_bytes(b"PASSWORD=" + SECRET.encode() + b"\nHOME=/root\n")
     [problem] = problems_for([raw], context)
-    assert problem == (f"{raw}/feb.csv:1: column (header): value '': expected {sources.SLMPD_HEADERS}"
-                       f"{sources.NOT_CSV_HINT}")  # fmt: skip
+    assert problem == (
+        f"{raw}/feb.csv:1: column (header): value '': expected {sources.SLMPD_HEADERS}{sources.NOT_CSV_HINT}"
+    )
     # A header that is text with separators is still shown, as the hint to what the file is.
     (raw / "feb.csv").write_bytes(crlf("Date;Offense;Count", "2014-02-01;THEFT;1"))
     [problem] = problems_for([raw], context)
@@ -213,8 +220,10 @@ def test_a_header_with_control_characters_is_not_shown(tmp_path, context):
 
 def labels_for(paths_given: list[Path], context) -> dict[tuple[str, int], str]:
     table, _ = sources.load(sources.discover(paths_given), context)
-    return {(str(file), int(line)): block for file, line, block in
-            zip(table["source_file"], table["source_line"], table["block"], strict=True)}  # fmt: skip
+    return {
+        (str(file), int(line)): block
+        for file, line, block in zip(table["source_file"], table["source_line"], table["block"], strict=True)
+    }
 
 
 def test_full_width_digits_in_an_address_make_a_hundred_block(tmp_path, context):

@@ -12,14 +12,32 @@ NEIGHBORHOODS = (1, 88)
 
 def good_rows() -> pd.DataFrame:
     rows = {
-        "source_file": "feb.csv", "source_line": [2, 3], "era": "ucr", "complaint": ["14-000101", None],
-        "year": 2014, "month": 2, "occurred_at": pd.Timestamp("2014-02-03 08:05"), "occurred_status": "ok",
-        "count": [1, -1], "flag_new": True, "flag_unfounded": False, "flag_administrative": False,
-        "crime_code": "031111", "ucr_class": 3, "category": "robbery", "part": 1, "description": "ROBBERY",
-        "district": 3, "neighborhood": [18, None], "block": "3700 block S BROADWAY", "latitude": [38.6, None],
-        "longitude": [-90.2, None], "location_status": ["ok", "missing"], "firearm": [True, None],
+        "source_file": "feb.csv",
+        "source_line": [2, 3],
+        "era": "ucr",
+        "complaint": ["14-000101", None],
+        "year": 2014,
+        "month": 2,
+        "occurred_at": pd.Timestamp("2014-02-03 08:05"),
+        "occurred_status": "ok",
+        "count": [1, -1],
+        "flag_new": True,
+        "flag_unfounded": False,
+        "flag_administrative": False,
+        "crime_code": "031111",
+        "ucr_class": 3,
+        "category": "robbery",
+        "part": 1,
+        "description": "ROBBERY",
+        "district": 3,
+        "neighborhood": [18, None],
+        "block": "3700 block S BROADWAY",
+        "latitude": [38.6, None],
+        "longitude": [-90.2, None],
+        "location_status": ["ok", "missing"],
+        "firearm": [True, None],
         "sexual_incident": False,
-    }  # fmt: skip
+    }
     return incidents.conform(pd.DataFrame(rows))
 
 

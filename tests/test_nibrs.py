@@ -173,8 +173,17 @@ def test_neighborhoods_are_reconciled_by_name_when_the_number_is_unusable(contex
     from crimesite.sources.slmpd_nibrs import reconcile_neighborhoods
 
     numbers = pd.Series(["57", "57", "NULL", "", "G-88", "3", "99"])
-    names = pd.Series(["JeffVanderLou", "JeffVanderLou", "Jeff Vander Lou", "JEFFVANDERLOU", "NA (Outside City)",
-                       "Tower Grove South", "Tower Grove South"])  # fmt: skip
+    names = pd.Series(
+        [
+            "JeffVanderLou",
+            "JeffVanderLou",
+            "Jeff Vander Lou",
+            "JEFFVANDERLOU",
+            "NA (Outside City)",
+            "Tower Grove South",
+            "Tower Grove South",
+        ]
+    )
     reconciled = reconcile_neighborhoods(numbers, names, context.neighborhood_numbers)
     assert reconciled.tolist()[:4] == [57, 57, 57, 57]
     assert pd.isna(reconciled.iloc[4])  # outside the city: reported as unknown, not dropped

@@ -14,8 +14,9 @@ import pytest
 from crimesite import build, charts, claims, config, metrics, other_sources, paths
 from crimesite.errors import DataError
 
-SOURCE = config.OtherSource("Index of test figures", "State UCR (test)", "https://example.org/", "test figures",
-                            Path("figures.csv"))  # fmt: skip
+SOURCE = config.OtherSource(
+    "Index of test figures", "State UCR (test)", "https://example.org/", "test figures", Path("figures.csv")
+)
 HEADER = ",".join(other_sources.COLUMNS)
 
 
@@ -26,8 +27,20 @@ def figures(rows: list[tuple[int, str, int, str]], months: int = 12) -> other_so
 
 
 def claim(**fields) -> claims.Claim:
-    base = dict(id="x", statement="s", measure="count", category="homicide", year=2022, base_year=None, figure=201.0,
-                who="City", said_on="", source="press", url="", note="")  # fmt: skip
+    base = dict(
+        id="x",
+        statement="s",
+        measure="count",
+        category="homicide",
+        year=2022,
+        base_year=None,
+        figure=201.0,
+        who="City",
+        said_on="",
+        source="press",
+        url="",
+        note="",
+    )
     return claims.Claim(**{**base, **fields})
 
 
@@ -46,8 +59,12 @@ def test_a_count_with_no_raw_files_is_checked_against_the_other_source(categorie
     assert result.reason == "not in SLMPD's files in this build (2022)"
     assert (result.other.verdict, result.other.computed) == ("close", 200.0)  # 1 off 201: within 2 crimes
     assert result.other.reason.startswith("the State UCR (test) figure is 200, copy of 2024-10-15")
-    assert claims.check(claim(figure=200), NO_ROWS, NO_CRIMES, legacy_years(2019), categories, "SLMPD",
-                        other).other.verdict == "matches"  # fmt: skip
+    assert (
+        claims.check(
+            claim(figure=200), NO_ROWS, NO_CRIMES, legacy_years(2019), categories, "SLMPD", other
+        ).other.verdict
+        == "matches"
+    )
     far = claims.check(claim(figure=230), NO_ROWS, NO_CRIMES, legacy_years(2019), categories, "SLMPD", other)
     assert far.other.verdict == "differs" and "it counts 30 crimes fewer" in far.other.reason
 
@@ -62,9 +79,15 @@ def test_both_sources_get_their_own_verdict_and_are_never_added(categories):
 
 def test_part1_change_against_the_other_source_is_violent_plus_property(categories):
     # 2023: 100 + 900 = 1,000; 2024: 85 + 765 = 850: -15.0%. Its arson-free total is what is compared.
-    other = figures([(2023, "violent", 100, "2025-02-18"), (2023, "property", 900, "2025-02-18"),
-                     (2024, "violent", 85, "2025-02-18"), (2024, "property", 765, "2025-02-18"),
-                     (2024, "homicide", 5, "2025-02-18")])  # fmt: skip
+    other = figures(
+        [
+            (2023, "violent", 100, "2025-02-18"),
+            (2023, "property", 900, "2025-02-18"),
+            (2024, "violent", 85, "2025-02-18"),
+            (2024, "property", 765, "2025-02-18"),
+            (2024, "homicide", 5, "2025-02-18"),
+        ]
+    )
     change = claim(measure="percent_change", category="part1", year=2024, base_year=2023, figure=-15)
     result = claims.check(change, NO_ROWS, NO_CRIMES, legacy_years(2019), categories, "SLMPD", other)
     assert result.verdict == "not checkable"
@@ -81,8 +104,15 @@ def test_the_other_source_without_a_year_or_a_weapon_is_not_checkable(categories
     change = claim(measure="percent_change", category="burglary", year=2024, base_year=2023, figure=4)
     result = claims.check(change, NO_ROWS, NO_CRIMES, legacy_years(2019), categories, "SLMPD", other)
     assert (result.other.verdict, result.other.reason) == ("not checkable", "State UCR (test) has no figure for 2023")
-    share = claims.check(claim(measure="firearm_share", year=2024, figure=90), NO_ROWS, NO_CRIMES,
-                         legacy_years(2019), categories, "SLMPD", other)  # fmt: skip
+    share = claims.check(
+        claim(measure="firearm_share", year=2024, figure=90),
+        NO_ROWS,
+        NO_CRIMES,
+        legacy_years(2019),
+        categories,
+        "SLMPD",
+        other,
+    )
     assert share.other.verdict == "not checkable" and "weapon" in share.other.reason
 
 
@@ -125,8 +155,11 @@ def test_other_sources_is_optional_and_checked(site_config):
     data = config.yaml.safe_load(paths.SITE_CONFIG.read_text(encoding="utf-8"))
     assert config.parse_config({k: v for k, v in data.items() if k != "other_sources"}, paths.ROOT).other_sources == ()
     entry = data["other_sources"][0]
-    for bad, message in (({**entry, "colour": "red"}, "unknown key"), ({**entry, "url": "javascript:x"}, "web address"),
-                         ({**entry, "label": ""}, "label must be")):  # fmt: skip
+    for bad, message in (
+        ({**entry, "colour": "red"}, "unknown key"),
+        ({**entry, "url": "javascript:x"}, "web address"),
+        ({**entry, "label": ""}, "label must be"),
+    ):
         with pytest.raises(ValueError, match=message):
             config.parse_config({**data, "other_sources": [bad]}, paths.ROOT)
 
@@ -135,8 +168,12 @@ def test_other_sources_is_optional_and_checked(site_config):
 
 
 def chart_spec(page: str, chart_id: str) -> dict:
-    found = re.search(rf'<figure class="chart" id="{chart_id}">.*?<script type="application/json" '
-                      r'class="chart-spec">(.*?)</script>', page, re.S)  # fmt: skip
+    found = re.search(
+        rf'<figure class="chart" id="{chart_id}">.*?<script type="application/json" '
+        r'class="chart-spec">(.*?)</script>',
+        page,
+        re.S,
+    )
     return json.loads(found.group(1))
 
 
@@ -151,11 +188,13 @@ def test_the_crime_page_has_the_other_source_column_and_chart_layer(fixture_buil
     page = (fixture_build / "docs" / "crimes" / "homicide.md").read_text()
     assert '<th scope="col" class="num">State UCR (RTCI)</th>' in page
     assert '<th scope="row" class="text">2024</th><td class="num">' in page  # a year only the other source has
-    assert re.search(r'<th scope="row" class="text">2024</th>(<td class="num">[^<]*</td>){3}<td class="num">150</td>',
-                     page)  # fmt: skip
+    assert re.search(
+        r'<th scope="row" class="text">2024</th>(<td class="num">[^<]*</td>){3}<td class="num">150</td>', page
+    )
     spec = chart_spec(page, "chart-homicide-years")
-    (points,) = [layer for layer in layers(spec) if isinstance(layer.get("mark"), dict)
-                 and layer["mark"].get("type") == "point"]  # fmt: skip
+    (points,) = [
+        layer for layer in layers(spec) if isinstance(layer.get("mark"), dict) and layer["mark"].get("type") == "point"
+    ]
     assert points["mark"]["shape"] == "diamond" and points["mark"]["color"] == "#a33b00"
     assert points["encoding"]["shape"]["scale"]["domain"] == ["State UCR (RTCI)"]  # the legend names it
     tooltip = {item["title"]: item["field"] for item in points["encoding"]["tooltip"]}
@@ -163,8 +202,12 @@ def test_the_crime_page_has_the_other_source_column_and_chart_layer(fixture_buil
     rows = spec["datasets"][points["data"]["name"]]
     assert {"year": 2024, "value": 150, "as_of": "2025-02-18"}.items() <= rows[-2].items()
     assert {row["source"] for row in rows} == {"Real-Time Crime Index (AH Datalytics), from Missouri's state UCR data"}
-    bars = next(layer for layer in layers(spec) if "y" in layer.get("encoding", {}) and (layer.get("mark") == "bar" or
-                (isinstance(layer.get("mark"), dict) and layer["mark"].get("type") == "bar")))  # fmt: skip
+    bars = next(
+        layer
+        for layer in layers(spec)
+        if "y" in layer.get("encoding", {})
+        and (layer.get("mark") == "bar" or (isinstance(layer.get("mark"), dict) and layer["mark"].get("type") == "bar"))
+    )
     assert all("value" not in row for row in spec["datasets"][bars["data"]["name"]])  # never mixed into the bars
 
 
@@ -176,8 +219,13 @@ def test_arson_has_no_other_source_figures(fixture_build):
 def test_a_site_without_other_sources_builds_without_them(tmp_path, fixture_places_config):
     bare = replace(fixture_places_config, other_sources=())
     fixtures = Path(__file__).parent / "fixtures"
-    build.run([fixtures / "legacy", fixtures / "nibrs"], build_dir=tmp_path / "build", site_dir=None, config=bare,
-              cache_dir=None)  # fmt: skip
+    build.run(
+        [fixtures / "legacy", fixtures / "nibrs"],
+        build_dir=tmp_path / "build",
+        site_dir=None,
+        config=bare,
+        cache_dir=None,
+    )
     docs = tmp_path / "build" / "docs"
     assert "State UCR" not in (docs / "crimes" / "homicide.md").read_text() + (docs / "claims.md").read_text()
     assert not (docs / "downloads" / "independent_figures.csv").exists()
@@ -234,8 +282,9 @@ def test_the_real_goal_baseline_is_the_state_figure_when_the_files_lack_2024(rea
 
 def test_the_real_crime_page_marks_the_break_before_the_first_nibrs_year_on_the_axis(real_docs):
     spec = chart_spec((real_docs / "crimes" / "homicide.md").read_text(), "chart-homicide-years")
-    rules = [layer for layer in layers(spec) if isinstance(layer.get("mark"), dict)
-             and layer["mark"].get("type") == "rule"]  # fmt: skip
+    rules = [
+        layer for layer in layers(spec) if isinstance(layer.get("mark"), dict) and layer["mark"].get("type") == "rule"
+    ]
     (marker,) = [row for rows in spec["datasets"].values() for row in rows if row.get("label") == charts.BREAK_LABEL]
     assert rules and marker["year"] == 2021  # the state's 2021 is on the axis, SLMPD's first NIBRS year is 2024
 

@@ -29,8 +29,10 @@ def test_the_usual_range_marks_what_is_outside_it():
 def test_the_weekly_report_is_three_tables_linking_each_crime(fixture_site_data):
     table = shown(place_format.weekly_table(fixture_site_data, fixture_site_data.places.weekly_city, "all"))
     assert [line for line in table.splitlines() if line.startswith("**")] == [
-        "**The week**", "**The last 28 days**", "**The year to date**",
-    ]  # fmt: skip
+        "**The week**",
+        "**The last 28 days**",
+        "**The year to date**",
+    ]
     assert table.count("[Homicide](../crimes/homicide.md)") == 3
 
 

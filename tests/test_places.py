@@ -24,14 +24,22 @@ MAP_PAYLOAD_LIMIT = 300_000
 # (date of occurrence, count): burglaries in district 1. The data covers January 2016 to January 2019, so
 # the latest complete week is Monday 21 to Sunday 27 January 2019.
 WEEKLY_ROWS = [
-    ("2019-01-21", 1), ("2019-01-21", 1), ("2019-01-22", -1), ("2019-01-27", 1),  # this week: 2
+    ("2019-01-21", 1),
+    ("2019-01-21", 1),
+    ("2019-01-22", -1),
+    ("2019-01-27", 1),  # this week: 2
     ("2019-01-20", 1),  # the prior week
-    ("2019-01-28", 1), ("2019-01-28", 1),  # after the week: never counted
-    ("2019-01-06", 1), ("2018-12-31", 1),  # the week of 31 December 2018 to 6 January 2019
+    ("2019-01-28", 1),
+    ("2019-01-28", 1),  # after the week: never counted
+    ("2019-01-06", 1),
+    ("2018-12-31", 1),  # the week of 31 December 2018 to 6 January 2019
     ("2018-12-30", 1),  # before the last 28 days
-    ("2018-01-01", 1), ("2018-01-01", 1), ("2018-01-01", 1), ("2018-01-28", 1),  # the same 28 days a year earlier
+    ("2018-01-01", 1),
+    ("2018-01-01", 1),
+    ("2018-01-01", 1),
+    ("2018-01-28", 1),  # the same 28 days a year earlier
     ("2017-12-31", 1),
-]  # fmt: skip
+]
 
 
 @pytest.fixture(scope="module")
@@ -159,15 +167,21 @@ def test_real_boundaries_shrink_to_a_small_payload(site_config):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("NHD_NUM,NHD_NAME,is_park_or_nonresidential,pop_2020,district_6_by_polygon_overlap\n1,A,maybe,10,1\n",
-         "neighborhoods.csv:2: column is_park_or_nonresidential: value 'maybe': expected true or false"),
-        ("NHD_NUM,NHD_NAME,is_park_or_nonresidential,pop_2020,district_6_by_polygon_overlap\n1,A,False,10,1\nx,B,False,1,1\n",
-         "neighborhoods.csv:3: column NHD_NUM: value 'x': expected a whole number, 1 or more"),
-        ("NHD_NUM,NHD_NAME,is_park_or_nonresidential,pop_2020,district_6_by_polygon_overlap\n1,A,False,10,1\n1,B,False,1,1\n",
-         "neighborhoods.csv:3: column NHD_NUM: value '1': expected each number once"),
+        (
+            "NHD_NUM,NHD_NAME,is_park_or_nonresidential,pop_2020,district_6_by_polygon_overlap\n1,A,maybe,10,1\n",
+            "neighborhoods.csv:2: column is_park_or_nonresidential: value 'maybe': expected true or false",
+        ),
+        (
+            "NHD_NUM,NHD_NAME,is_park_or_nonresidential,pop_2020,district_6_by_polygon_overlap\n1,A,False,10,1\nx,B,False,1,1\n",
+            "neighborhoods.csv:3: column NHD_NUM: value 'x': expected a whole number, 1 or more",
+        ),
+        (
+            "NHD_NUM,NHD_NAME,is_park_or_nonresidential,pop_2020,district_6_by_polygon_overlap\n1,A,False,10,1\n1,B,False,1,1\n",
+            "neighborhoods.csv:3: column NHD_NUM: value '1': expected each number once",
+        ),
         ("NHD_NUM,NAME\n1,A\n", "neighborhoods.csv:1: column NHD_NAME: value 'NHD_NUM,NAME'"),
     ],
-)  # fmt: skip
+)
 def test_a_bad_neighborhood_table_names_file_line_and_column(tmp_path, fixture_places_config, text, expected):
     path = tmp_path / "neighborhoods.csv"
     path.write_text(text, encoding="utf-8")
@@ -373,8 +387,17 @@ def test_each_map_option_has_its_own_summary_and_districts_are_labelled(fixture_
     page = (fixture_build / "docs" / "maps" / "index.md").read_text()
     districts = map_spec(page, "chart-district-map")
     summaries = districts["usermeta"]["summaries"]
-    assert list(summaries) == ["aggravated-assault", "arson", "burglary", "homicide", "larceny", "part1", "rape",
-                               "robbery", "vehicle-theft"]  # fmt: skip
+    assert list(summaries) == [
+        "aggravated-assault",
+        "arson",
+        "burglary",
+        "homicide",
+        "larceny",
+        "part1",
+        "rape",
+        "robbery",
+        "vehicle-theft",
+    ]
     assert summaries["part1"] == districts["description"]
     # The district table's homicide column, most first, is what the homicide summary says.
     table = re.search(r'<table id="table-district-values">(.*?)</table>', page, re.S).group(1)

@@ -113,8 +113,13 @@ def test_the_three_incident_formats_hold_the_same_rows(fixture_build):
 def test_the_manifest_urls_reach_the_package_and_the_page(tmp_path, fixture_places_config):
     raw = FIXTURES / "legacy" / "may2017_26_columns.csv"
     url = "https://example.org/files/May2017.CSV?x=<b>_1_</b>"
-    entry = {"path": "raw/may2017.csv", "url": url, "sha256": hashlib.sha256(raw.read_bytes()).hexdigest(),
-             "bytes": raw.stat().st_size, "retrieved_at": "2026-11-05T07:23:00Z"}  # fmt: skip
+    entry = {
+        "path": "raw/may2017.csv",
+        "url": url,
+        "sha256": hashlib.sha256(raw.read_bytes()).hexdigest(),
+        "bytes": raw.stat().st_size,
+        "retrieved_at": "2026-11-05T07:23:00Z",
+    }
     (tmp_path / "manifest.json").write_text(json.dumps({"files": [entry]}))
     fetched = replace(fixture_places_config, fetch=replace(fixture_places_config.fetch, folder=tmp_path))
     build_dir = tmp_path / "build"
@@ -209,8 +214,9 @@ def test_real_package_describes_the_160_raw_files_and_validates(real_site):
     problems = [e for e in errors(report) if not re.search(r"hash-count|byte-count", e)]
     assert problems == []
     for path in aggregates:
-        assert frictionless.validate(frictionless.Resource(next(r for r in package["resources"] if r["path"] == path),
-                                                           basepath=str(folder))).valid, path  # fmt: skip
+        assert frictionless.validate(
+            frictionless.Resource(next(r for r in package["resources"] if r["path"] == path), basepath=str(folder))
+        ).valid, path
 
 
 def test_the_publisher_imports_no_page_module_and_no_fetcher():

@@ -183,8 +183,12 @@ def test_the_maps_page_draws_the_neighborhoods_and_the_recent_map_has_points(rea
 def test_the_manifest_lists_every_data_file_with_its_checksum_and_source():
     entries = fetch.read_manifest(paths.ROOT / "data" / "manifest.json")
     data = paths.ROOT / "data"
-    on_disk = {p.relative_to(data).as_posix() for folder in ("raw", "reference") for p in (data / folder).rglob("*")
-               if p.is_file() and p.name != "ucr_classes.csv"}  # fmt: skip
+    on_disk = {
+        p.relative_to(data).as_posix()
+        for folder in ("raw", "reference")
+        for p in (data / folder).rglob("*")
+        if p.is_file() and p.name != "ucr_classes.csv"
+    }
     assert set(entries) == on_disk and len(on_disk) == 165
     for path, entry in entries.items():
         content = (data / path).read_bytes()
@@ -217,8 +221,9 @@ def test_the_city_limits_leave_no_located_point_outside_the_city(real_site, site
     rows = list(csv.DictReader(points.splitlines()))
     lon, lat = np.array([float(r["x"]) for r in rows]), np.array([float(r["y"]) for r in rows])
     assert geo.inside_rings(lon, lat, rings).all()
-    incidents = pd.read_parquet(build_dir / "docs" / "downloads" / "incidents.parquet",
-                                columns=["location_status", "latitude"])  # fmt: skip
+    incidents = pd.read_parquet(
+        build_dir / "docs" / "downloads" / "incidents.parquet", columns=["location_status", "latitude"]
+    )
     outside = incidents["location_status"] == "outside_city"
     assert outside.sum() > 100 and incidents.loc[outside, "latitude"].isna().all()
     rows = page_parts.markdown_rows((build_dir / "docs" / "data-quality.md").read_text())

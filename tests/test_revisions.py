@@ -107,8 +107,11 @@ def test_the_revisions_csv_follows_its_schema(real_site):
 
 def release_changes(before: dict, after: dict) -> list[tuple[str, str, int, int]]:
     """What changed between two builds in the months both count: (month, category, before, after)."""
-    return [(month, slug, before[(month, slug)], after[(month, slug)]) for month, slug in sorted(before)
-            if after[(month, slug)] != before[(month, slug)]]  # fmt: skip
+    return [
+        (month, slug, before[(month, slug)], after[(month, slug)])
+        for month, slug in sorted(before)
+        if after[(month, slug)] != before[(month, slug)]
+    ]
 
 
 def month_name(label: str) -> str:
@@ -150,8 +153,10 @@ def test_the_completeness_sentence_is_measured_on_the_data(real_site, prefix_bui
     def total(counts: dict, month: str) -> int:
         return sum(value for (m, _), value in counts.items() if m == month)
 
-    shares = [total(nibrs_monthly(prefix_builds[k], categories), month) / total(latest, month) * 100
-              for month, k in firsts.items()]  # fmt: skip
+    shares = [
+        total(nibrs_monthly(prefix_builds[k], categories), month) / total(latest, month) * 100
+        for month, k in firsts.items()
+    ]
     assert f"after one release, {sum(shares) / len(shares):.1f}% (measured on 3 months)" in page
 
 
@@ -198,8 +203,10 @@ def test_the_summary_lists_the_largest_changes_of_the_latest_releases(real_site,
     assert "first counts 2024-04; months changed: 2024-01, 2024-02, 2024-03" in latest
     assert f"Largest changes ({min(10, len(changes))} of {len(changes)}):" in latest
     rows = [line for line in latest.splitlines() if line.startswith("| 2024-")]
-    lines = {f"| {month} | {slug} | {before:,} | {after:,} | {after - before:+,} |": abs(after - before)
-             for month, slug, before, after in changes}  # fmt: skip
+    lines = {
+        f"| {month} | {slug} | {before:,} | {after:,} | {after - before:+,} |": abs(after - before)
+        for month, slug, before, after in changes
+    }
     assert len(rows) == min(10, len(changes)) and set(rows) <= set(lines)
     assert [lines[row] for row in rows] == sorted(lines.values(), reverse=True)[: len(rows)]  # the largest, first
 
@@ -227,9 +234,11 @@ NIBRS_HEADER = (
 
 def nibrs_row(date: str, number: str, code: str, ucr: str, supplemented: str, victim: str = "1") -> str:
     """One offense row of a made-up NIBRS release: `code` the NIBRS offense, `ucr` its SRS_UCR class."""
-    return (f"{date},12:00:00,{number},OFFENSE {code},{code},Category,{ucr},Person,NULL,{ucr},1200 MARKET ST,NULL,"
-            f"4,Downtown West,36,38.6290,-90.2000,{'Yes' if supplemented else 'No'},{supplemented or 'NULL'},"
-            f"{victim},Yes,Made up")  # fmt: skip
+    return (
+        f"{date},12:00:00,{number},OFFENSE {code},{code},Category,{ucr},Person,NULL,{ucr},1200 MARKET ST,NULL,"
+        f"4,Downtown West,36,38.6290,-90.2000,{'Yes' if supplemented else 'No'},{supplemented or 'NULL'},"
+        f"{victim},Yes,Made up"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -272,7 +281,10 @@ def test_a_newer_version_that_is_no_longer_counted_leaves_the_count(vintage_buil
     first, latest = as_of(revisions, "2023-2023"), as_of(revisions, "2024-01")
     assert (first[("2023-03", "homicide")], first[("2023-06", "homicide")], first[("2023-11", "homicide")]) == (1, 2, 1)
     assert (latest[("2023-03", "homicide")], latest[("2023-06", "homicide")], latest[("2023-11", "homicide")]) == (
-        1, 0, 1)  # fmt: skip
+        1,
+        0,
+        1,
+    )
     assert latest[("2023-11", "aggravated-assault")] == 0  # the older version re-sent does not replace the newer
     assert ("2024-01", "homicide") not in first and latest[("2024-01", "homicide")] == 1
 

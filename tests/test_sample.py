@@ -12,11 +12,17 @@ from crimesite import build, paths, sources
 def test_the_script_writes_exactly_the_files_the_committed_checksums_list(tmp_path):
     listing = tmp_path / "listing.sha256"
     subprocess.run(
-        [sys.executable, str(paths.ROOT / "scripts" / "make_sample.py"), "--out", str(tmp_path / "raw"),
-         "--listing", str(listing)],
+        [
+            sys.executable,
+            str(paths.ROOT / "scripts" / "make_sample.py"),
+            "--out",
+            str(tmp_path / "raw"),
+            "--listing",
+            str(listing),
+        ],
         check=True,
         capture_output=True,
-    )  # fmt: skip
+    )
     assert listing.read_bytes() == paths.SAMPLE_MANIFEST.read_bytes()
     regenerated = {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in (tmp_path / "raw").iterdir()}
     committed = dict(reversed(line.split()) for line in paths.SAMPLE_MANIFEST.read_text().splitlines())

@@ -67,7 +67,7 @@ def typed(field: dict, cell: str) -> object:
 def cell_problem(field: dict, cell: str) -> str | None:
     """What is wrong with one cell under its field's type and constraints, or None."""
     constraints = field.get("constraints", {})
-    if cell == schema.MISSING:
+    if cell == schema.MISSING_VALUE:
         return "empty in a required field" if constraints.get("required") else None
     try:
         value = typed(field, cell)

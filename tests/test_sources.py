@@ -192,9 +192,15 @@ def test_legacy_firearm_comes_from_the_description(fixture_table):
     from crimesite.sources.slmpd_legacy import firearm_from_description
 
     flags = firearm_from_description(
-        pd.Series(["ROBBERY-HIGHWAY  /FIREARM USED/SUCCESSFUL", "ROBBERY-HIGHWAY  /STRNGARM/NO INJ/SUCCESS",
-                   "AGG.ASSAULT-OTH DANG WEP/CTZEN ADLT 3RD DEGREE", "LARCENY-FROM MTR VEH UNDER $500"])
-    )  # fmt: skip
+        pd.Series(
+            [
+                "ROBBERY-HIGHWAY  /FIREARM USED/SUCCESSFUL",
+                "ROBBERY-HIGHWAY  /STRNGARM/NO INJ/SUCCESS",
+                "AGG.ASSAULT-OTH DANG WEP/CTZEN ADLT 3RD DEGREE",
+                "LARCENY-FROM MTR VEH UNDER $500",
+            ]
+        )
+    )
     assert flags.tolist() == [True, False, False, pd.NA]
 
 

@@ -259,8 +259,14 @@ def make_dry_run(*args: str) -> list[str]:
     """The commands `make -n` would run (nothing is run), without the set-up of .venv. Run from `make test`, the
     make above passes its level and flags down (and make would print "Entering directory"): they are left out."""
     env = {key: value for key, value in os.environ.items() if key not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
-    result = subprocess.run(["make", "--no-print-directory", "-n", "-o", ".venv/.installed", *args],
-                            capture_output=True, text=True, cwd=paths.ROOT, env=env, check=True)  # fmt: skip
+    result = subprocess.run(
+        ["make", "--no-print-directory", "-n", "-o", ".venv/.installed", *args],
+        capture_output=True,
+        text=True,
+        cwd=paths.ROOT,
+        env=env,
+        check=True,
+    )
     return result.stdout.splitlines()
 
 

@@ -129,8 +129,9 @@ def candidate_files(given: Path) -> list[Path]:
         subfolders.sort()
         names.extend(Path(folder) / name for name in sorted(files) if is_raw_file(Path(name)))
         # A link to a folder is not followed, but a raw-file name on it is reported, like any file that is not one.
-        names.extend(Path(folder) / name for name in subfolders if is_raw_file(Path(name))
-                     and (Path(folder) / name).is_symlink())  # fmt: skip
+        names.extend(
+            Path(folder) / name for name in subfolders if is_raw_file(Path(name)) and (Path(folder) / name).is_symlink()
+        )
     return names
 
 
@@ -246,8 +247,10 @@ def prepare_file(
 def too_large(error: textio.TooLargeError) -> str:
     limit = f"{error.limit / textio.MB:.0f} MB"
     if error.gzipped:
-        return (f"a gzip file that unpacks to at most {limit} (reader.max_file_mb and reader.max_gzip_ratio in "
-                "site.yml); this one unpacks to more: a gzip bomb?")  # fmt: skip
+        return (
+            f"a gzip file that unpacks to at most {limit} (reader.max_file_mb and reader.max_gzip_ratio in "
+            "site.yml); this one unpacks to more: a gzip bomb?"
+        )
     return f"a file of at most {limit} (reader.max_file_mb in site.yml); this one is larger"
 
 
@@ -282,9 +285,17 @@ class FileMeta:
     @classmethod
     def of(cls, item: Prepared, batch: common.Batch) -> FileMeta:
         name = item.raw.name
-        return cls(name, item.raw.sha256, item.reader.FORMAT, item.layout, item.decoded.had_bom,
-                   item.decoded.cp1252_bytes, batch.covers.get(name, ()), batch.not_counted.get(name, 0),
-                   len(item.frame))  # fmt: skip
+        return cls(
+            name,
+            item.raw.sha256,
+            item.reader.FORMAT,
+            item.layout,
+            item.decoded.had_bom,
+            item.decoded.cp1252_bytes,
+            batch.covers.get(name, ()),
+            batch.not_counted.get(name, 0),
+            len(item.frame),
+        )
 
 
 def describe_files(metas: list[FileMeta], rows: pd.DataFrame) -> list[FileInfo]:
@@ -407,8 +418,13 @@ def prepared_file(
         return Prepared(raw, reader, meta["layout"], decoded, frame, table["_line"].to_numpy(), meta["names"]), []
     item, problems = prepare_file(raw, found, limit)
     if item is not None and not item.reader.PER_FILE:
-        meta = {"format": item.reader.FORMAT, "layout": item.layout, "names": item.names,
-                "had_bom": item.decoded.had_bom, "cp1252_bytes": item.decoded.cp1252_bytes}  # fmt: skip
+        meta = {
+            "format": item.reader.FORMAT,
+            "layout": item.layout,
+            "names": item.names,
+            "had_bom": item.decoded.had_bom,
+            "cp1252_bytes": item.decoded.cp1252_bytes,
+        }
         store.write_table("prepared", key, to_arrow(item.frame.assign(_line=item.lines)), meta)
     return item, problems
 

@@ -53,9 +53,20 @@ RENAME_FROM_2013 = {
 }
 
 _COMMON = [
-    "count", "crime", "district", "description", "ileadsaddress", "ileadsstreet", "neighborhood",
-    "locationname", "locationcomment", "cadaddress", "cadstreet", "xcoord", "ycoord",
-]  # fmt: skip
+    "count",
+    "crime",
+    "district",
+    "description",
+    "ileadsaddress",
+    "ileadsstreet",
+    "neighborhood",
+    "locationname",
+    "locationcomment",
+    "cadaddress",
+    "cadstreet",
+    "xcoord",
+    "ycoord",
+]
 LAYOUTS = {
     "18 columns (2008 to May 2013)": frozenset(
         [

@@ -53,11 +53,29 @@ HEADERS = "SLMPD NIBRS: 22 columns"
 UNCOUNTED_PARTS = (("nibrs", 2),)
 LAYOUT = "22 columns (2021 on)"
 COLUMNS = (
-    "IncidentDate", "OccurredFromTime", "IncidentNum", "Offense", "NIBRS", "NIBRSCategory", "SRS_UCR",
-    "CrimeAgainst", "FelMisdCit", "IncidentTopSRS_UCR", "IncidentLocation", "IntersectionOtherLoc", "District",
-    "Neighborhood", "NbhdNum", "Latitude", "Longitude", "IncidentSupplemented", "LastSuppDate", "VictimNum",
-    "FirearmUsed", "IncidentNature",
-)  # fmt: skip
+    "IncidentDate",
+    "OccurredFromTime",
+    "IncidentNum",
+    "Offense",
+    "NIBRS",
+    "NIBRSCategory",
+    "SRS_UCR",
+    "CrimeAgainst",
+    "FelMisdCit",
+    "IncidentTopSRS_UCR",
+    "IncidentLocation",
+    "IntersectionOtherLoc",
+    "District",
+    "Neighborhood",
+    "NbhdNum",
+    "Latitude",
+    "Longitude",
+    "IncidentSupplemented",
+    "LastSuppDate",
+    "VictimNum",
+    "FirearmUsed",
+    "IncidentNature",
+)
 NULL_VALUES = ("NULL", "")  # what the files write for no value
 FIREARM_YES, FIREARM_NO = "Yes", "No"  # `FirearmUsed`; anything else is unknown
 HOMICIDE_CODE = "09A"
@@ -69,8 +87,14 @@ HIERARCHY = (1, 2, 3, 4, 5, 7, 6)
 VICTIM_CLASSES = (1, 2, 4)  # counted once per victim; the others once per incident
 ARSON = 8  # the other exception: counted in every incident that has one, alongside its most serious offense
 # Dates come as 2024-01-29, 2024-01-29 08:55:56.3400000 or 1/29/2024 8:55:56 AM.
-DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S", "%m/%d/%Y %H:%M",
-                "%m/%d/%Y")  # fmt: skip
+DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%Y-%m-%d %H:%M:%S",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+)
 
 
 # A month's full name, its first three letters, or Sept.
@@ -174,8 +198,12 @@ def to_incidents(batch: Batch, context: ReadContext) -> tuple[pd.DataFrame, list
     frame["_line"] = batch.lines
     problems: list[Problem] = []
     incident_date = parse_dates(frame["IncidentDate"])
-    problems += batch.problems(incident_date.isna(), "IncidentDate", frame["IncidentDate"],
-                               "a date such as 2024-01-31 or 1/31/2024 12:00:00 AM")  # fmt: skip
+    problems += batch.problems(
+        incident_date.isna(),
+        "IncidentDate",
+        frame["IncidentDate"],
+        "a date such as 2024-01-31 or 1/31/2024 12:00:00 AM",
+    )
     problems += batch.problems(frame["IncidentNum"] == "", "IncidentNum", frame["IncidentNum"], "an incident number")
     supplemented = parse_dates(frame["LastSuppDate"])
     unreadable = (frame["LastSuppDate"] != "") & supplemented.isna()
@@ -260,10 +288,18 @@ def release_history(frame: pd.DataFrame, rank: np.ndarray, batch: Batch, context
     units = counted_units(frame.assign(IncidentNum=version), context)  # each version counted as if alone
     date = units["_date"]
     unit_counts = (
-        pd.DataFrame({"version": units["IncidentNum"].to_numpy(), "month": (date.dt.year * 100 + date.dt.month)
-                      .to_numpy(), "ucr_class": units["ucr_class"].to_numpy()})
-        .groupby(["version", "month", "ucr_class"]).size().rename("units").reset_index()
-    )  # fmt: skip
+        pd.DataFrame(
+            {
+                "version": units["IncidentNum"].to_numpy(),
+                "month": (date.dt.year * 100 + date.dt.month).to_numpy(),
+                "ucr_class": units["ucr_class"].to_numpy(),
+            }
+        )
+        .groupby(["version", "month", "ucr_class"])
+        .size()
+        .rename("units")
+        .reset_index()
+    )
     changes = winner_changes(incident, frame["_file"].to_numpy(), frame["_supp"], rank, files)
     plus = changes[["rank", "version"]].merge(unit_counts, on="version").assign(sign=1)
     replaced = changes.dropna(subset=["old"]).astype({"old": np.int64})
@@ -299,8 +335,10 @@ def winner_changes(
     and old, the version it replaces (NaN for the incident's first)."""
     versions = (
         pd.DataFrame({"incident": incident, "file": file, "supp": supp.to_numpy()})
-        .groupby(["incident", "file"], sort=False)["supp"].max().reset_index()
-    )  # fmt: skip
+        .groupby(["incident", "file"], sort=False)["supp"]
+        .max()
+        .reset_index()
+    )
     versions["supp"] = versions["supp"].fillna(pd.Timestamp("1900-01-01")).astype("datetime64[s]")
     versions["rank"] = rank[versions["file"].to_numpy()]
     versions = versions.sort_values(["incident", "rank"], ignore_index=True)
