@@ -88,41 +88,97 @@ def crime_page(data: SiteData, figures: Charts, category: Category) -> CrimePage
     yearly = yearly_frame(data, slug)
     shares = metrics.part1_share(data.annual, data.categories)
     share = shares[shares["category"] == slug].set_index("year")["share"]
-    monthly = data.monthly[data.monthly["category"] == slug][["month", "count"]].reset_index(drop=True)
-    monthly["segment"] = metrics.segments(monthly["month"], data.cover)
-    rolling = data.rolling[(data.rolling["category"] == slug) & data.rolling["rolling_12"].notna()]
-    rolling = rolling[["month", "rolling_12"]].reset_index(drop=True)
-    rolling["segment"] = metrics.segments(rolling["month"], data.cover)
+    monthly = monthly_counts(data, slug)
+    rolling = rolling_counts(data, slug)
     codes = sorted(code for code, ucr_class in data.offense_codes.items() if ucr_class == category.ucr_class)
     latest = yearly.iloc[-1]
     name = category.plural if int(latest["count"]) != 1 else category.name.lower()
-    shown = escape.text(category.name)  # the category file's name, as tables and captions set it
     year = int(latest.year)
-    summary_years = (
-        f"{category.name} counted each year, {int(yearly.iloc[0].year)} to {year}: "
+    other = other_yearly(data, slug)
+    return CrimePage(
+        category=category,
+        name=escape.text(name),
+        latest_year=year,
+        latest_count=int(latest["count"]),
+        latest_partial=not data.cover.is_complete(year),
+        months_in_latest=data.cover.months_in(year),
+        latest_share=share.get(year),
+        chart_years=years_chart(data, figures, category, yearly, other),
+        table_years=years_table(data, category, yearly, share, other),
+        other=other_note(data, other),
+        chart_months=months_chart(data, figures, category, monthly),
+        table_months=months_table(data, category, monthly),
+        rolling=rolling_sum(data, figures, category, name, rolling) if len(rolling) else None,
+        previous=previous_year(data, yearly) if len(yearly) > 1 else None,
+        descriptions=description_table(data, slug, year),
+        codes=codes[:CODES_SHOWN],
+        more_codes=max(0, len(codes) - CODES_SHOWN),
+    )
+
+
+def monthly_counts(data: SiteData, slug: str) -> pd.DataFrame:
+    """A crime's counts by month (month, count, segment)."""
+    monthly = data.monthly[data.monthly["category"] == slug][["month", "count"]].reset_index(drop=True)
+    monthly["segment"] = metrics.segments(monthly["month"], data.cover)
+    return monthly
+
+
+def rolling_counts(data: SiteData, slug: str) -> pd.DataFrame:
+    """A crime's 12-month rolling sums where it has one (month, rolling_12, segment)."""
+    rolling = data.rolling[(data.rolling["category"] == slug) & data.rolling["rolling_12"].notna()]
+    rolling = rolling[["month", "rolling_12"]].reset_index(drop=True)
+    rolling["segment"] = metrics.segments(rolling["month"], data.cover)
+    return rolling
+
+
+def years_summary(data: SiteData, category: Category, yearly: pd.DataFrame, other: pd.DataFrame | None) -> str:
+    """The yearly chart's text: each year's count, the years missing and the other source's figures."""
+    first, last = int(yearly.iloc[0].year), int(yearly.iloc[-1].year)
+    summary = (
+        f"{category.name} counted each year, {first} to {last}: "
         + ", ".join(f"{int(r.year)}: {int(r.count):,}" for r in yearly.itertuples())
         + "."
-        + gap_sentence(data.cover.missing_year_runs, year_run_label, int(yearly.iloc[0].year), year)
+        + gap_sentence(data.cover.missing_year_runs, year_run_label, first, last)
     )
-    peak_month = monthly.loc[monthly["count"].idxmax()]
-    summary_months = (
-        f"{category.name} by month, {months.label(data.cover.first)} to {months.label(data.cover.last)}; "
-        f"the highest month was {months.label(peak_month.month)} with {int(peak_month['count']):,}."
-        + gap_sentence(data.cover.missing_month_runs, months.run_label, data.cover.first, data.cover.last)
+    if other is None:
+        return summary
+    return (
+        summary
+        + f" {data.other.source.label}, a separate source drawn as diamonds: "
+        + ", ".join(f"{int(r.year)}: {int(r.value):,}" for r in other.itertuples())
+        + "."
     )
-    other = other_yearly(data, slug)
+
+
+def years_chart(
+    data: SiteData, figures: Charts, category: Category, yearly: pd.DataFrame, other: pd.DataFrame | None
+) -> Figure:
+    """A crime's counts by year as bars, the other source's figures as diamonds."""
+    summary = years_summary(data, category, yearly, other)
     other_label = data.other.source.label if other is not None else ""
+    return chart_block(
+        figures,
+        f"chart-{category.slug}-years",
+        charts.yearly_bars(
+            yearly, category.name, summary, data.break_year, data.cover.missing_years, other, other_label
+        ),
+        f"{category.name} by year",
+        summary,
+        static=True,
+    )
+
+
+def years_table(
+    data: SiteData, category: Category, yearly: pd.DataFrame, share: pd.Series, other: pd.DataFrame | None
+) -> HtmlTable:
+    """A crime's counts, share of Part I and months by year, with the other source's figures beside them."""
+    shown = escape.text(category.name)  # the category file's name, as tables and captions set it
     counts = yearly.set_index("year")["count"]
     years = sorted({int(y) for y in counts.index} | {int(y) for y in (other["year"] if other is not None else [])})
     other_values = other.set_index("year")["value"] if other is not None else pd.Series(dtype="int64")
     headers = ["Year", shown, "Share of Part I (%)", "Months in data"]
     if other is not None:
         headers.append(data.other.source.label)
-        summary_years += (
-            f" {data.other.source.label}, a separate source drawn as diamonds: "
-            + ", ".join(f"{int(r.year)}: {int(r.value):,}" for r in other.itertuples())
-            + "."
-        )
     # A year the files miss but the other source has gets a row of its own (NO_FILES beside the other figure);
     # the years neither has are runs of NO_FILES rows.
     table_rows = []
@@ -140,60 +196,47 @@ def crime_page(data: SiteData, figures: Charts, category: Category) -> CrimePage
         if other is not None:
             row.append(fmt_int(other_values[row_year]) if row_year in other_values.index else "n/a")
         table_rows.append(row)
-    return CrimePage(
-        category=category,
-        name=escape.text(name),
-        latest_year=year,
-        latest_count=int(latest["count"]),
-        latest_partial=not data.cover.is_complete(year),
-        months_in_latest=data.cover.months_in(year),
-        latest_share=share.get(year),
-        chart_years=chart_block(
-            figures,
-            f"chart-{slug}-years",
-            charts.yearly_bars(
-                yearly, category.name, summary_years, data.break_year, data.cover.missing_years, other, other_label
-            ),
-            f"{category.name} by year",
-            summary_years,
-            static=True,
+    gaps = metrics.runs([y for y in data.cover.missing_years if y not in years])
+    return html_table(
+        f"table-{category.slug}-years",
+        f"{shown} by year",
+        headers,
+        with_gap_rows(table_rows, years, gaps, year_run_label),
+        "lrrr" + ("r" if other is not None else ""),
+    )
+
+
+def months_chart(data: SiteData, figures: Charts, category: Category, monthly: pd.DataFrame) -> Figure:
+    """A crime's counts by month as a line, with its highest month in the text."""
+    peak_month = monthly.loc[monthly["count"].idxmax()]
+    summary = (
+        f"{category.name} by month, {months.label(data.cover.first)} to {months.label(data.cover.last)}; "
+        f"the highest month was {months.label(peak_month.month)} with {int(peak_month['count']):,}."
+        + gap_sentence(data.cover.missing_month_runs, months.run_label, data.cover.first, data.cover.last)
+    )
+    return chart_block(
+        figures,
+        f"chart-{category.slug}-months",
+        charts.monthly_line(monthly, "count", category.name, summary, data.break_month, data.cover.missing_month_runs),
+        f"{category.name} by month",
+        summary,
+    )
+
+
+def months_table(data: SiteData, category: Category, monthly: pd.DataFrame) -> HtmlTable:
+    """A crime's counts by month, the months no file stands for as runs of gap rows."""
+    shown = escape.text(category.name)
+    return html_table(
+        f"table-{category.slug}-months",
+        f"{shown} by month",
+        ["Month", shown],
+        with_gap_rows(
+            [[r.month, fmt_int(r.count)] for r in monthly.itertuples()],
+            list(monthly["month"]),
+            data.cover.missing_month_runs,
+            months.key_run_label,
         ),
-        table_years=html_table(
-            f"table-{slug}-years",
-            f"{shown} by year",
-            headers,
-            with_gap_rows(
-                table_rows, years, metrics.runs([y for y in data.cover.missing_years if y not in years]), year_run_label
-            ),
-            "lrrr" + ("r" if other is not None else ""),
-        ),
-        other=other_note(data, other),
-        chart_months=chart_block(
-            figures,
-            f"chart-{slug}-months",
-            charts.monthly_line(
-                monthly, "count", category.name, summary_months, data.break_month, data.cover.missing_month_runs
-            ),
-            f"{category.name} by month",
-            summary_months,
-        ),
-        table_months=html_table(
-            f"table-{slug}-months",
-            f"{shown} by month",
-            ["Month", shown],
-            with_gap_rows(
-                [[r.month, fmt_int(r.count)] for r in monthly.itertuples()],
-                list(monthly["month"]),
-                data.cover.missing_month_runs,
-                months.key_run_label,
-            ),
-            "lr",
-        ),
-        rolling=rolling_sum(data, figures, category, name, rolling) if len(rolling) else None,
-        previous=previous_year(data, yearly) if len(yearly) > 1 else None,
-        descriptions=description_table(data, slug, year),
-        codes=codes[:CODES_SHOWN],
-        more_codes=max(0, len(codes) - CODES_SHOWN),
+        "lr",
     )
 
 
@@ -299,49 +342,12 @@ class YearPage:
 def year_page(data: SiteData, figures: Charts, year: int) -> YearPage:
     annual = data.annual.set_index(["year", "category"])["count"]
     has_previous = year - 1 in data.cover.years
-
-    def rows_for(categories: tuple[Category, ...], link: bool) -> list[list[object]]:
-        rows = []
-        for category in categories:
-            current = annual.get((year, category.slug), 0)
-            name = escape.text(category.name)
-            label = Link(name, f"../crimes/{category.slug}.md") if link else name
-            if has_previous:
-                previous = annual.get((year - 1, category.slug), 0)
-                if pd.isna(current) or pd.isna(previous):
-                    rows.append([label, fmt_count(current), fmt_count(previous), "n/a", "n/a"])
-                    continue
-                pct = (current - previous) / previous * 100 if previous else None
-                rows.append(
-                    [label, fmt_int(current), fmt_int(previous), fmt_change(current - previous), fmt_percent(pct)]
-                )
-            else:
-                rows.append([label, fmt_count(current)])
-        return rows
-
     headers = ["Crime", str(year), str(year - 1), "Change", "% change"] if has_previous else ["Crime", str(year)]
     align = "lrrrr" if has_previous else "lr"
     part1 = pd.DataFrame(
         {"name": [c.name for c in data.part1], "count": [int(annual.get((year, c.slug), 0)) for c in data.part1]}
     )
-    summary = (
-        f"Part I crimes counted in {year}: "
-        + ", ".join(
-            f"{r.name.lower()} {int(r.count):,}" for r in part1.sort_values("count", ascending=False).itertuples()
-        )
-        + "."
-    )
-    month_rows = []
-    monthly = data.monthly.set_index(["month", "category"])["count"]
-    in_year = [month for month in data.cover.months if months.year_of(month) == year]
-    for month in in_year:  # the month's name alone (the caption gives the year), so that the table is narrower
-        month_rows.append(
-            [months.name_of(months.number_of(month))] + [fmt_int(monthly.get((month, c.slug), 0)) for c in data.part1]
-        )
-    # The year's months from its first to its last in the range of the data: the missing ones say so.
-    first, last = max(months.key_of(year, 1), data.cover.first), min(months.key_of(year, 12), data.cover.last)
-    year_gaps = metrics.clipped_runs(data.cover.missing_month_runs, first, last)
-    month_rows = with_gap_rows(month_rows, in_year, year_gaps, months.run_label_in_year, span=(first, last))
+    part1_rows = year_rows(annual, year, data.part1, link=True, has_previous=has_previous)
     return YearPage(
         year=year,
         era=data.cover.year_era(year),
@@ -350,24 +356,75 @@ def year_page(data: SiteData, figures: Charts, year: int) -> YearPage:
         missing=[months.label(m) for m in data.cover.missing if months.year_of(m) == year],
         has_previous=has_previous,
         previous_months=data.cover.months_in(year - 1),
-        chart=chart_block(
-            figures,
-            f"chart-year-{year}",
-            charts.category_bars(part1, summary),
-            f"Part I crimes in {year}",
-            summary,
-            static=True,
-        ),
-        part1_table=md_data_table(f"Part I crimes in {year}", headers, rows_for(data.part1, True), align),
+        chart=year_chart(figures, year, part1),
+        part1_table=md_data_table(f"Part I crimes in {year}", headers, part1_rows, align),
         part1_total=fmt_int(part1["count"].sum()),
-        part2_table=md_table(headers, rows_for(data.part2, False), align),
-        months_table=html_table(
-            f"table-year-{year}-months",
-            f"Part I crimes by month, {year}",
-            ["Month"] + [escape.text(c.name) for c in data.part1],
-            month_rows,
-            "l" + "r" * len(data.part1),
+        part2_table=md_table(
+            headers, year_rows(annual, year, data.part2, link=False, has_previous=has_previous), align
         ),
+        months_table=year_months_table(data, year),
+    )
+
+
+def year_rows(
+    annual: pd.Series, year: int, categories: tuple[Category, ...], link: bool, has_previous: bool
+) -> list[list[object]]:
+    """A row per category of its count in `year` (`annual`: count by year and category) and, when the data has
+    the year before, that year's count and the change; `link` names each category with a link to its page."""
+    rows: list[list[object]] = []
+    for category in categories:
+        current = annual.get((year, category.slug), 0)
+        name = escape.text(category.name)
+        label = Link(name, f"../crimes/{category.slug}.md") if link else name
+        if not has_previous:
+            rows.append([label, fmt_count(current)])
+            continue
+        previous = annual.get((year - 1, category.slug), 0)
+        if pd.isna(current) or pd.isna(previous):
+            rows.append([label, fmt_count(current), fmt_count(previous), "n/a", "n/a"])
+            continue
+        pct = (current - previous) / previous * 100 if previous else None
+        rows.append([label, fmt_int(current), fmt_int(previous), fmt_change(current - previous), fmt_percent(pct)])
+    return rows
+
+
+def year_chart(figures: Charts, year: int, part1: pd.DataFrame) -> Figure:
+    """The year's Part I counts (`part1`: name, count) as bars, the largest first in the text."""
+    summary = (
+        f"Part I crimes counted in {year}: "
+        + ", ".join(
+            f"{r.name.lower()} {int(r.count):,}" for r in part1.sort_values("count", ascending=False).itertuples()
+        )
+        + "."
+    )
+    return chart_block(
+        figures,
+        f"chart-year-{year}",
+        charts.category_bars(part1, summary),
+        f"Part I crimes in {year}",
+        summary,
+        static=True,
+    )
+
+
+def year_months_table(data: SiteData, year: int) -> HtmlTable:
+    """The year's Part I counts by month, from its first to its last month in the range of the data: the
+    missing ones say so."""
+    monthly = data.monthly.set_index(["month", "category"])["count"]
+    in_year = [month for month in data.cover.months if months.year_of(month) == year]
+    # the month's name alone (the caption gives the year), so that the table is narrower
+    month_rows = [
+        [months.name_of(months.number_of(month))] + [fmt_int(monthly.get((month, c.slug), 0)) for c in data.part1]
+        for month in in_year
+    ]
+    first, last = max(months.key_of(year, 1), data.cover.first), min(months.key_of(year, 12), data.cover.last)
+    year_gaps = metrics.clipped_runs(data.cover.missing_month_runs, first, last)
+    return html_table(
+        f"table-year-{year}-months",
+        f"Part I crimes by month, {year}",
+        ["Month"] + [escape.text(c.name) for c in data.part1],
+        with_gap_rows(month_rows, in_year, year_gaps, months.run_label_in_year, span=(first, last)),
+        "l" + "r" * len(data.part1),
     )
 
 
