@@ -36,3 +36,22 @@ def test_each_goal_measure_has_a_row_per_year_of_its_path(fixture_site_data):
     years = goal.target_year - goal.baseline_year + 1
     assert [row[0] for row in measure.table.rows] == [str(y) for y in range(goal.baseline_year, goal.target_year + 1)]
     assert len(measure.table.rows) == years
+
+
+def test_the_path_to_a_goal_runs_straight_from_the_baseline_to_the_target(fixture_site_data):
+    goal = dataclasses.replace(fixture_site_data.config.goals[0], baseline_year=2020, target_year=2024)
+    assert claim_pages.goal_path(goal, 100, 60) == {2020: 100, 2021: 90, 2022: 80, 2023: 70, 2024: 60}
+    assert claim_pages.goal_path(goal, None, None) == {}
+
+
+def test_a_baseline_year_outside_the_files_falls_back_to_the_citys_published_figure(fixture_site_data):
+    goal = dataclasses.replace(fixture_site_data.config.goals[0], baseline_year=1990, target_year=1995)
+    first = fixture_site_data.claims[0]
+    published = dataclasses.replace(
+        first, claim=dataclasses.replace(first.claim, measure="count", category="homicide", year=1990, figure=42.0)
+    )
+    data = dataclasses.replace(fixture_site_data, claims=(published,), other=None)
+    baseline, source = claim_pages.goal_baseline(data, goal, "homicide", None, {1990: None})
+    assert baseline == 42
+    assert source.startswith("the City's published figure (") and "hold 0 of the 12 months of 1990" in source
+    assert claim_pages.goal_baseline(data, goal, "shootings", None, {1990: None}) == (None, None)
