@@ -243,53 +243,9 @@ def neighborhood_index(data: SiteData, places: PlaceData) -> NeighborhoodIndex:
     annual = places.neighborhood_annual
     latest = int(annual["year"].max())
     totals = annual.groupby(["year", "place"])["count"].sum()
-    rates = places.neighborhood_rates
-    part1 = rates[rates["category"] == "part1"].set_index("place")
-    rows = []
-    for place in geography.neighborhoods:
-        rate = part1["rate"].get(place.number)
-        rank = part1["rank"].get(place.number)
-        rows.append(
-            [
-                place.number,
-                Link(escape.text(place.name), f"{place.slug}.md"),
-                "n/a" if place.district is None else place.district,
-                "park or other area"
-                if place.park
-                else ("n/a" if place.population is None else fmt_int(place.population)),
-                fmt_int(totals.get((places.rate_year, place.number), 0)),
-                rate_text(rate),
-                "n/a" if rank is None or pd.isna(rank) else int(rank),
-                fmt_int(totals.get((latest, place.number), 0)),
-            ]
-        )
-    rows.append(
-        [
-            0,
-            UNKNOWN_LABEL,
-            "n/a",
-            "n/a",
-            fmt_int(totals.get((places.rate_year, UNKNOWN), 0)),
-            "n/a",
-            "n/a",
-            fmt_int(totals.get((latest, UNKNOWN), 0)),
-        ]
-    )
     city = annual.groupby("year")["count"].sum()
-    headers = [
-        "No.",
-        "Neighborhood",
-        "District",
-        "Residents",
-        f"Part I {places.rate_year}",
-        "Per 1,000",
-        "Rank",
-        f"Part I {latest}",
-    ]
-    if latest == places.rate_year:
-        headers, rows = headers[:-1], [row[:-1] for row in rows]
     return NeighborhoodIndex(
-        table=sortable(md_table(headers, rows, "rlrrrrr" + ("r" if len(headers) == 8 else ""))),
+        table=neighborhood_table(places, totals, latest),
         rate_year=places.rate_year,
         rate_months=data.cover.months_in(places.rate_year),
         latest=latest,
@@ -304,6 +260,60 @@ def neighborhood_index(data: SiteData, places: PlaceData) -> NeighborhoodIndex:
         population_year=geography.population_year,
         min_population=geography.min_population,
     )
+
+
+def neighborhood_table(places: PlaceData, totals: pd.Series, latest: int) -> Sortable:
+    """Every neighborhood's residents, Part I count and rate in the rate year, and its count in the latest year
+    (`totals`: Part I count by year and place), the incidents of no known place last; the latest year's column
+    only when it is not the rate year."""
+    rates = places.neighborhood_rates
+    part1 = rates[rates["category"] == "part1"].set_index("place")
+    rows = [
+        neighborhood_row(place, part1, totals, places.rate_year, latest) for place in places.geography.neighborhoods
+    ]
+    rows.append(
+        [
+            0,
+            UNKNOWN_LABEL,
+            "n/a",
+            "n/a",
+            fmt_int(totals.get((places.rate_year, UNKNOWN), 0)),
+            "n/a",
+            "n/a",
+            fmt_int(totals.get((latest, UNKNOWN), 0)),
+        ]
+    )
+    headers = [
+        "No.",
+        "Neighborhood",
+        "District",
+        "Residents",
+        f"Part I {places.rate_year}",
+        "Per 1,000",
+        "Rank",
+        f"Part I {latest}",
+    ]
+    if latest == places.rate_year:
+        headers, rows = headers[:-1], [row[:-1] for row in rows]
+    return sortable(md_table(headers, rows, "rlrrrrr" + ("r" if len(headers) == 8 else "")))
+
+
+def neighborhood_row(
+    place: Neighborhood, part1: pd.DataFrame, totals: pd.Series, rate_year: int, latest: int
+) -> list[object]:
+    """A neighborhood's row of the index, linked to its page (`part1`: Part I rate and rank by place)."""
+    rate = part1["rate"].get(place.number)
+    rank = part1["rank"].get(place.number)
+    return [
+        place.number,
+        Link(escape.text(place.name), f"{place.slug}.md"),
+        "n/a" if place.district is None else place.district,
+        "park or other area" if place.park else ("n/a" if place.population is None else fmt_int(place.population)),
+        fmt_int(totals.get((rate_year, place.number), 0)),
+        rate_text(rate),
+        "n/a" if rank is None or pd.isna(rank) else int(rank),
+        fmt_int(totals.get((latest, place.number), 0)),
+    ]
 
 
 def neighborhood_page(
