@@ -149,7 +149,9 @@ def goal_measure(data: SiteData, goal: Goal, measure: str) -> GoalMeasure:
         baseline_source=baseline_source,
         target=target,
         gap=path_gap(path, complete, actual),
-        other_gap=path_gap(path, other_years, {year: found.value for year, found in others.items() if found}),
+        other_gap=path_gap(
+            path, other_years, {year: found.value for year, found in others.items() if found is not None}
+        ),
         other_has_none=data.other is not None and not other_years and others[goal.baseline_year] is None,
         table=goal_table(data, goal, actual, others, path),
     )
