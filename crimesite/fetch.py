@@ -172,7 +172,7 @@ def merged_entries(known: dict[str, Entry], outcomes: list[Outcome], folder: Pat
     return [entries[path] for path in sorted(entries)]
 
 
-# --- the final move -----------------------------------------------------------------
+# --- the final move ----------------------------------------------------------------------------------------
 
 
 def apply_moves(moves: list[tuple[Path | None, Path]], backup_dir: Path) -> None:
