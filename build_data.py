@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from crimesite import build, fetch, paths, publish, revisions
+from crimesite import build, fetch, fetch_checks, paths, publish, revisions
 from crimesite.config import SiteConfig, load_config
-from crimesite.errors import DataError
+from crimesite.errors import DataError, FetchError
 from crimesite.sources import RawPathError
 
 MAX_PROBLEMS_SHOWN = 200
@@ -151,8 +151,8 @@ def os_error_line(error: OSError) -> str:
 
 def run_fetch(config: SiteConfig) -> int:
     try:
-        fetch.run(config.fetch, fetch.expectations(config))
-    except fetch.FetchError as error:
+        fetch.run(config.fetch, fetch_checks.expectations(config))
+    except FetchError as error:
         for problem in error.problems:
             print(f"error: {problem}", file=sys.stderr)
         folder = os.path.relpath(config.fetch.folder)

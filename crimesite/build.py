@@ -21,9 +21,9 @@ from crimesite import (
     charts,
     claims,
     download_pages,
-    fetch,
     geo,
     incidents,
+    manifest,
     metrics,
     months,
     other_sources,
@@ -250,9 +250,9 @@ def read_context(config: SiteConfig, categories: tuple[reference.Category, ...])
     )
 
 
-def manifest_urls(manifest: Path) -> dict[str, str]:
+def manifest_urls(path: Path) -> dict[str, str]:
     """sha256 -> the URL the fetch step downloaded that content from."""
-    return {entry.sha256: entry.url for entry in fetch.read_manifest(manifest).values()}
+    return {entry.sha256: entry.url for entry in manifest.read_manifest(path).values()}
 
 
 def release_revisions(

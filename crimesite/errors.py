@@ -45,3 +45,11 @@ class DataError(ValueError):
     def __init__(self, problems: list[Problem]):
         self.problems = sorted(problems)
         super().__init__(f"{len(self.problems)} problem(s) in the raw files")
+
+
+class FetchError(RuntimeError):
+    """One or more files could not be fetched (one line each); the data folder was left as it was."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(f"{len(problems)} problem(s) fetching files")

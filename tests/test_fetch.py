@@ -24,7 +24,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from crimesite import build, config, fetch, paths, sources
+from crimesite import build, config, fetch, fetch_checks, http_download, paths, sources
+from crimesite.errors import FetchError
 
 DATA = paths.ROOT / "data"
 LEGACY = ("january2019.csv.gz", "february2019.csv.gz", "march2019.csv.gz")
@@ -209,10 +210,12 @@ def snapshot(folder: Path) -> dict[str, tuple[bytes, int]]:
     }
 
 
-def expect(folder: Path) -> fetch.Expect:
+def expect(folder: Path) -> fetch_checks.Expect:
     """What site.yml expects, for a data folder at `folder`."""
     columns = tuple(vars(config.load_config().places.table_columns).values())
-    return fetch.Expect(folder / "raw", sources.SLMPD_READERS, folder / "reference" / "neighborhoods.csv", columns)
+    return fetch_checks.Expect(
+        folder / "raw", sources.SLMPD_READERS, folder / "reference" / "neighborhoods.csv", columns
+    )
 
 
 def run(fetch_settings: config.Fetch, clock: datetime = JANUARY) -> fetch.Summary:
@@ -311,7 +314,7 @@ def test_a_file_changed_upstream_is_replaced_and_the_others_are_left(tmp_path, s
 
 
 def failed_run(settings: config.Fetch) -> list[str]:
-    with pytest.raises(fetch.FetchError) as caught:
+    with pytest.raises(FetchError) as caught:
         run(settings)
     return caught.value.problems
 
@@ -491,7 +494,8 @@ def test_a_gzip_bomb_is_checked_from_its_first_part_only(tmp_path, server, sampl
     assert len(bomb) < 200_000
     staged = tmp_path / "bomb.csv.gz"
     staged.write_bytes(bomb)
-    assert fetch.read_head(staged, staged.name) == (LEGACY_HEADER + b"\n" + bytes(fetch.HEAD_BYTES))[: fetch.HEAD_BYTES]
+    head = fetch_checks.HEAD_BYTES
+    assert fetch_checks.read_head(staged, staged.name) == (LEGACY_HEADER + b"\n" + bytes(head))[:head]
     data = data_with_sample(tmp_path, server, sample_raw)
     server.overrides["bomb.csv.gz"] = bomb
     started = time.monotonic()
@@ -584,7 +588,7 @@ def test_over_https_a_trickling_server_ends_at_the_deadline(tmp_path, server, tl
     ],
 )
 def test_redirects_keep_to_https_and_to_the_host(source, target, problem):
-    found = fetch.redirect_problem(source, target, ("cdn.example.org",))
+    found = http_download.redirect_problem(source, target, ("cdn.example.org",))
     assert (found if found is None else found.split(";")[0]) == problem
 
 
@@ -640,7 +644,7 @@ def test_a_fork_with_the_csv_reader_accepts_its_own_files_and_refuses_slmpd_ones
     """With reader.format csv, an incident file must carry the columns site.yml maps, not an SLMPD header."""
     fork = config.load_config(FORK / "site.yml")
     data = tmp_path / "data"
-    expect = replace(fetch.expectations(fork), raw_dir=data / "raw", table=data / "reference" / "areas.csv")
+    expect = replace(fetch_checks.expectations(fork), raw_dir=data / "raw", table=data / "reference" / "areas.csv")
     for name in ("raw/riverton_2023.csv", "reference/areas.csv", "reference/areas.geojson"):
         server.overrides[name] = (FORK / "data" / name).read_bytes()
     own = [{"url": f"{server.url}/files/{name}", "to": name} for name in sorted(server.overrides)]
@@ -649,7 +653,7 @@ def test_a_fork_with_the_csv_reader_accepts_its_own_files_and_refuses_slmpd_ones
         [*server.overrides, "manifest.json"]
     )
     slmpd = {"url": f"{server.url}/files/raw/legacy/{LEGACY[0]}", "to": "raw/riverton_2024.csv.gz"}
-    with pytest.raises(fetch.FetchError) as caught:
+    with pytest.raises(FetchError) as caught:
         fetch.run(fetch_config(data, [*own, slmpd]), expect, backoff_seconds=0, clock=lambda: JANUARY)
     [problem] = caught.value.problems
     assert problem.startswith(f"{slmpd['url']}: not a crime file the build can read: its header is 'Complaint,")
@@ -708,7 +712,7 @@ def test_a_failed_move_puts_everything_back(tmp_path, monkeypatch):
 
     monkeypatch.setattr(fetch.shutil, "move", failing_move)
     moves = [(staged / "a", data / "raw" / "a.csv"), (staged / "b", data / "raw" / "new" / "b.csv")]
-    with pytest.raises(fetch.FetchError) as caught:
+    with pytest.raises(FetchError) as caught:
         fetch.apply_moves(moves, tmp_path / "backup")
     assert caught.value.problems == [
         f"{data / 'raw' / 'new' / 'b.csv'}: cannot move into place (disk full); nothing was changed"
@@ -924,9 +928,9 @@ def test_bad_limits_are_refused(changes, message):
 
 def test_every_repository_entry_can_be_checked(site_config):
     """Each file site.yml fetches has a known content check (the fetch refuses entries without one)."""
-    expect = fetch.expectations(site_config)
+    expect = fetch_checks.expectations(site_config)
     downloads = config.fetch_downloads(site_config.fetch)
-    kinds = {fetch.content_kind(site_config.fetch.folder / download.path, expect) for download in downloads}
+    kinds = {fetch_checks.content_kind(site_config.fetch.folder / download.path, expect) for download in downloads}
     assert kinds == {"geojson"}
     listed = site_config.fetch.folder / site_config.fetch.listing.destination("2024-05", site_config.fetch.listing.url)
-    assert fetch.content_kind(listed, expect) == "incidents"
+    assert fetch_checks.content_kind(listed, expect) == "incidents"

@@ -15,7 +15,10 @@ import pandas as pd
 import pytest
 import yaml
 
-from crimesite import build, config, fetch
+from crimesite import build, config, fetch_checks
+from crimesite.errors import FetchError
+from crimesite.listing import held_periods, listing_kind_problem
+from crimesite.manifest import read_manifest
 from crimesite.sources import slmpd_nibrs
 from tests.test_fetch import (
     DATA,
@@ -187,7 +190,7 @@ def test_a_link_without_a_period_or_with_two_is_reported_and_skipped(tmp_path, s
 <li><a href="/files/{UPLOADS}/2024/04/March2024.csv">February 2024</a></li>
 <li><a href="/files/{UPLOADS}/2024/06/May2024.csv">May 2024</a></li></ul>"""
     data = tmp_path / "data"
-    with caplog.at_level(logging.INFO, logger="crimesite.fetch"):
+    with caplog.at_level(logging.INFO, logger="crimesite.listing"):
         summary = run(listing_config(data, serve(server, files, page)))
     assert summary.releases == ("2024-05",)
     assert [entry["path"] for entry in manifest(data)] == ["raw/nibrs/2024-05.csv"]
@@ -212,7 +215,7 @@ def test_a_page_that_lists_no_csv_file_stops_the_fetch_and_changes_nothing(tmp_p
 <p>See our <a href="https://data.example.org/slmpd">open-data portal</a> or the <a href="faq.pdf">FAQ</a>.</p>
 </body></html>"""
     server.requests.clear()
-    with pytest.raises(fetch.FetchError) as caught:
+    with pytest.raises(FetchError) as caught:
         run(listing_config(data, page_url, place_files(server.url)), clock=FEBRUARY)
     assert caught.value.problems == [f"{page_url}: the listing page lists no CSV file: has its layout changed?"]
     assert server.paths_asked() == [f"/html/{PAGE}"]  # nothing else was tried
@@ -277,7 +280,7 @@ def test_two_links_for_one_period_stop_the_fetch_unless_one_is_pinned(tmp_path, 
 <a href="/files/{UPLOADS}/2024/07/May2024.csv">May 2024 (revised)</a></p>"""
     data = tmp_path / "data"
     page_url = serve(server, files, page)
-    with pytest.raises(fetch.FetchError) as caught:
+    with pytest.raises(FetchError) as caught:
         run(listing_config(data, page_url))
     first, second = (f"{server.url}/files/{UPLOADS}/2024/{folder}/May2024.csv" for folder in ("06", "07"))
     assert caught.value.problems == [
@@ -295,7 +298,7 @@ def test_a_listing_host_that_does_not_resolve_is_one_line_and_nothing_else_is_tr
     before = snapshot(data)
     server.requests.clear()
     settings = listing_config(data, "https://no-such-host.invalid/crime_stats.shtml", place_files(server.url))
-    with pytest.raises(fetch.FetchError) as caught:
+    with pytest.raises(FetchError) as caught:
         run(settings)
     [problem] = caught.value.problems
     assert problem.startswith(
@@ -324,7 +327,7 @@ def test_a_listing_page_that_is_missing_or_not_a_web_page_changes_nothing(tmp_pa
     if body is not None:
         server.overrides["listed.shtml"] = body
     page_url = f"{server.url}/{kind}/listed.shtml"
-    with pytest.raises(fetch.FetchError) as caught:
+    with pytest.raises(FetchError) as caught:
         run(listing_config(data, page_url, place_files(server.url)))
     assert caught.value.problems == [page_url + problem]
     assert snapshot(data) == before
@@ -347,7 +350,7 @@ def test_a_period_held_under_another_name_is_not_fetched_again(tmp_path, server,
     (data / "raw" / "nibrs").mkdir(parents=True)
     held = data / "raw" / "nibrs" / "Crime-01-2024.csv.gz"
     held.write_bytes(RELEASES["2024-01"].read_bytes())
-    with caplog.at_level(logging.INFO, logger="crimesite.fetch"):
+    with caplog.at_level(logging.INFO, logger="crimesite.listing"):
         summary = run(listing_config(data, serve(server, files, page)))
     assert summary.releases == ("2021-2023", "2024-03", "2024-05", "2024-06")
     assert "2024-01: held as raw/nibrs/Crime-01-2024.csv.gz; not fetched" in caplog.messages
@@ -397,11 +400,11 @@ def test_the_repository_lists_the_nibrs_releases_on_slmpds_page(site_config):
         assert slmpd_nibrs.period_label(*slmpd_nibrs.release_period(path)) == period
         assert (site_config.fetch.folder / path).is_relative_to(site_config.raw_dir)
     assert listing.destination("2024-05", "https://slmpd.org/May2024.CSV.gz") == "raw/nibrs/2024-05.csv.gz"
-    assert fetch.listing_kind_problem(listing, site_config.fetch.folder, fetch.expectations(site_config)) is None
+    assert listing_kind_problem(listing, site_config.fetch.folder, fetch_checks.expectations(site_config)) is None
 
 
 def test_the_repository_does_not_fetch_again_the_periods_data_raw_holds(site_config):
-    held = fetch.held_periods(site_config.raw_dir)
+    held = held_periods(site_config.raw_dir)
     assert [path.name for period in ("2024-01", "2024-02", "2024-03", "2024-04") for path in held[period]] == [
         "Crime-01-2024.csv.gz",
         "Crime-02-2024.csv.gz",
@@ -410,7 +413,7 @@ def test_the_repository_does_not_fetch_again_the_periods_data_raw_holds(site_con
     ]
     nibrs = {
         entry.path: entry.period
-        for entry in fetch.read_manifest(site_config.fetch.manifest).values()
+        for entry in read_manifest(site_config.fetch.manifest).values()
         if entry.path.startswith("raw/nibrs")
     }
     assert nibrs == {
@@ -475,7 +478,7 @@ def test_a_listing_that_would_download_onto_a_fetch_file_stops_the_fetch(tmp_pat
     page, files, _ = crime_stats_page(server.url)
     page_url = serve(server, files, page)
     clash = [{"url": f"{server.url}/files/raw/legacy/january2019.csv.gz", "to": "raw/nibrs/2024-05.csv"}]
-    with pytest.raises(fetch.FetchError) as caught:
+    with pytest.raises(FetchError) as caught:
         run(listing_config(tmp_path / "data", page_url, clash))
     assert caught.value.problems == [
         f"{server.url}/files/{UPLOADS}/2024/06/May2024.CSV: 2024-05 would go to "

@@ -224,4 +224,11 @@ def test_the_publisher_imports_no_page_module_and_no_fetcher():
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=paths.ROOT)
     modules = set(ast.literal_eval(loaded.stdout))
     assert "crimesite.placemetrics" in modules
-    assert not modules & {"crimesite.pages", "crimesite.place_pages", "crimesite.download_pages", "crimesite.fetch"}
+    assert not modules & {
+        "crimesite.pages",
+        "crimesite.place_pages",
+        "crimesite.download_pages",
+        "crimesite.fetch",
+        "crimesite.listing",
+        "crimesite.http_download",
+    }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
 import html
 import io
 import re
@@ -16,7 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from crimesite import fetch, months, paths
+from crimesite import manifest, months, paths
 from tests import page_parts
 
 PUBLISHED_HOMICIDES = {2014: 159}  # the City's published figure, which the data reproduces
@@ -181,7 +182,7 @@ def test_the_maps_page_draws_the_neighborhoods_and_the_recent_map_has_points(rea
 
 
 def test_the_manifest_lists_every_data_file_with_its_checksum_and_source():
-    entries = fetch.read_manifest(paths.ROOT / "data" / "manifest.json")
+    entries = manifest.read_manifest(paths.ROOT / "data" / "manifest.json")
     data = paths.ROOT / "data"
     on_disk = {
         p.relative_to(data).as_posix()
@@ -192,7 +193,7 @@ def test_the_manifest_lists_every_data_file_with_its_checksum_and_source():
     assert set(entries) == on_disk and len(on_disk) == 165
     for path, entry in entries.items():
         content = (data / path).read_bytes()
-        assert entry.sha256 == fetch.hashlib.sha256(content).hexdigest() and entry.bytes == len(content), path
+        assert entry.sha256 == hashlib.sha256(content).hexdigest() and entry.bytes == len(content), path
         assert entry.source and entry.url.startswith(("http://", "https://")), path
     assert all("gzip-compressed copy" in entries[p].source for p in on_disk if p.startswith("raw/"))
 
