@@ -20,7 +20,7 @@ from crimesite.sources import RawPathError
 MAX_PROBLEMS_SHOWN = 200
 
 EPILOG = """examples:
-  python build_data.py                                   # data/raw/ (the bundled sample) -> build/ and site/
+  python build_data.py                                   # data/raw/ (SLMPD's files) -> build/ and site/
   python build_data.py --raw ../shared/data/slmpd/legacy # every legacy file in that folder
   python build_data.py --raw data/raw/january2019.csv --no-site
   python build_data.py fetch                             # download the official files named in site.yml
