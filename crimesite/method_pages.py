@@ -114,7 +114,7 @@ def quality_page(data: SiteData) -> QualityPage:
             fmt_int(f.raw_rows),
             fmt_int(f.rows),
             fmt_int(f.count_sum),
-            ", ".join(f.months),
+            months.runs_label(f.months),  # as runs: a release re-sends incidents of many months
             span_label(f.covers),
             "yes" if f.had_bom else "no",
             fmt_int(f.cp1252_bytes),
