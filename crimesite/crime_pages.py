@@ -164,7 +164,6 @@ def years_chart(
         ),
         f"{category.name} by year",
         summary,
-        static=True,
     )
 
 
@@ -403,7 +402,6 @@ def year_chart(figures: Charts, year: int, part1: pd.DataFrame) -> Figure:
         charts.category_bars(part1, summary),
         f"Part I crimes in {year}",
         summary,
-        static=True,
     )
 
 
@@ -472,7 +470,6 @@ def shootings_page(data: SiteData, figures: Charts) -> ShootingsPage:
             ),
             "Aggravated assaults with a firearm by month",
             summary,
-            static=True,
         ),
         table=html_table(
             "table-shootings",

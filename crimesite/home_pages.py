@@ -132,7 +132,6 @@ def homicide_trend(data: SiteData, figures: Charts) -> Charted:
             charts.yearly_bars(frame, "Homicides", summary, data.break_year, data.cover.missing_years),
             "Homicides by year",
             summary,
-            static=True,
         ),
         table=html_table(
             "table-homicide-years",

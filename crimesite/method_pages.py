@@ -266,7 +266,6 @@ def revision_chart(data: SiteData, figures: Charts, category: Category, charted:
             charts.revision_lines(frame, releases, category.name, summary),
             f"{category.name}: counts of each month, release by release",
             summary,
-            static=True,
         ),
         table=html_table(
             f"table-revisions-{category.slug}",

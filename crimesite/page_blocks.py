@@ -1,4 +1,4 @@
-"""The pieces every page is made of: Markdown and HTML tables, and a chart with its static copy."""
+"""The pieces every page is made of: Markdown and HTML tables, and a chart with its SVG."""
 
 from __future__ import annotations
 
@@ -88,13 +88,13 @@ class HtmlTable(Block):
 @dataclass(frozen=True)
 class Figure(Block):
     """A chart: its Vega-Lite spec (JSON that cannot close its script element), its accessible label (an escaped
-    attribute value), the static SVG copy when it has one, and its summary as the caption (escaped)."""
+    attribute value), its SVG drawn at build time, and its summary as the caption (escaped)."""
 
     macro: ClassVar[str] = "figure"
     chart_id: str
     label: str
     spec: str
-    svg: str | None
+    svg: str
     summary: str
 
 
@@ -154,12 +154,11 @@ def chart_block(
     title: str,
     summary: str,
     datasets: dict | None = None,
-    static: bool = False,
 ) -> Figure:
-    """A chart: the Vega-Lite spec inline (drawn by assets/javascripts/charts.js) and its summary.
-    `datasets` adds named datasets (lists of rows, e.g. map features) to the spec as they are. A `static` chart
-    also gets an SVG copy for readers without JavaScript (drawn by `figures` from the spec in hand); every chart
-    is followed by its data table, which is what readers without JavaScript get for the others."""
+    """A chart: its SVG, drawn at build time by `figures` from the spec in hand, which every reader sees as soon
+    as the page is; the Vega-Lite spec inline, which assets/javascripts/charts.js draws in the SVG's place (with
+    tooltips and menus) once the reader interacts or the page is idle; its summary; and, after it, the table of
+    its numbers. `datasets` adds named datasets (lists of rows, e.g. map features) to the spec as they are."""
     if isinstance(chart, dict):  # a spec charts.py assembled itself
         spec = chart
         if figures.validate:
@@ -173,5 +172,5 @@ def chart_block(
         spec.setdefault("datasets", {}).update(datasets)
     label = html_escape(f"Chart: {escape.plain(title)}. The numbers are in the table that follows.", quote=True)
     spec_text = escape.json_for_script(spec)
-    svg = figures.svg(chart_id, spec_text) if static else None
+    svg = figures.svg(chart_id, spec_text)
     return Figure(chart_id, label, spec_text, svg, escape.text(summary, limit=None))

@@ -1,10 +1,10 @@
-"""Static SVG copies of charts, for readers without JavaScript, rendered at build time by vl-convert.
+"""Every chart's SVG, rendered at build time by vl-convert: what a reader sees as soon as the page is there.
 
-A chart marked static gets, inside its figure, `<noscript><div class="chart-static">` holding the SVG of the
-spec beside it, asked of `Charts.svg` by the chart block that has the spec in hand. A browser that runs scripts
-never parses <noscript> content, so the SVG costs those readers no DOM and only a few compressed KB. Each SVG is
-cached by the hash of its spec: a rebuild renders only the charts whose data changed (vl-convert takes about
-45 ms a chart, holding the GIL, so this is the part worth caching).
+Each figure holds, in its view, `<div class="chart-static">` with the SVG of the spec beside it, asked of
+`Charts.svg` by the chart block that has the spec in hand; assets/javascripts/charts.js draws the interactive
+chart in its place later (on interaction or when the page is idle). Each SVG is cached by the hash of its spec:
+a rebuild renders only the charts whose data changed (vl-convert takes about 45 ms a chart, holding the GIL, so
+this is the part worth caching).
 """
 
 from __future__ import annotations
@@ -15,7 +15,11 @@ from dataclasses import dataclass
 
 from crimesite.cache import Cache
 
-STATIC_WIDTH = 640  # a chart drawn to its container's width gets this width in the static copy
+# A chart drawn to its container's width is drawn this wide in all (axes and legend included): a phone's page
+# width (390 px less the page's margins), where the SVG is shown at its own size. A wider screen shows it at the
+# same size until the interactive chart, as high and as wide as the page, takes its place.
+STATIC_WIDTH = 350
+FIT_WIDTH = {"type": "fit-x", "contains": "padding"}
 _ID = re.compile(r'\bid="([^"]+)"')
 _REFERENCE = re.compile(r'(url\(#|href="#)([^")]+)')
 
@@ -44,7 +48,7 @@ def render(spec: dict, chart_id: str) -> str:
     import vl_convert
 
     if spec.get("width") == "container":
-        spec = {**spec, "width": STATIC_WIDTH}
+        spec = {**spec, "width": STATIC_WIDTH, "autosize": FIT_WIDTH}
     svg = vl_convert.vegalite_to_svg(spec)
     svg = _ID.sub(lambda m: f'id="{chart_id}-{m.group(1)}"', svg)
     svg = _REFERENCE.sub(lambda m: f"{m.group(1)}{chart_id}-{m.group(2)}", svg)
