@@ -211,7 +211,10 @@ class SiteFiles:
 
     def find(self, url_path: str) -> Path | None:
         """The file a URL path names (a folder: its index.html); None outside the site or when missing."""
-        path = (self.root / unquote(url_path).lstrip("/")).resolve()
+        name = unquote(url_path).lstrip("/")
+        if "\0" in name:
+            return None
+        path = (self.root / name).resolve()
         if not path.is_relative_to(self.root):
             return None
         if path.is_dir():
@@ -228,12 +231,13 @@ class SiteFiles:
 
 
 def accepts_gzip(header: str | None) -> bool:
-    """Whether an Accept-Encoding header accepts gzip (and does not refuse it with q=0)."""
+    """Whether an Accept-Encoding header accepts gzip: named (or else `*`) and not refused with q=0."""
+    weights: dict[str, float] = {}
     for item in (header or "").split(","):
-        name, _, params = item.strip().partition(";")
-        if name.strip().lower() in ("gzip", "*"):
-            return params.replace(" ", "").lower() not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
-    return False
+        name, _, params = item.partition(";")
+        weight = params.replace(" ", "").lower().removeprefix("q=")
+        weights[name.strip().lower()] = float(weight) if weight.replace(".", "", 1).isdigit() else 1.0
+    return weights.get("gzip", weights.get("*", 0.0)) > 0
 
 
 def content_type(path: Path) -> str:
@@ -536,7 +540,7 @@ def summarise_run(raw: dict[str, Any], log: NetworkLog, quiet: bool) -> Run:
         vega_before_chart=vega_before,
         vega_bytes=log.bytes_until(None, is_vega),
         vega_request=(min(vega_starts) - origin) * 1000 if vega_starts else None,
-        requests=len(log.urls),
+        requests=sum(url.startswith("http") for url in log.urls.values()),  # not the data: URLs of icons
         quiet=quiet,
         uncounted=sorted(log.urls[request_id] for request_id in log.unfinished),
         unsupported=raw["unsupported"],

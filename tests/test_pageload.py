@@ -73,8 +73,9 @@ def test_server_serves_folders_as_their_index_and_nothing_outside_the_site(site:
         status, headers, _ = fetch(base, "/crimes/homicide")
         assert (status, headers["location"]) == (301, "/crimes/homicide/")
 
-        status, headers, body = fetch(base, "/../secret.txt", encoding=None)
-        assert status == 404 and b"outside" not in body
+        for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/%00"):
+            status, headers, body = fetch(base, path, encoding=None)
+            assert status == 404 and b"outside" not in body, path
         assert fetch(base, "/nothing/", encoding=None)[:3:2] == (404, b"<p>no such page</p>")
 
         status, headers, body = fetch(base, "/app.js", method="HEAD")
@@ -83,7 +84,16 @@ def test_server_serves_folders_as_their_index_and_nothing_outside_the_site(site:
 
 @pytest.mark.parametrize(
     ("header", "accepted"),
-    [("gzip, deflate, br", True), ("br;q=1.0, gzip;q=0.8", True), ("*", True), ("gzip;q=0", False), ("br", False)],
+    [
+        ("gzip, deflate, br", True),
+        ("br;q=1.0, gzip;q=0.8", True),
+        ("*", True),
+        ("*;q=0, gzip", True),
+        ("gzip;q=0, *", False),
+        ("gzip; q=0.0", False),
+        ("br", False),
+        ("", False),
+    ],
 )
 def test_accepts_gzip(header: str, accepted: bool) -> None:
     assert pageload.accepts_gzip(header) is accepted
