@@ -12,7 +12,7 @@ export CHROMIUM
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 
-.PHONY: install browser site data serve test lint sample sample-site dictionary bench bench-real bench-combined lock clean
+.PHONY: install browser site data serve test lint sample sample-site dictionary bench bench-real bench-combined bench-pages lock clean
 
 $(INSTALLED): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -89,6 +89,13 @@ bench-real: $(INSTALLED)
 ## stage of data/raw/: data stage, read stage and peak memory with and without it
 bench-combined: $(INSTALLED)
 	$(BIN)/python benchmarks/combined_release.py --scale $(SCALE)
+
+## bench-pages: load one page of each kind of site/ (built first if missing) in Chromium, desktop and a throttled
+## phone, and print bytes before the first chart, first paint, first chart, LCP, CLS, TBT and when Vega arrives;
+## PAGELOAD_ARGS passes options, e.g. PAGELOAD_ARGS='--site ../other/site --runs 5 --pages home,crime'
+PAGELOAD_ARGS ?=
+bench-pages: $(INSTALLED) $(CHROMIUM)
+	$(BIN)/python benchmarks/pageload.py $(PAGELOAD_ARGS)
 
 ## lock: re-pin requirements.txt from requirements.in (needs the package registry)
 lock:
