@@ -37,6 +37,54 @@ CHROMIUM_ARGS = [
     "--disable-extensions",
 ]
 
+# True once charts.js has drawn every chart of the page (data-drawn="true") or given up on it ("failed", when the
+# static SVG stays): it draws them after a reader's first interaction with a chart or when the page is idle.
+CHARTS_DRAWN = """() => [...document.querySelectorAll('figure.chart .chart-view')]
+  .every(view => view.dataset.drawn === 'true' || view.dataset.drawn === 'failed')"""
+
+# An init script that holds the page's idle callbacks in window.__idleHeld instead of running them, so the page is
+# never idle: charts.js then loads Vega only when the reader interacts (or a test runs the callbacks itself,
+# RELEASE_IDLE, as the browser would once idle). Chromium has requestIdleCallback, so charts.js never falls back
+# to setTimeout here.
+HOLD_IDLE = """window.__idleHeld = [];
+window.requestIdleCallback = callback => window.__idleHeld.push(callback);"""
+IDLE_ASKED = "() => Array.isArray(window.__idleHeld) && window.__idleHeld.length > 0"
+RELEASE_IDLE = """() => window.__idleHeld.splice(0).forEach(callback =>
+  callback({didTimeout: false, timeRemaining: () => 50}))"""
+
+# An init script that records, from the page's first moment, every layout shift (window.__shifts) and the time of
+# the first frame in which a chart shows an SVG of nonzero size (window.__firstChartShown, performance.now()).
+WATCH_LOAD = """window.__shifts = [];
+window.__shiftObserver = new PerformanceObserver(list => window.__shifts.push(...list.getEntries()));
+window.__shiftObserver.observe({type: 'layout-shift', buffered: true});
+window.__firstChartShown = null;
+(function look() {
+  const svg = document.querySelector('figure.chart .chart-view svg');
+  if (svg && svg.getBoundingClientRect().width > 0) {
+    window.__firstChartShown = performance.now();
+  } else if (document.readyState !== 'complete' || document.querySelector('figure.chart')) {
+    requestAnimationFrame(look);
+  }
+})();"""
+
+# What WATCH_LOAD saw, read two frames on, once the frame of the last change has been painted (a layout shift is
+# reported with the frame that shows it): the shifts and when the first chart showed, and when the page asked for
+# the Vega bundle (resource timing; null if it did not).
+LOAD_SEEN = """() => new Promise(resolve => requestAnimationFrame(() => requestAnimationFrame(() => {
+  const shifts = window.__shifts.concat(window.__shiftObserver.takeRecords());
+  const vega = performance.getEntriesByType('resource').find(entry => entry.name.endsWith('/vega-bundle.js'));
+  resolve({
+    shifts: shifts.map(entry => ({
+      value: entry.value,
+      input: entry.hadRecentInput,
+      sources: entry.sources.map(source => source.node && source.node.getAttribute
+        ? `${source.node.nodeName}.${source.node.getAttribute('class') || ''}` : String(source.node)),
+    })),
+    firstChartShown: window.__firstChartShown,
+    vegaRequested: vega ? vega.startTime : null,
+  });
+})))"""
+
 
 def new_context(chromium: Browser, **options: object) -> BrowserContext:
     """A browser context whose navigations and actions wait up to WAIT_MS (Playwright's default is 30 s)."""

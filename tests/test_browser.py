@@ -1,6 +1,7 @@
 """The built site in a real browser (Chromium under Playwright): every page loads cleanly and draws its charts from
 the site's own server, passes axe's serious and critical checks, fits a phone, and keeps its charts' content
-without JavaScript.
+without JavaScript. The charts are SVGs in the HTML; Vega loads after them, when the reader interacts or the page
+is idle, and draws each in its static one's place without moving anything.
 
 Page lists come from the built site itself (tests/browser.site_pages), so pages added later are checked too.
 A page's "kind" is its first path segment, and whether it is that section's index or a page inside it: the
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import json
 import re
 import time
 from collections.abc import Iterator
@@ -32,24 +32,23 @@ pytestmark = pytest.mark.browser
 
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+SMALL_PHONE = {"viewport": {"width": 320, "height": 568}, "is_mobile": True, "has_touch": True}  # narrower than a chart
+LAPTOP = {"viewport": {"width": 1366, "height": 768}}
+MAX_LAYOUT_SHIFT = 0.05  # issue 16: the sum of a page's layout shifts, static chart to drawn one included
 SCREENSHOTS = paths.ROOT / "test-artifacts" / "screenshots"
 MAX_TABS = 10  # a chart's own controls (a map's menu) come before its table; more than this is lost focus
 LARGEST_TABLES = 2  # pages with the longest and with the widest tables added to the phone check
 
-# True once every chart has been drawn (an svg in its view) or has failed.
-CHARTS_SETTLED = """() => [...document.querySelectorAll('figure.chart')].every(figure => {
-  const view = figure.querySelector('.chart-view');
-  return !view || view.dataset.drawn === 'failed' || view.querySelector('svg') !== null;
-})"""
-
-# Each chart's state after drawing: the view, its text alternative and the element after the figure.
+# Each chart's state once drawn: the view (Vega's chart in the static SVG's place: one SVG, no .chart-static), its
+# text alternative and the element after the figure.
 CHART_STATES = """() => [...document.querySelectorAll('figure.chart')].map(figure => {
   const view = figure.querySelector('.chart-view');
   const next = figure.nextElementSibling;
   return {
     id: figure.id,
     drawn: view ? (view.dataset.drawn || '') : 'no .chart-view',
-    svg: view !== null && view.querySelector('svg') !== null,
+    svgs: view ? view.querySelectorAll('svg').length : 0,
+    still: view !== null && view.querySelector('.chart-static') !== null,
     role: view ? view.getAttribute('role') : null,
     label: view ? (view.getAttribute('aria-label') || '') : '',
     caption: figure.querySelector('figcaption') ? figure.querySelector('figcaption').textContent.trim() : '',
@@ -93,11 +92,15 @@ PHONE_LAYOUT = """() => {
   };
 }"""
 
-# Without JavaScript: each chart's static copy (if it has one) and data table, and whether a reader would see them.
-# A folded table (details.data-details) counts when its summary shows and the table shows once it is opened.
+# Without JavaScript: each chart's static SVG in its view, the view's text alternative, the caption, and the data
+# table after the figure, and whether a reader would see them. A folded table (details.data-details) counts when
+# its summary shows and the table shows once it is opened.
 STATIC_CHARTS = """() => [...document.querySelectorAll('figure.chart')].map(figure => {
   const visible = element => element !== null && element.checkVisibility() && element.getBoundingClientRect().width > 0;
-  const spec = figure.querySelector('script.chart-spec');
+  const view = figure.querySelector(':scope > .chart-view');
+  const svg = view ? view.querySelector(':scope > .chart-static > svg') : null;
+  const box = svg ? svg.getBoundingClientRect() : {width: 0, height: 0};
+  const caption = figure.querySelector(':scope > figcaption');
   const next = figure.nextElementSibling;
   let table = false;
   if (next && next.matches('.data-table')) {
@@ -109,10 +112,31 @@ STATIC_CHARTS = """() => [...document.querySelectorAll('figure.chart')].map(figu
   }
   return {
     id: figure.id,
-    spec: spec ? spec.textContent : '{}',
-    static: figure.querySelector('noscript .chart-static') !== null,
-    svg: visible(figure.querySelector('noscript .chart-static svg')),
+    svg: visible(svg) && box.height > 0,
+    size: [Math.round(box.width), Math.round(box.height)],
+    role: view ? view.getAttribute('role') : null,
+    label: view ? (view.getAttribute('aria-label') || '') : '',
+    caption: visible(caption) && caption.textContent.trim() !== ''
+      && (view.compareDocumentPosition(caption) & Node.DOCUMENT_POSITION_FOLLOWING) !== 0,
+    noscript: figure.querySelector('noscript') !== null,
     table: table,
+  };
+})"""
+
+# Each chart's box, its view's and the element's after the figure ([top, width, height], in page coordinates), with
+# the state of its view: what a reader sees move, or not, when the drawn chart takes the static one's place.
+CHART_BOXES = """() => [...document.querySelectorAll('figure.chart')].map(figure => {
+  const box = element => {
+    const rect = element.getBoundingClientRect();
+    return [rect.top + window.scrollY, rect.width, rect.height];
+  };
+  const view = figure.querySelector('.chart-view');
+  return {
+    id: figure.id,
+    drawn: view.dataset.drawn || '',
+    figure: box(figure),
+    view: box(view),
+    next: figure.nextElementSibling ? box(figure.nextElementSibling) : null,
   };
 })"""
 
@@ -163,14 +187,6 @@ def pages_with_charts(site_dir: Path, pages: list[str]) -> list[str]:
     return [page for page in pages if '<figure class="chart"' in (site_dir / page / "index.html").read_text()]
 
 
-def is_map(spec: dict) -> bool:
-    """A map draws geographic shapes (a geoshape mark, in any layer); it has no static SVG, only its table."""
-    mark = spec.get("mark")
-    if (mark.get("type") if isinstance(mark, dict) else mark) == "geoshape":
-        return True
-    return any(is_map(layer) for layer in spec.get("layer", []))
-
-
 # ----- the browser ----------------------------------------------------------------------------------------------
 
 
@@ -192,7 +208,7 @@ class Tab:
         if not charts:
             return None
         try:
-            self.page.wait_for_function(CHARTS_SETTLED, timeout=browser.WAIT_MS)
+            self.page.wait_for_function(browser.CHARTS_DRAWN, timeout=browser.WAIT_MS)
         except PlaywrightTimeout:
             return f"{path}: charts not drawn within {browser.WAIT_MS / 1000:.0f} s"
         return None
@@ -216,10 +232,13 @@ class Tab:
 
 
 @contextmanager
-def browse(chromium: Browser, site_dir: Path, **options: object) -> Iterator[Tab]:
-    """A fresh browser context (service workers blocked, so every load goes to the server) on `site_dir`."""
+def browse(chromium: Browser, site_dir: Path, scripts: tuple[str, ...] = (), **options: object) -> Iterator[Tab]:
+    """A fresh browser context (service workers blocked, so every load goes to the server) on `site_dir`, which
+    runs `scripts` (tests/browser.py's init scripts) in every page before the page's own."""
     with browser.serve(site_dir) as base:
         context = browser.new_context(chromium, service_workers="block", **options)
+        for script in scripts:
+            context.add_init_script(script)
         try:
             page = context.new_page()
             tab = Tab(base, page)
@@ -237,12 +256,15 @@ def browse(chromium: Browser, site_dir: Path, **options: object) -> Iterator[Tab
 
 
 def chart_problems(path: str, states: list[dict]) -> list[str]:
-    """What is wrong with the charts of one page: not drawn, no text alternative, no data table after it."""
+    """What is wrong with the charts of one page once drawn: not drawn in the static SVG's place, no text
+    alternative, no data table after it."""
     problems = []
     for chart in states:
         where = f"{path}#{chart['id']}"
-        if chart["drawn"] != "true" or not chart["svg"]:
-            problems.append(f"{where}: not drawn (drawn={chart['drawn']!r}, svg={chart['svg']})")
+        if chart["drawn"] != "true" or chart["svgs"] != 1 or chart["still"]:
+            still = "kept" if chart["still"] else "gone"
+            state = f"drawn={chart['drawn']!r}, {chart['svgs']} svg, .chart-static {still}"
+            problems.append(f"{where}: not drawn in the static chart's place ({state})")
         if chart["role"] != "img" or not chart["label"]:
             problems.append(f"{where}: the view has no role=img with an aria-label")
         if not chart["caption"]:
@@ -252,21 +274,36 @@ def chart_problems(path: str, states: list[dict]) -> list[str]:
     return problems
 
 
+def vega_problems(path: str, seen: dict, charts: int) -> list[str]:
+    """Vega comes after the charts: a page with charts asks for the bundle only once its first chart shows (the
+    static SVG, from the HTML on); a page without asks for it never."""
+    first, vega = seen["firstChartShown"], seen["vegaRequested"]
+    if not charts:
+        return [] if vega is None else [f"{path}: no chart, yet the Vega bundle was asked for at {vega:.0f} ms"]
+    if first is None or vega is None:
+        return [f"{path}: first chart shown at {first} ms, Vega asked for at {vega} ms"]
+    if vega < first:
+        return [f"{path}: the Vega bundle was asked for at {vega:.0f} ms, before the first chart showed ({first:.0f})"]
+    return []
+
+
 # ----- 1. every page, desktop -----------------------------------------------------------------------------------
 
 
 def check_every_page(chromium: Browser, site_dir: Path) -> None:
-    """Load every page in one tab: no HTTP, console or page error, every chart drawn and described, and no
-    request to another host."""
+    """Load every page in one tab: no HTTP, console or page error, every chart drawn (once the page is idle) in
+    its static SVG's place and described, Vega asked for only after the first chart showed, and no request to
+    another host."""
     pages = browser.site_pages(site_dir)
     problems: list[str] = []
     charts = 0
     started = time.monotonic()
-    with browse(chromium, site_dir, **DESKTOP) as tab:
+    with browse(chromium, site_dir, (browser.WATCH_LOAD,), **DESKTOP) as tab:
         for path in tab.visit(pages, problems):
             states = tab.page.evaluate(CHART_STATES)
             charts += len(states)
             problems += chart_problems(path, states)
+            problems += vega_problems(path, tab.page.evaluate(browser.LOAD_SEEN), len(states))
         foreign = tab.foreign_requests()
         problems += tab.page_errors()
     print(f"{site_dir}: {len(pages)} pages, {charts} charts in {time.monotonic() - started:.0f} s")
@@ -515,33 +552,34 @@ def test_real_map_caption_follows_the_crime_picked(chromium, real_site):
 
 
 def static_problems(path: str, chart: dict) -> list[str]:
-    """What a reader without JavaScript misses of one chart: the chart has a static copy (a map never has one)
-    that does not show, or its data table does not show."""
+    """What a reader without JavaScript misses of one chart: its static SVG (in .chart-static, in the view), the
+    view's text alternative, the caption after it, the data table after the figure."""
     where = f"{path}#{chart['id']}"
     problems = []
-    if chart["static"] and is_map(json.loads(chart["spec"])):
-        problems.append(f"{where}: a map with a static copy")
-    if chart["static"] and not chart["svg"]:
-        problems.append(f"{where}: its static copy (noscript .chart-static) shows no SVG")
+    if not chart["svg"]:
+        problems.append(f"{where}: no SVG shows in the view's .chart-static (its box: {chart['size']})")
+    if chart["role"] != "img" or not chart["label"]:
+        problems.append(f"{where}: the view has no role=img with an aria-label")
+    if not chart["caption"]:
+        problems.append(f"{where}: no caption shows after the view")
+    if chart["noscript"]:
+        problems.append(f"{where}: a <noscript> copy (the static SVG is the chart itself)")
     if not chart["table"]:
         problems.append(f"{where}: no visible data table after the chart")
     return problems
 
 
 def check_without_javascript(chromium: Browser, site_dir: Path) -> None:
-    """With JavaScript off every chart still shows its numbers: as a static SVG (the home page's charts always),
-    or at least as its data table."""
+    """With JavaScript off, on every page, every chart shows: its static SVG, drawn at build time, with its text
+    alternative, its caption and its data table."""
     problems: list[str] = []
-    statics = charts = 0
+    charts = 0
     with browse(chromium, site_dir, java_script_enabled=False, **DESKTOP) as tab:
-        for path in tab.visit(pages_with_charts(site_dir, browser.site_pages(site_dir)), problems, charts=False):
+        for path in tab.visit(browser.site_pages(site_dir), problems, charts=False):
             for chart in tab.page.evaluate(STATIC_CHARTS):
                 charts += 1
-                statics += chart["svg"]
                 problems += static_problems(path, chart)
-                if path == "" and not chart["static"]:
-                    problems.append(f"#{chart['id']}: a chart of the home page without a static copy")
-    assert charts > 0 and statics > 0
+    assert charts > 0
     assert problems == [], "\n".join(problems)
 
 
@@ -626,7 +664,130 @@ def test_real_home_page_headline_numbers_are_in_the_html(chromium, real_site):
     check_headline(chromium, real_site[1])
 
 
-# ----- 5. screenshots -------------------------------------------------------------------------------------------
+# ----- 5. Vega only once the reader interacts or the page is idle -------------------------------------------------
+
+
+def vega_requests(tab: Tab, since: int) -> list[str]:
+    """The requests for the Vega bundle among the tab's requests from number `since` on."""
+    return [url for url in tab.requests[since:] if url.endswith("/vega-bundle.js")]
+
+
+def open_held(tab: Tab, path: str) -> tuple[int, str | None]:
+    """Open `path` in a tab whose pages are never idle (browser.HOLD_IDLE) and wait until charts.js has asked to
+    be called when idle, which it does once the page has loaded: (the number of requests before it, a problem)."""
+    since = len(tab.requests)
+    problem = tab.open(path, charts=False)
+    if problem is None:
+        tab.page.wait_for_function(browser.IDLE_ASKED)
+    return since, problem
+
+
+def static_until_drawn(path: str, tab: Tab, since: int) -> list[str]:
+    """While the page has had neither an interaction nor idle time: no Vega request, every chart its static SVG."""
+    problems = [f"{path}: {url} asked for before any interaction" for url in vega_requests(tab, since)]
+    for chart in tab.page.evaluate(CHART_STATES):
+        if chart["drawn"] or not chart["still"] or chart["svgs"] != 1:
+            problems.append(f"{path}#{chart['id']}: drawn={chart['drawn']!r} before any interaction")
+    return problems
+
+
+def drawn_after(path: str, tab: Tab, since: int, action: str) -> list[str]:
+    """After the reader's `action`: the Vega bundle asked for once, and every chart drawn in its static one's place."""
+    tab.page.wait_for_function(browser.CHARTS_DRAWN)
+    problems = chart_problems(f"{path} ({action})", tab.page.evaluate(CHART_STATES))
+    if len(vega_requests(tab, since)) != 1:
+        problems.append(f"{path} ({action}): the Vega bundle asked for {len(vega_requests(tab, since))} times")
+    return problems
+
+
+def check_interaction(chromium: Browser, site_dir: Path) -> None:
+    """With the page never idle, nothing asks for Vega and every chart stays static until the reader points at a
+    chart (on every kind of page with charts), presses a key, or touches a chart (on a phone); then Vega loads
+    once and draws every chart of the page."""
+    pages = pages_with_charts(site_dir, one_page_per_kind(browser.site_pages(site_dir)))
+    problems: list[str] = []
+    with browse(chromium, site_dir, (browser.HOLD_IDLE,), **DESKTOP) as tab:
+        for path in pages:
+            since, problem = open_held(tab, path)
+            if problem:
+                problems.append(problem)
+                continue
+            problems += static_until_drawn(path, tab, since)
+            tab.page.hover("figure.chart .chart-view")
+            problems += drawn_after(path, tab, since, "pointer on its first chart")
+        since, problem = open_held(tab, pages[0])
+        assert problem is None, problem
+        problems += static_until_drawn(pages[0], tab, since)
+        tab.page.keyboard.press("Tab")
+        problems += drawn_after(pages[0], tab, since, "Tab pressed")
+        problems += tab.page_errors()
+    with browse(chromium, site_dir, (browser.HOLD_IDLE,), **PHONE) as tab:
+        since, problem = open_held(tab, pages[-1])
+        assert problem is None, problem
+        problems += static_until_drawn(pages[-1], tab, since)
+        tab.page.tap("figure.chart .chart-view")
+        problems += drawn_after(pages[-1], tab, since, "first chart tapped")
+    assert len(pages) > 1
+    assert problems == [], "\n".join(problems)
+
+
+def test_sample_charts_wait_for_an_interaction_when_the_page_is_never_idle(chromium, sample_site):
+    check_interaction(chromium, sample_site[1])
+
+
+def test_real_charts_wait_for_an_interaction_when_the_page_is_never_idle(chromium, real_site):
+    check_interaction(chromium, real_site[1])
+
+
+def box_problems(path: str, before: list[dict], after: list[dict]) -> list[str]:
+    """What moved when the drawn charts took the static ones' places: a figure's top, width or height, its view's
+    height, or the top of the element after it (half a pixel of rounding allowed)."""
+    problems = []
+    for static, drawn in zip(before, after, strict=True):
+        where = f"{path}#{static['id']}"
+        if static["drawn"] or drawn["drawn"] != "true":
+            problems.append(f"{where}: drawn={static['drawn']!r} before idle, {drawn['drawn']!r} after")
+        pairs = {
+            "figure top, width, height": (static["figure"], drawn["figure"]),
+            "view height": (static["view"][2:], drawn["view"][2:]),
+            "next element's top": (static["next"][:1], drawn["next"][:1]),
+        }
+        for what, (then, now) in pairs.items():
+            if any(abs(a - b) > 0.5 for a, b in zip(then, now, strict=True)):
+                problems.append(f"{where}: {what} {[round(a) for a in then]} -> {[round(b) for b in now]}")
+    return problems
+
+
+@pytest.mark.parametrize("options", [PHONE, SMALL_PHONE, LAPTOP], ids=["phone", "small-phone", "laptop"])
+def test_real_charts_are_drawn_in_place_without_a_layout_shift(chromium, real_site, options):
+    """On a page of each kind with charts: the page held from idle (so the static charts are measured), then let
+    idle, nothing moves when the drawn charts replace the static ones, and the page's layout shifts from its load
+    to the charts drawn (tablesort.js's buttons and scrollboxes.js's cues included) sum to no more than 0.05."""
+    site_dir = real_site[1]
+    pages = pages_with_charts(site_dir, one_page_per_kind(browser.site_pages(site_dir)))
+    problems: list[str] = []
+    shifts: dict[str, float] = {}
+    with browse(chromium, site_dir, (browser.HOLD_IDLE, browser.WATCH_LOAD), **options) as tab:
+        for path in pages:
+            _, problem = open_held(tab, path)
+            if problem:
+                problems.append(problem)
+                continue
+            before = tab.page.evaluate(CHART_BOXES)
+            tab.page.evaluate(browser.RELEASE_IDLE)
+            tab.page.wait_for_function(browser.CHARTS_DRAWN)
+            seen = tab.page.evaluate(browser.LOAD_SEEN)
+            problems += box_problems(path, before, tab.page.evaluate(CHART_BOXES))
+            shifts[path] = sum(shift["value"] for shift in seen["shifts"] if not shift["input"])
+            if shifts[path] > MAX_LAYOUT_SHIFT:
+                problems.append(f"{path}: layout shifts sum to {shifts[path]:.3f}: {seen['shifts']}")
+        problems += tab.page_errors()
+    print(f"{options['viewport']}: layout shift per page: {shifts}")
+    assert len(pages) > 1
+    assert problems == [], "\n".join(problems)
+
+
+# ----- 6. screenshots -------------------------------------------------------------------------------------------
 
 
 def test_screenshots_of_the_home_page_and_a_neighborhood(chromium, real_site):
@@ -649,7 +810,7 @@ def test_screenshots_of_the_home_page_and_a_neighborhood(chromium, real_site):
             assert tab.page_errors() == []
 
 
-# ----- 6. the waits themselves ----------------------------------------------------------------------------------
+# ----- 7. the waits themselves ----------------------------------------------------------------------------------
 
 SHORT_WAIT = re.compile(r"timeout\s*=\s*[\d_]+|wait_for_timeout|\bsleep\(")
 

@@ -139,8 +139,9 @@ def test_every_free_text_column_holds_payloads():
 
 # ----- the pages, in Chromium -------------------------------------------------------------------------------------
 
-CHARTS_DRAWN = """() => [...document.querySelectorAll(".chart-view")]
-    .every(view => view.dataset.drawn === "failed" || view.querySelector("svg"))"""
+# Every chart drawn by Vega (charts.js, once the page is idle) or failed: hovers then reach Vega's marks, with
+# tooltips, not the static SVG's.
+CHARTS_DRAWN = browser.CHARTS_DRAWN
 
 FINDINGS = """() => {
   const urlAttributes = ["href", "src", "srcset", "action", "formaction", "poster", "data", "xlink:href",
