@@ -12,7 +12,7 @@ export CHROMIUM
 export NO_MKDOCS_2_WARNING := 1
 export DISABLE_MKDOCS_2_WARNING := true
 
-.PHONY: install browser site data serve test lint sample sample-site dictionary bench bench-real bench-combined bench-pages lock clean
+.PHONY: install browser site data serve test lint sample sample-site dictionary bench bench-real bench-combined bench-pages bench-data lock clean
 
 $(INSTALLED): requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -96,6 +96,12 @@ bench-combined: $(INSTALLED)
 PAGELOAD_ARGS ?=
 bench-pages: $(INSTALLED) $(CHROMIUM)
 	$(BIN)/python benchmarks/pageload.py $(PAGELOAD_ARGS)
+
+## bench-data: the cold data stage of data/raw/ (empty cache, no MkDocs), each stage's wall and CPU seconds;
+## RUNS=3 prints the lowest of three, NO_SVG=1 leaves the static SVGs out
+RUNS ?= 1
+bench-data: $(INSTALLED)
+	$(BIN)/python benchmarks/data_stage.py --runs $(RUNS) $(if $(NO_SVG),--no-svg)
 
 ## lock: re-pin requirements.txt from requirements.in (needs the package registry)
 lock:

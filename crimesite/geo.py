@@ -135,24 +135,25 @@ def to_block(number: pd.Series, street: pd.Series) -> pd.Series:
     There are some thousand distinct streets and numbers in 700,000 rows: each distinct value is parsed once."""
     street = pd.Series(street, dtype="string").fillna("")
     number = pd.Series(number, dtype="string").fillna("")
-    street_codes, streets = pd.factorize(street.to_numpy(dtype=object))
-    parsed = [parse_street(text) for text in streets]
-    number_codes, numbers = pd.factorize(number.to_numpy(dtype=object))
-    house = [parse_house_number(text) if normalize_text(text) else -1 for text in numbers]
-    combined = street_codes.astype(np.int64) * len(numbers) + number_codes
-    distinct, inverse = np.unique(combined, return_inverse=True)
-    labels = np.empty(len(distinct), dtype=object)
-    for i, code in enumerate(distinct.tolist()):
-        s, n = divmod(code, len(numbers))
-        embedded, name = parsed[s]
-        given = house[n]
-        if not normalize_text(streets[s]):
-            labels[i] = None
-        elif given is None:
-            labels[i] = UNKNOWN_BLOCK
-        else:
-            labels[i] = block_label(given if given > 0 else embedded, name)
-    return pd.Series(labels[inverse], index=street.index, dtype="string")
+    # Factorized as Arrow strings, and the labels spread by Arrow's take: no Python string per row.
+    street_codes, distinct_streets = pd.factorize(street)
+    streets = distinct_streets.tolist()
+    parsed = [parse_street(text) if normalize_text(text) else None for text in streets]  # None: no street
+    number_codes, distinct_numbers = pd.factorize(number)
+    house = [parse_house_number(text) if normalize_text(text) else -1 for text in distinct_numbers.tolist()]
+    inverse, pairs = pd.factorize(street_codes.astype(np.int64) * len(house) + number_codes)
+    labels = [_pair_label(parsed[s], house[n]) for s, n in zip(*np.divmod(pairs, len(house)), strict=True)]
+    return pd.Series(pd.array(labels, dtype="string").take(inverse), index=street.index)
+
+
+def _pair_label(street: tuple[int | None, str | None] | None, given: int | None) -> str | None:
+    """The block label of a parsed street field (None: empty) and house-number field (-1: empty)."""
+    if street is None:
+        return None
+    if given is None:
+        return UNKNOWN_BLOCK
+    embedded, name = street
+    return block_label(given if given > 0 else embedded, name)
 
 
 def split_address(location: pd.Series) -> tuple[pd.Series, pd.Series]:

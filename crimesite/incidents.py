@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 OCCURRED_STATUSES = ("ok", "missing", "unparseable", "placeholder", "after_counting_month")
 LOCATION_STATUSES = ("ok", "missing", "outside_bounds", "outside_city")
@@ -170,8 +172,10 @@ def mark_outside_city(table: pd.DataFrame, inside: np.ndarray) -> pd.DataFrame:
     outside = np.zeros(len(table), dtype=bool)
     outside[located] = ~inside
     marked = table.copy()
-    status = np.where(outside, "outside_city", marked["location_status"].astype(str))
-    marked["location_status"] = pd.Categorical(status, categories=LOCATION_STATUSES)
+    # On the codes (the canonical categories), not on 700,000 status strings.
+    codes = fixed_categories(marked["location_status"], LOCATION_STATUSES).codes
+    status = np.where(outside, LOCATION_STATUSES.index("outside_city"), codes)
+    marked["location_status"] = pd.Categorical.from_codes(status, categories=LOCATION_STATUSES)
     for column in ("latitude", "longitude"):
         marked[column] = marked[column].mask(outside)
     return marked
@@ -192,14 +196,21 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
             categories = {"era": ERAS, "occurred_status": OCCURRED_STATUSES, "location_status": LOCATION_STATUSES}.get(
                 column.name
             )
-            converted[column.name] = (
-                pd.Categorical(series, categories=categories) if categories else sorted_categories(series)
-            )
+            converted[column.name] = fixed_categories(series, categories) if categories else sorted_categories(series)
         elif column.dtype == "datetime64[s]":
             converted[column.name] = series.astype("datetime64[s]")
         else:
             converted[column.name] = series.astype(column.dtype)
     return pd.DataFrame(converted, index=pd.RangeIndex(len(frame)))
+
+
+def fixed_categories(series: pd.Series, categories: tuple[str, ...]) -> pd.Categorical:
+    """`series` as a categorical of exactly `categories` (another value becomes NaN), as pd.Categorical makes it.
+    Text is looked up by Arrow: pandas would turn 700,000 Arrow strings into Python strings first (a second)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        return pd.Categorical(series, categories=categories)
+    codes = pc.index_in(pa.array(series, type=pa.string()), value_set=pa.array(categories, type=pa.string()))
+    return pd.Categorical.from_codes(codes.fill_null(-1).to_numpy(zero_copy_only=False), categories=categories)
 
 
 def sorted_categories(series: pd.Series) -> pd.Series:

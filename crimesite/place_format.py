@@ -87,11 +87,10 @@ def weekly_table(data: SiteData, report: pd.DataFrame, place: object) -> TitledT
             "rrr",
         ),
     }
+    picked = {c.slug: rows.loc[c.slug] for c in data.part1}  # once for the three tables: .loc is the cost here
     tables = []
     for title, (headers, cells, align) in parts.items():
-        table_rows = [
-            [Link(escape.text(c.name), f"../crimes/{c.slug}.md"), *cells(rows.loc[c.slug])] for c in data.part1
-        ]
+        table_rows = [[Link(escape.text(c.name), f"../crimes/{c.slug}.md"), *cells(picked[c.slug])] for c in data.part1]
         tables.append((title, md_table(["Crime", *headers], table_rows, "l" + align)))
     return TitledTables(tuple(tables))
 

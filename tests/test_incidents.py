@@ -83,3 +83,21 @@ def test_a_wrong_column_order_or_dtype_is_named():
         incidents.validate(rows[list(reversed(rows.columns))], NEIGHBORHOODS)
     with pytest.raises(ValueError, match="column count has dtype int64, expected int8"):
         incidents.validate(rows.astype({"count": "int64"}), NEIGHBORHOODS)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["ok", "missing", "outside_city", "ok"],
+        ["ok", None, "not a status", "missing"],
+        [],
+    ],
+)
+@pytest.mark.parametrize("dtype", ["str", "object", "category"])
+def test_fixed_categories_gives_what_pandas_gives(values, dtype):
+    """The Arrow look-up (text) and pandas' own (categoricals) give pd.Categorical's codes and categories."""
+    series = pd.Series(values, dtype=dtype)
+    made = incidents.fixed_categories(series, incidents.LOCATION_STATUSES)
+    expected = pd.Categorical(series.astype(object), categories=incidents.LOCATION_STATUSES)
+    assert made.dtype == expected.dtype
+    assert made.codes.tolist() == expected.codes.tolist()

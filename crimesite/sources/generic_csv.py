@@ -31,6 +31,7 @@ from crimesite.sources.common import (
     in_bounds,
     parse_datetimes,
     place_number,
+    row_keys,
     sexual_incident,
     to_number,
     yes_no_unknown,
@@ -150,9 +151,7 @@ def to_incidents(batch: Batch, context: ReadContext, settings: CsvReader) -> tup
             # Before the rows that are not crimes are dropped: their incident may hold the sexual offense.
             "sexual_incident": sexual_incident(
                 ucr_class.isin(list(context.sexual_classes)) | code.str.upper().isin(SEXUAL_NIBRS_CODES),
-                (pd.Series(batch.file_index, index=frame.index).astype(str) + "\0" + incident_id).where(
-                    incident_id != "", ""
-                ),
+                row_keys(batch.file_index, incident_id),
             ),
         }
     )

@@ -42,6 +42,7 @@ from crimesite.sources.common import (
     given_coordinates,
     in_bounds,
     parse_datetimes,
+    row_keys,
     sexual_incident,
     yes_no_unknown,
 )
@@ -233,7 +234,7 @@ def sexual_rows(frame: pd.DataFrame, context: ReadContext) -> np.ndarray:
     units are chosen: an incident with a fondling (11D, not counted) and a counted assault is withheld too."""
     ucr_class = pd.to_numeric(frame["SRS_UCR"].where(frame["SRS_UCR"] != ""), errors="coerce")
     sexual = frame["NIBRS"].str.upper().isin(SEXUAL_NIBRS_CODES) | ucr_class.isin(list(context.sexual_classes))
-    return sexual_incident(sexual, frame["IncidentNum"])
+    return sexual_incident(sexual, row_keys(frame["IncidentNum"]))
 
 
 def canonical_victim_numbers(numbers: pd.Series) -> pd.Series:
