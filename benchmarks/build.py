@@ -10,11 +10,13 @@ scale 10 is 6.5 million), or for a folder of real files, every run in a fresh pr
   e. the read floor: pd.read_csv of the same files, default options and all-strings, and the data stage as a
      multiple of it;
   f. page weight: each page's HTML plus the chart files it loads, gzip-compressed (level 6); the Vega bundle,
-     the theme's assets and the search index once, apart;
+     the theme's assets and the search index once, apart; and the size of the whole site and of its downloads
+     (the bytes of its files, as GitHub Pages counts them against its 1 GB);
   g. scaling: the 10x figures over the 1x figures.
 
 Targets: data stage < 10 s at 1x and <= 4x the read floor; unchanged rebuild < 2 s; add one month < 4 s; 10x
-within 16 GB and no worse than linear; the heaviest page (HTML + chart files) < 300 KB compressed. Rebuild
+within 16 GB and no worse than linear; the heaviest page (HTML + chart files) < 300 KB compressed; the site
+<= 60 MB at 1x and <= 600 MB at 10x. Rebuild
 targets are compared with build.run's own time; the runs table also gives the whole process (Python start,
 imports), which is what `make site` waits for.
 
@@ -61,6 +63,8 @@ TARGETS = {
     "added": 4.0,  # s
     "memory_10x": 16 * 1024,  # MiB
     "page": 300_000,  # bytes, gzip
+    "site_1x": 60.0,  # MB (10^6 bytes)
+    "site_10x": 600.0,
 }
 
 
@@ -264,6 +268,7 @@ class Figures:
     floor: Floor
     weights: PageWeights
     downloads_mb: float
+    site_mb: float
     measured_at: str = field(default_factory=lambda: time.strftime("%Y-%m-%d %H:%M"))
 
     @property
@@ -290,7 +295,7 @@ def measure(label: str, raw: Path, add: Path | None, rows: int, profile: Path | 
         print_run("a. first build (empty cache)", first)
         site = root / "site"
         weights = page_weights(site)
-        downloads = sum(p.stat().st_size for p in (site / "downloads").rglob("*") if p.is_file()) / 1e6
+        downloads, whole = folder_mb(site / "downloads"), folder_mb(site)
         unchanged = build_run([raw], root)
         print_run("b. unchanged input", unchanged)
         added = None
@@ -308,7 +313,12 @@ def measure(label: str, raw: Path, add: Path | None, rows: int, profile: Path | 
         with tempfile.TemporaryDirectory(prefix="bench-profile-") as tmp:
             build_run([raw], Path(tmp), profile=profile)
         print_profile(profile)
-    return Figures(label, rows, len(files), size, first, unchanged, added, floor, weights, downloads)
+    return Figures(label, rows, len(files), size, first, unchanged, added, floor, weights, downloads, whole)
+
+
+def folder_mb(folder: Path) -> float:
+    """The bytes of the files under `folder` (`du -sb` adds the directories' own few kB), in MB."""
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 1e6
 
 
 def print_run(title: str, run: Run) -> None:
@@ -379,7 +389,7 @@ def print_details(f: Figures) -> None:
         f"   loaded once: Vega bundle {kilobytes(w.vega)}, theme and site assets {kilobytes(w.assets)} in "
         f"{w.asset_files} files; search index {kilobytes(w.search_index)} (all gzip)"
     )
-    print(f"   published downloads: {f.downloads_mb:,.0f} MB")
+    print(f"   site {f.site_mb:,.1f} MB, of which the published downloads {f.downloads_mb:,.1f} MB")
 
 
 def runs(f: Figures) -> list[Run]:
@@ -442,6 +452,12 @@ ROWS = (
         lambda f: both_peak(f) <= TARGETS["memory_10x"] if f.label == "10x" else None,
     ),
     Row(
+        "site size (1x <= 60 MB, 10x <= 600 MB)",
+        lambda f: f"{f.site_mb:,.1f} MB",
+        lambda f: f.site_mb <= TARGETS[f"site_{f.label}"] if f"site_{f.label}" in TARGETS else None,
+    ),
+    Row("  ... downloads", lambda f: f"{f.downloads_mb:,.1f} MB"),
+    Row(
         "heaviest page, gzip (< 300 KB)",
         lambda f: kilobytes(f.weights.heaviest.total),
         lambda f: f.weights.heaviest.total < TARGETS["page"],
@@ -475,6 +491,10 @@ def print_scaling(small: Figures, large: Figures, note: str) -> None:
     print(
         f"   peak memory  {memory:5.1f}x (build process: {megabytes(build_peak(small))} -> "
         f"{megabytes(build_peak(large))})"
+    )
+    print(
+        f"   site size    {large.site_mb / small.site_mb:5.1f}x ({small.site_mb:,.1f} MB -> {large.site_mb:,.1f} MB; "
+        f"downloads {small.downloads_mb:,.1f} MB -> {large.downloads_mb:,.1f} MB)"
     )
     print("   cpu by stage (main thread; the other threads apart, since they run beside several stages):")
     pairs = [

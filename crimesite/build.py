@@ -195,7 +195,7 @@ def render_and_publish(
     with timings.stage("downloads"):
         files, facts = publish.published_files(data, incident_files)
         files[publish.PACKAGE] = publish.package_bytes(publish.package_descriptor(data, facts, urls))
-        files[publish.CHECKSUMS] = publish.checksums(facts)
+        files[publish.CHECKSUMS] = publish.checksums(files, facts)
         rendered |= download_pages.download_pages(data, facts, urls, render)
     return rendered, files
 

@@ -4,7 +4,6 @@ both from the same schema and facts as downloads/datapackage.json."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from markupsafe import Markup
 
@@ -15,6 +14,13 @@ from crimesite.publish import FileFacts
 from crimesite.sitedata import SiteData
 
 FORMAT_LABELS = {"csv": "CSV", "csv.gz": "CSV, gzip", "parquet": "Parquet"}
+# One CSV of every year from the yearly files, in the folder they were downloaded to: the names sort by year; the
+# first file is copied whole and the others without their header line (a header never holds a line break; a value
+# may, so lines are only ever dropped from the top of a file).
+JOIN_YEARS = (
+    f"skip=1; for f in {schema.YEARLY_INCIDENTS.format(year='*')}; "
+    'do gzip -dc "$f" | tail -n +$skip; skip=2; done > incidents.csv'
+)
 
 
 def size_label(size: int) -> str:
@@ -32,20 +38,29 @@ def period_label(item: FileFacts) -> str:
 
 
 def file_rows(facts: list[FileFacts]) -> list[list[object]]:
+    """Every file but the yearly incident files, which have their own table (year_rows)."""
     rows = []
     for item in facts:
-        name = Path(item.path).name
-        rows.append(
-            [
-                Link(name, name),
-                item.resource.title,
-                FORMAT_LABELS[item.format],
-                fmt_int(item.rows),
-                period_label(item),
-                size_label(item.bytes),
-            ]
-        )
+        if item.year is None:
+            rows.append(
+                [
+                    Link(item.name, item.name),
+                    item.resource.title,
+                    FORMAT_LABELS[item.format],
+                    fmt_int(item.rows),
+                    period_label(item),
+                    size_label(item.bytes),
+                ]
+            )
     return rows
+
+
+def year_rows(facts: list[FileFacts]) -> list[list[object]]:
+    return [
+        [str(item.year), fmt_int(item.rows), period_label(item), size_label(item.bytes), Link(item.name, item.name)]
+        for item in facts
+        if item.year is not None
+    ]
 
 
 def hash_code(sha256: str) -> Code:
@@ -55,7 +70,7 @@ def hash_code(sha256: str) -> Code:
 
 
 def checksum_rows(facts: list[FileFacts]) -> list[list[object]]:
-    return [[Path(item.path).name, hash_code(item.sha256)] for item in facts]
+    return [[item.name, hash_code(item.sha256)] for item in facts]
 
 
 def raw_file_rows(data: SiteData, urls: dict[str, str]) -> list[list[object]]:
@@ -81,6 +96,7 @@ def download_pages(
 ) -> dict[str, str]:
     published = publish.published_resources(data.config, data.categories)
     files = md_table(["File", "What", "Format", "Rows", "Covers", "Size"], file_rows(facts), "lllrll")
+    years = md_table(["Year", "Rows", "Months", "Size", "File"], year_rows(facts), "lrlll")
     checksums = md_table(["File", "SHA-256"], checksum_rows(facts), "ll")
     raw = html_table(
         "table-raw-files",
@@ -92,7 +108,14 @@ def download_pages(
     fetched = sum(1 for info in data.files if info.sha256 in urls)
     return {
         "downloads/index.md": render(
-            "downloads.md.j2", files=files, checksums=checksums, raw_files=raw, fetched=fetched
+            "downloads.md.j2",
+            files=files,
+            years=years,
+            join_years=JOIN_YEARS,
+            checksums=checksums,
+            raw_files=raw,
+            fetched=fetched,
+            incident_schema=schema.INCIDENT_SCHEMA,
         ),
         "downloads/dictionary.md": render("dictionary.md.j2", dictionary=Markup(schema.dictionary_markdown(published))),
     }

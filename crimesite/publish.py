@@ -10,8 +10,8 @@ import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -25,6 +25,12 @@ DOWNLOADS = "downloads"
 PACKAGE = f"{DOWNLOADS}/datapackage.json"
 CHECKSUMS = f"{DOWNLOADS}/SHA256SUMS"
 REVISIONS = "revisions"  # published only when some release revises months (NIBRS)
+INCIDENTS = "incidents"
+FORMATS = ("csv.gz", "csv", "parquet")  # the published files' formats, by the end of their names
+# Level 6 of zlib; level 4 makes the files 6% larger for 40% less CPU. The years are compressed in parallel
+# instead (COMPRESSING_THREADS), beside the Parquet writer.
+GZIP_LEVEL = 6
+COMPRESSING_THREADS = 2
 LICENSE = {
     "name": "ODC-PDDL-1.0",
     "title": "Open Data Commons Public Domain Dedication and License 1.0",
@@ -33,10 +39,22 @@ LICENSE = {
 
 
 @dataclass(frozen=True)
+class TableFile:
+    """One published file of a table, as made: where it goes, its bytes, and the rows and period it holds."""
+
+    path: str  # under the docs folder (downloads/...)
+    content: bytes
+    rows: int
+    first: str  # the period it covers, as its time field writes it ("" when it has no rows)
+    last: str
+    year: int | None = None  # the counting year a yearly incident file holds
+
+
+@dataclass(frozen=True)
 class FileFacts:
     """What the downloads page and the data package say about one published file."""
 
-    path: str  # under downloads/
+    path: str  # under the docs folder (downloads/...)
     resource: schema.Resource
     format: str  # csv, csv.gz, parquet
     rows: int
@@ -44,6 +62,12 @@ class FileFacts:
     sha256: str
     first: str  # the period it covers, as its time field writes it
     last: str
+    year: int | None = None  # the counting year a yearly incident file holds
+
+    @property
+    def name(self) -> str:
+        """The file's path under downloads/, as the data package and SHA256SUMS give it."""
+        return self.path.removeprefix(f"{DOWNLOADS}/")
 
 
 def published_resources(config, categories) -> tuple[schema.Resource, ...]:
@@ -151,44 +175,97 @@ def csv_bytes(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
 
 
-def incident_files(table: pd.DataFrame) -> dict[str, bytes]:
-    """CSV, gzip and Parquet of the incident table: arrow writes 650,000 rows in a fraction of pandas' time."""
-    arrow = pa.Table.from_pandas(table, preserve_index=False)
-    as_text = arrow.set_column(
-        arrow.schema.get_field_index("occurred_at"),
-        "occurred_at",
-        pc.strftime(arrow["occurred_at"], format="%Y-%m-%dT%H:%M:%S"),
-    )
-    as_text = pa.table(
-        [column.cast(pa.string()) if pa.types.is_dictionary(column.type) else column for column in as_text.columns],
-        names=as_text.column_names,
-    )
-    text = io.BytesIO()
-    pacsv.write_csv(as_text, text, pacsv.WriteOptions(quoting_style="needed", batch_size=1 << 16))
-    csv = text.getvalue()
-    # zlib and the Parquet writer both release the GIL: compress on the second core meanwhile.
-    # mtime=0 and no file name in the gzip header: the same rows always give the same bytes.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        compressed = pool.submit(gzip.compress, csv, compresslevel=6, mtime=0)
-        parquet = io.BytesIO()
-        pq.write_table(arrow, parquet, compression="zstd")
-        return {"incidents.csv": csv, "incidents.csv.gz": compressed.result(), "incidents.parquet": parquet.getvalue()}
+def incident_files(table: pd.DataFrame) -> list[TableFile]:
+    """The published incident table (`table`, with its schema's columns) as one Parquet file and one gzip CSV per
+    counting year, in counting order: the yearly files one after the other are the Parquet's rows in its order.
+    Arrow writes 650,000 rows in a fraction of pandas' time."""
+    arrow = in_counting_order(pa.Table.from_pandas(table, preserve_index=False))
+    text, years = as_text(arrow), year_runs(arrow)
+    # Arrow's CSV and Parquet writers and zlib release the GIL: the years are written and compressed on two
+    # threads while this one writes the Parquet file.
+    with ThreadPoolExecutor(max_workers=COMPRESSING_THREADS) as pool:
+        yearly = [pool.submit(yearly_file, text.slice(run.start, run.rows), run) for run in years]
+        first, last = (years[0].first, years[-1].last) if years else ("", "")
+        whole = TableFile(f"{DOWNLOADS}/{schema.INCIDENT_PARQUET}", parquet_bytes(arrow), arrow.num_rows, first, last)
+        return [whole, *(made.result() for made in yearly)]
 
 
-def incident_contents(data) -> dict[str, bytes]:
+@dataclass(frozen=True)
+class YearRun:
+    """The rows of one counting year in a table in counting order: rows start to start + rows - 1."""
+
+    year: int
+    start: int
+    rows: int
+    first: str  # its first and last month, as months.key_of writes them
+    last: str
+
+
+def in_counting_order(arrow: pa.Table) -> pa.Table:
+    """By year and month; the sort is stable, so within a month the rows stay as the raw files list them."""
+    return arrow.take(pc.sort_indices(arrow, sort_keys=[("year", "ascending"), ("month", "ascending")]))
+
+
+def year_runs(arrow: pa.Table) -> list[YearRun]:
+    """The counting years of a table in counting order, each with where its rows are."""
+    if arrow["year"].null_count or arrow["month"].null_count:
+        raise ValueError("published incidents: a row has no counting year or month")
+    years, numbers = arrow["year"].to_numpy(), arrow["month"].to_numpy()
+    starts = [0, *(np.flatnonzero(np.diff(years)) + 1)] if len(years) else []
+    ends = [*starts[1:], len(years)]
+    return [
+        YearRun(
+            int(years[start]),
+            int(start),
+            int(end - start),
+            months.key_of(int(years[start]), int(numbers[start])),
+            months.key_of(int(years[start]), int(numbers[end - 1])),
+        )
+        for start, end in zip(starts, ends, strict=True)
+    ]
+
+
+def as_text(arrow: pa.Table) -> pa.Table:
+    """The table as the CSV files write it: `occurred_at` as YYYY-MM-DDTHH:MM:SS (Arrow's own text of a timestamp
+    has a space for the T: casting and replacing that character is ten times faster than strftime), and the
+    categorical columns as their values, which Arrow's CSV writer needs."""
+    columns = []
+    for name, column in zip(arrow.column_names, arrow.columns, strict=True):
+        if name == "occurred_at":
+            column = pc.utf8_replace_slice(column.cast(pa.timestamp("s")).cast(pa.string()), 10, 11, "T")
+        elif pa.types.is_dictionary(column.type):
+            column = column.cast(pa.string())
+        columns.append(column)
+    return pa.table(columns, names=arrow.column_names)
+
+
+def yearly_file(text: pa.Table, run: YearRun) -> TableFile:
+    """One counting year's gzip CSV, header included (`text`: its rows, from as_text). mtime=0 and no file name
+    in the gzip header: the same rows always give the same bytes."""
+    out = io.BytesIO()
+    pacsv.write_csv(text, out, pacsv.WriteOptions(quoting_style="needed", batch_size=1 << 16))
+    content = gzip.compress(out.getvalue(), compresslevel=GZIP_LEVEL, mtime=0)
+    path = f"{DOWNLOADS}/{schema.yearly_incident_file(run.year)}"
+    return TableFile(path, content, run.rows, run.first, run.last, run.year)
+
+
+def parquet_bytes(arrow: pa.Table) -> bytes:
+    out = io.BytesIO()
+    pq.write_table(arrow, out, compression="zstd")
+    return out.getvalue()
+
+
+def incident_contents(data) -> list[TableFile]:
     """The incident files of a build (`data`: pages.SiteData), as the published schema has them."""
-    resource = next(r for r in published_resources(data.config, data.categories) if r.name == "incidents")
+    resource = next(r for r in published_resources(data.config, data.categories) if r.name == INCIDENTS)
     table = incident_table(data.incidents, data.places.block_positions)
-    return incident_files(schema_columns("incidents", table, resource))
+    return incident_files(schema_columns(INCIDENTS, table, resource))
 
 
-def period(frame: pd.DataFrame, resource: schema.Resource) -> tuple[str, str]:
+def period(frame: pd.DataFrame) -> tuple[str, str]:
     """The first and last time the table covers, from its first time field."""
     if frame.empty:
         return "", ""
-    if resource.name == "incidents":
-        keys = frame["year"].astype(int) * 100 + frame["month"].astype(int)
-        return tuple(months.key_of(m // 100, m % 100) for m in (keys.min(), keys.max()))
     for name in ("month", "week_start", "year"):
         if name in frame.columns:
             values = frame[name].astype(str)
@@ -196,38 +273,55 @@ def period(frame: pd.DataFrame, resource: schema.Resource) -> tuple[str, str]:
     return "", ""
 
 
-def published_files(data, incidents: dict[str, bytes] | None = None) -> tuple[dict[str, bytes], list[FileFacts]]:
-    """Every published file (path under the docs folder -> bytes) and the facts about each. `incidents`:
-    the incident files, when incident_contents() already made them (the build does, beside the pages)."""
+def table_file(name: str, frame: pd.DataFrame, content: bytes) -> TableFile:
+    """The one CSV file of a table (`frame`: its rows, `content`: its bytes)."""
+    return TableFile(f"{DOWNLOADS}/{name}.csv", content, len(frame), *period(frame))
+
+
+def published_files(data, incidents: list[TableFile] | None = None) -> tuple[dict[str, bytes], list[FileFacts]]:
+    """Every published file but the package and the checksums (path under the docs folder -> bytes), and the
+    facts about each table's files. `incidents`: the incident files, when incident_contents() already made them
+    (the build does, beside the pages)."""
     resources = {r.name: r for r in published_resources(data.config, data.categories)}
-    tables = {"incidents": data.incidents, **aggregate_tables(data)}
+    tables = aggregate_tables(data)
     files: dict[str, bytes] = {}
     facts = []
     for name, resource in resources.items():
         if name == REVISIONS and name not in tables:  # no release revises a month: nothing to publish
             continue
-        if name == "incidents":
-            frame = tables[name]  # the same rows and periods; the published columns are made in incident_contents
-            contents = incidents if incidents is not None else incident_contents(data)
+        if name == INCIDENTS:
+            made = incidents if incidents is not None else incident_contents(data)
         elif name not in tables:  # another source's file, published byte for byte as it was read
-            frame = data.other.table
-            contents = {f"{name}.csv": data.other.content}
+            made = [table_file(name, data.other.table, data.other.content)]
         else:
             frame = schema_columns(name, tables[name], resource)
-            contents = {f"{name}.csv": csv_bytes(frame)}
-        first, last = period(frame, resource)
-        for file_name, content in contents.items():
-            path = f"{DOWNLOADS}/{file_name}"
-            files[path] = content
-            file_format = file_name.split(".", 1)[1]
-            digest = hashlib.sha256(content).hexdigest()
-            facts.append(FileFacts(path, resource, file_format, len(frame), len(content), digest, first, last))
+            made = [table_file(name, frame, csv_bytes(frame))]
+        for item in made:
+            files[item.path] = item.content
+            facts.append(file_facts(item, resource))
+        if name == INCIDENTS:  # written once, where every incident file's resource points
+            files[f"{DOWNLOADS}/{schema.INCIDENT_SCHEMA}"] = package_bytes(resource.table_schema())
     return files, facts
 
 
-def checksums(facts: list[FileFacts]) -> bytes:
-    """The format `sha256sum -c` reads."""
-    lines = [f"{f.sha256}  {Path(f.path).name}\n" for f in facts]
+def file_facts(item: TableFile, resource: schema.Resource) -> FileFacts:
+    file_format = next(suffix for suffix in FORMATS if item.path.endswith(f".{suffix}"))
+    digest = hashlib.sha256(item.content).hexdigest()
+    return FileFacts(
+        item.path, resource, file_format, item.rows, len(item.content), digest, item.first, item.last, item.year
+    )
+
+
+def checksums(files: dict[str, bytes], facts: list[FileFacts]) -> bytes:
+    """SHA256SUMS: every file under downloads/ but itself, by its path there, so that `sha256sum -c` in that folder
+    reads it (the tables' digests as `facts` has them, not computed twice)."""
+    known = {item.path: item.sha256 for item in facts}
+    prefix = f"{DOWNLOADS}/"
+    lines = [
+        f"{known.get(path) or hashlib.sha256(content).hexdigest()}  {path.removeprefix(prefix)}\n"
+        for path, content in files.items()
+        if path.startswith(prefix) and path != CHECKSUMS
+    ]
     return "".join(lines).encode("utf-8")
 
 
@@ -235,14 +329,27 @@ def package_name(title: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
 
 
+def resource_name(item: FileFacts) -> str:
+    """`incidents-2024` for a year's file, `incidents-parquet` for the Parquet file, the table's name for its CSV."""
+    if item.year is not None:
+        return f"{item.resource.name}-{item.year}"
+    return item.resource.name if item.format == "csv" else f"{item.resource.name}-{item.format.replace('.', '-')}"
+
+
+def resource_title(item: FileFacts) -> str:
+    if item.year is not None:
+        return f"{item.resource.title}, {item.year}"
+    return item.resource.title + ("" if item.format == "csv" else f", every year ({item.format})")
+
+
 def resource_descriptor(item: FileFacts) -> dict:
     resource = item.resource
-    name = resource.name if item.format == "csv" else f"{resource.name}-{item.format.replace('.', '-')}"
+    rows = f"One row per {resource.row}" + ("" if item.year is None else f", the rows counted in {item.year}")
     described = {
-        "name": name,
-        "path": Path(item.path).name,
-        "title": resource.title + ("" if item.format == "csv" else f" ({item.format})"),
-        "description": f"One row per {resource.row}. {resource.notes}",
+        "name": resource_name(item),
+        "path": item.name,
+        "title": resource_title(item),
+        "description": f"{rows}. {resource.notes}",
         "profile": "tabular-data-resource",
         "format": "parquet" if item.format == "parquet" else "csv",
     }
@@ -260,7 +367,8 @@ def resource_descriptor(item: FileFacts) -> dict:
     described |= {"rows": item.rows, "temporal": {"start": item.first, "end": item.last}}
     if resource.sources:
         described["sources"] = [{"title": title, "path": url} for title, url in resource.sources]
-    described["schema"] = resource.table_schema()
+    # The incident files share one schema, written once beside them (frictionless reads a schema by its path).
+    described["schema"] = schema.INCIDENT_SCHEMA if resource.name == INCIDENTS else resource.table_schema()
     return described
 
 

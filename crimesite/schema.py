@@ -11,7 +11,14 @@ from crimesite.reference import Category
 MISSING_VALUE = ""  # the one missing-value code in every published file: an empty field
 DICTIONARY_START = "<!-- generated from crimesite/schema.py by `make dictionary`: edit the schema, not this -->"
 DICTIONARY_END = "<!-- end of generated dictionary -->"
-INCIDENT_FORMATS = ("csv", "csv.gz", "parquet")
+# The incident table is published twice: one gzip CSV per counting year (`year`), so a reader who wants a year
+# downloads a year, and the whole table in one Parquet file; the incident schema is written once, beside them.
+# All in one folder with the other files: downloaded by clicking, they land in one folder, where
+# datapackage.json, SHA256SUMS and the downloads page's command to join the years work as they are.
+YEARLY_INCIDENTS = "incidents-{year}.csv.gz"
+INCIDENT_PARQUET = "incidents.parquet"
+INCIDENT_SCHEMA = "incidents.schema.json"
+INCIDENT_FILES = (YEARLY_INCIDENTS.format(year="YYYY"), INCIDENT_PARQUET)
 LOCATION_WITHHELD = "withheld"
 
 
@@ -56,12 +63,12 @@ class Resource:
     fields: tuple[Field, ...]
     primary_key: tuple[str, ...]
     notes: str
-    formats: tuple[str, ...] = ("csv",)
+    file_names: tuple[str, ...] = ()  # the published files as the dictionary names them; () for `<name>.csv`
     sources: tuple[tuple[str, str], ...] = ()  # (title, web address) of a file published as another source gave it
 
     @property
     def files(self) -> tuple[str, ...]:
-        return tuple(f"{self.name}.{suffix}" for suffix in self.formats)
+        return self.file_names or (f"{self.name}.csv",)
 
     def table_schema(self) -> dict:
         schema = {"fields": [f.descriptor() for f in self.fields], "missingValues": [MISSING_VALUE]}
@@ -234,6 +241,11 @@ def rate_category(categories: tuple[Category, ...]) -> Field:
     return Field("category", "string", "Part I category slug, or `part1` for all of them", "part1", {"enum": enum})
 
 
+def yearly_incident_file(year: int) -> str:
+    """The published gzip CSV of one counting year, under downloads/."""
+    return YEARLY_INCIDENTS.format(year=f"{year:04d}")
+
+
 def resources(categories: tuple[Category, ...], sources: dict[str, str] | None = None) -> tuple[Resource, ...]:
     """Every published table, in the order the downloads page lists them. `sources`: where the raw files give
     each incident column (sources.source_columns)."""
@@ -261,10 +273,11 @@ def incidents_resource(categories: tuple[Category, ...], sources: dict[str, str]
         incident_fields(categories, sources),
         ("source_file", "source_line"),
         "Every crime the build read, in the canonical form every page is computed from, including rows the "
-        "series leave out (see the methodology page). Published as CSV, gzip-compressed CSV and Parquet with "
-        "the same rows. Privacy: no address, coordinates only for the block, and no location at all for "
-        "any row of an incident that holds a sexual offense.",
-        INCIDENT_FORMATS,
+        "series leave out (see the methodology page). Published as one gzip-compressed CSV per counting year "
+        "(`year`) and as one Parquet file of every year, with the same rows in the same order (by `year` and "
+        "`month`, then as the raw files list them). Privacy: no address, coordinates only for the block, and no "
+        "location at all for any row of an incident that holds a sexual offense.",
+        INCIDENT_FILES,
     )
 
 

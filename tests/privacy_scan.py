@@ -24,6 +24,7 @@ SEXUAL_NIBRS = {"11A", "11B", "11C", "11D", "36A", "36B"}
 LAT_RANGE, LON_RANGE = (38.4, 38.9), (-90.5, -90.0)  # St. Louis and well around it
 INTERSTATES = {"40", "44", "55", "64", "70", "170", "255", "270", "755"}
 BINARY = {".png", ".jpg", ".ico", ".woff", ".woff2", ".ttf"}
+YEARLY_INCIDENTS = re.compile(r"downloads/incidents-\d{4}\.csv\.gz$")  # the incident table, one file a year
 # A published block label: an optional hundred block, then a street name without a number of 4 digits or more
 # and without brackets, colons or underscores (state-plane pairs look like "XY(90289785,101148263)").
 LABEL = re.compile(r"(?:(?:0|[1-9]\d*00) block )?(?=.*[A-Z])(?!.*\d{4})[A-Z0-9 '.,/@&-]+|unknown block")
@@ -208,21 +209,22 @@ def map_points(texts: dict[str, str]) -> list[dict[str, str]]:
     return points
 
 
-def scan(build_dir: Path, site_dir: Path, raw_folder: Path, boundaries: list[Path]) -> dict[str, list]:
-    """The leaks of each class in a built site (empty lists: none)."""
-    facts = read_raw(raw_folder)
-    texts = published_texts(site_dir, build_dir / "docs")
-    allowed = boundary_values(boundaries)
+def incident_tables(texts: dict[str, str]) -> dict[str, list[dict[str, str]]]:
+    """The published incident rows of each format: every yearly gzip CSV one after the other, and the Parquet file
+    when there is one (as published_texts writes it as CSV)."""
+    yearly = sorted(path for path in texts if YEARLY_INCIDENTS.search(path))
+    if not yearly:
+        raise ValueError("no published incident file (downloads/incidents-YYYY.csv.gz) to scan")
+    tables = {"yearly CSV": [row for path in yearly for row in csv.DictReader(io.StringIO(texts[path], newline=""))]}
+    parquet = [path for path in texts if path.endswith("downloads/incidents.parquet")]
+    if parquet:
+        tables["Parquet"] = list(csv.DictReader(io.StringIO(texts[parquet[0]], newline="")))
+    return tables
+
+
+def row_leaks(rows: list[dict[str, str]], facts: RawFacts, points: list[dict[str, str]]) -> dict[str, list]:
+    """The leaks of one published incident table's rows, and where the map's points differ from them."""
     leaks: dict[str, list] = defaultdict(list)
-    for path, text in texts.items():
-        leaks["house number"] += [(path, v) for v in house_numbers(text, facts)]
-        leaks["fine coordinate"] += [(path, v) for v in fine_coordinates(text, allowed)]
-        ranged = not path.endswith("search_index.json")
-        leaks["state-plane figure"] += [(path, v) for v in state_plane(text, facts, ranged)]
-    rows = list(csv.DictReader(io.StringIO(next(t for p, t in texts.items() if p.endswith("downloads/incidents.csv")))))
-    blocks = {row["block"] for row in rows if row["block"]}
-    points = map_points(texts)
-    leaks["block label"] = sorted(b for b in blocks | {p["block"] for p in points} if not LABEL.fullmatch(b))
     for row in rows:
         withheld = (
             complaint_key(row["complaint"]) in facts.withheld_complaints
@@ -239,6 +241,27 @@ def scan(build_dir: Path, site_dir: Path, raw_folder: Path, boundaries: list[Pat
             leaks["map position differs from downloads"].append((point["block"], point["x"], point["y"], lon, lat))
     per_block = Counter(block for block, _, _ in positions)
     leaks["blocks with two published positions"] = sorted(block for block, n in per_block.items() if n > 1)
+    return leaks
+
+
+def scan(build_dir: Path, site_dir: Path, raw_folder: Path, boundaries: list[Path]) -> dict[str, list]:
+    """The leaks of each class in a built site (empty lists: none)."""
+    facts = read_raw(raw_folder)
+    texts = published_texts(site_dir, build_dir / "docs")
+    allowed = boundary_values(boundaries)
+    leaks: dict[str, list] = defaultdict(list)
+    for path, text in texts.items():
+        leaks["house number"] += [(path, v) for v in house_numbers(text, facts)]
+        leaks["fine coordinate"] += [(path, v) for v in fine_coordinates(text, allowed)]
+        ranged = not path.endswith("search_index.json")
+        leaks["state-plane figure"] += [(path, v) for v in state_plane(text, facts, ranged)]
+    points = map_points(texts)
+    tables = incident_tables(texts)
+    blocks = {row["block"] for rows in tables.values() for row in rows if row["block"]}
+    leaks["block label"] = sorted(b for b in blocks | {p["block"] for p in points} if not LABEL.fullmatch(b))
+    for name, rows in tables.items():  # each format on its own: the Parquet file must keep the rules too
+        for kind, found in row_leaks(rows, facts, points).items():
+            leaks[kind] += [(name, *item) if isinstance(item, tuple) else (name, item) for item in found]
     return dict(leaks)
 
 

@@ -27,6 +27,7 @@ import pandas as pd
 import pytest
 
 from crimesite import build, output, paths, sources
+from tests import published
 
 sys.path.insert(0, str(paths.ROOT / "benchmarks"))
 import synthetic  # benchmarks/ is not a package: on the path above
@@ -251,6 +252,11 @@ def downloads(build_dir: Path, name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def published_incidents(build_dir: Path) -> pd.DataFrame:
+    """The incident rows of every yearly file, every cell as text."""
+    return pd.DataFrame(published.incident_rows(build_dir / "docs" / "downloads"))
+
+
 def published_counts(build_dir: Path) -> dict[tuple[str, str], str]:
     return {(row["month"], row["category"]): row["count"] for row in downloads(build_dir, "monthly_counts.csv")}
 
@@ -328,7 +334,7 @@ def test_the_newest_version_wins_across_releases(releases, combined_build):
 
 
 def test_a_resent_incident_is_counted_once_as_its_newer_version(releases, combined_build):
-    published = pd.DataFrame(downloads(combined_build, "incidents.csv"))
+    published = published_incidents(combined_build)
     combined = by_incident(releases.files[COMBINED])
     resent = by_incident(releases.files[RESENT])
     moved = [n for n in releases.resent if day(resent[n][0]["IncidentDate"]) != day(combined[n][0]["IncidentDate"])]
@@ -343,7 +349,7 @@ def test_a_resent_incident_is_counted_once_as_its_newer_version(releases, combin
 
 
 def test_an_older_version_in_a_later_release_does_not_replace(releases, combined_build):
-    published = pd.DataFrame(downloads(combined_build, "incidents.csv"))
+    published = published_incidents(combined_build)
     combined = by_incident(releases.files[COMBINED])
     for number in releases.stale:
         rows = published[published["complaint"] == complaint(number)]
@@ -375,7 +381,7 @@ def test_the_methods_break_leaves_rows_before_2021_to_the_legacy_files(releases,
         assert published[("2020-12", category)] == str(legacy[("2020-12", category)]), category
     eras = {row["month"]: row["era"] for row in downloads(combined_build, "monthly_counts.csv")}
     assert eras["2020-12"] == "ucr" and {eras[month] for month in COMBINED_MONTHS} == {"nibrs"}
-    incidents = pd.DataFrame(downloads(combined_build, "incidents.csv"))
+    incidents = published_incidents(combined_build)
     early = incidents[incidents["complaint"] == complaint(releases.early)]
     assert early["year"].tolist() == ["2020"] and early["category"].tolist() == ["robbery"]  # in the table, not counted
 

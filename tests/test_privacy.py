@@ -5,6 +5,8 @@ the scan of every published byte of a real build (tests/privacy_scan.py)."""
 
 from __future__ import annotations
 
+import gzip
+
 import pandas as pd
 import pytest
 
@@ -127,13 +129,14 @@ def test_the_scan_finds_each_class_of_leak_in_a_made_up_site(tmp_path):
     (site / "downloads").mkdir(parents=True)
     (build / "docs").mkdir(parents=True)
     header = "source_file,source_line,complaint,block,latitude,longitude,location_status\n"
-    (site / "downloads" / "incidents.csv").write_text(
+    rows = (
         header
         + "march2015.csv,3,15-000001,5100 block S BROADWAY,38.5712,-90.25,ok\n"
         + "march2015.csv,5,15-000003,5105 S BROADWAY,38.571,-90.25,ok\n"
-        + "march2015.csv,5,15-000003,XY(90289785,101148263),,,ok\n",
-        encoding="utf-8",
+        + "march2015.csv,5,15-000003,XY(90289785,101148263),,,ok\n"
     )
+    # published as the site publishes the incident table: a gzip CSV per year, which the scan must decompress
+    (site / "downloads" / "incidents-2015.csv.gz").write_bytes(gzip.compress(rows.encode("utf-8"), mtime=0))
     (build / "docs" / "page.md").write_text("at 894672.5 and 995003\n", encoding="utf-8")
     leaks = privacy_scan.scan(build, site, raw, [])
     assert leaks["house number"] and leaks["fine coordinate"] and leaks["block label"]

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from crimesite import months, schema
+from tests import published
 
 INTEGER = re.compile(r"-?\d+")
 DATETIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d")
@@ -29,9 +30,14 @@ def package(fixture_build) -> dict:
 
 @pytest.fixture(scope="module")
 def csv_resources(fixture_build, package) -> list[tuple[dict, pd.DataFrame]]:
-    """Each CSV resource of the data package with its file, every cell as text (empty stays empty)."""
+    """Each CSV resource of the data package (gzip too) with its file, every cell as text (empty stays empty), and
+    its schema given inline (the incident resources name theirs by path)."""
+    folder = downloads(fixture_build)
     return [
-        (resource, pd.read_csv(downloads(fixture_build) / resource["path"], dtype=str, keep_default_na=False))
+        (
+            resource | {"schema": published.resource_schema(folder, resource)},
+            pd.read_csv(folder / resource["path"], dtype=str, keep_default_na=False),
+        )
         for resource in package["resources"]
         if resource["format"] == "csv"
     ]
@@ -112,7 +118,7 @@ def test_every_cell_keeps_its_field_type_and_constraints(csv_resources):
 def test_the_enums_hold_what_the_fixture_data_holds(csv_resources, categories):
     """Not only allowed, but used: the enums are the data's values where the fixture data has them all."""
     tables = {resource["name"]: frame for resource, frame in csv_resources}
-    incidents = tables["incidents"]
+    incidents = pd.concat(frame for name, frame in tables.items() if re.fullmatch(r"incidents-\d{4}", name))
     assert set(incidents["era"]) == {"ucr", "nibrs"}
     assert {"withheld", "ok"} <= set(incidents["location_status"])  # a sexual offense's rows are withheld
     assert set(tables["annual_counts"]["category"]) == {category.slug for category in categories}
@@ -144,13 +150,14 @@ def test_the_table_check_finds_a_bad_cell_and_a_repeated_key():
     ]
 
 
-def test_the_parquet_and_gzip_copies_have_the_incident_columns_and_rows(fixture_build, package):
+def test_the_parquet_and_yearly_files_have_the_incident_columns_and_rows(fixture_build, package):
+    folder = downloads(fixture_build)
     by_path = {resource["path"]: resource for resource in package["resources"]}
-    names = [field["name"] for field in by_path["incidents.csv"]["schema"]["fields"]]
-    parquet = pd.read_parquet(downloads(fixture_build) / "incidents.parquet")
-    gz = pd.read_csv(downloads(fixture_build) / "incidents.csv.gz", dtype=str, keep_default_na=False)
-    assert list(parquet.columns) == list(gz.columns) == names
-    assert len(parquet) == len(gz) == by_path["incidents.parquet"]["rows"] == by_path["incidents.csv"]["rows"]
+    names = [field["name"] for field in published.resource_schema(folder, by_path["incidents.parquet"])["fields"]]
+    parquet = pd.read_parquet(folder / "incidents.parquet")
+    years = [pd.read_csv(path, dtype=str, keep_default_na=False) for path in published.yearly_files(folder).values()]
+    assert list(parquet.columns) == names and all(list(year.columns) == names for year in years)
+    assert len(parquet) == sum(map(len, years)) == by_path["incidents.parquet"]["rows"]
 
 
 def test_each_resource_names_its_key_among_its_fields_once(categories):
