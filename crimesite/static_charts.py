@@ -30,6 +30,10 @@ from crimesite.cache import Cache
 # same size until the interactive chart, as high and as wide as the page, takes its place.
 STATIC_WIDTH = 350
 FIT_WIDTH = {"type": "fit-x", "contains": "padding"}
+_TAG = re.compile(r"<[^>]+>")
+_UNSHOWN = re.compile(r'\s(?:role|aria-[a-z]+)="[^"]*"')
+_SHOWN_NUMBERS = re.compile(r'(\s(?:d|transform)=)"([^"]*)"')
+_FINE_NUMBER = re.compile(r"-?\d+\.\d{3,}")
 _ID_OR_REFERENCE = re.compile(r'(\bid="|url\(#|href="#)([^")]+)')
 
 # The placeholder of an SVG still being drawn: an element no escaped value can form, since every `<` from the data
@@ -64,8 +68,6 @@ DRAWING_ELEMENTS = frozenset(
         "stop",
     }
 )
-# The attributes vl-convert writes the data's text into (a mark's description, its role): plain text to a browser.
-TEXT_ATTRIBUTES = frozenset({"aria-label", "aria-roledescription", "aria-description"})
 _URL = re.compile(r"url\(\s*(?P<quote>['\"]?)(?P<target>[^)]*)\)", re.I)
 
 
@@ -140,8 +142,21 @@ def render(spec: dict, chart_id: str) -> str:
 
     if spec.get("width") == "container":
         spec = {**spec, "width": STATIC_WIDTH, "autosize": FIT_WIDTH}
-    svg = own_ids(vl_convert.vegalite_to_svg(spec), chart_id)
+    svg = slimmed(own_ids(vl_convert.vegalite_to_svg(spec), chart_id))
     return " ".join(svg.split("\n"))  # a blank line would end the HTML block in Markdown
+
+
+def slimmed(svg: str) -> str:
+    """`svg` without what no reader gets: the marks' own roles and labels (the SVG is inside the view, whose
+    role="img" and label make its content presentational: half the bytes of a map, gzipped, one label a point),
+    and positions finer than a hundredth of a pixel. Done tag by tag: vl-convert escapes every < and > in text and
+    values, so a tag ends at the first >, and in it every value is delimited by its quotes."""
+    return _TAG.sub(lambda tag: _SHOWN_NUMBERS.sub(_rounded, _UNSHOWN.sub("", tag.group())), svg)
+
+
+def _rounded(attribute: re.Match) -> str:
+    numbers = _FINE_NUMBER.sub(lambda n: f"{float(n.group()):.2f}".rstrip("0").rstrip("."), attribute.group(2))
+    return f'{attribute.group(1)}"{numbers}"'
 
 
 def own_ids(svg: str, chart_id: str) -> str:
@@ -197,8 +212,6 @@ def check_attribute(name: str, value: str, chart_id: str) -> None:
         raise ValueError(f"{chart_id}: the SVG has an event handler attribute {name}")
     if local == "markdown":  # md_in_html would render the element's content as Markdown
         raise ValueError(f"{chart_id}: the SVG has a markdown attribute")
-    if local in TEXT_ATTRIBUTES:  # text for a screen reader, which may quote the data: never loaded or run
-        return
     if local == "href" and not value.startswith("#"):
         raise ValueError(f"{chart_id}: the SVG links outside itself: {name}={value!r}")
     for url in _URL.finditer(value):

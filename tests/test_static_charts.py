@@ -73,6 +73,21 @@ def test_an_svg_does_not_depend_on_the_charts_drawn_before_it_in_the_process():
     assert 'id="chart-x-clip1"' in first and "url(#chart-x-clip1)" in first
 
 
+def test_an_svg_keeps_what_it_shows_and_drops_the_marks_labels_and_sub_pixel_digits():
+    label = 'a" role="x" > b'
+    svg = static_charts.render(bar_chart([label, "c"]).to_dict(), "chart-x")
+    root = ElementTree.fromstring(svg)
+    assert label in {element.text for element in root.iter()}  # the axis label, whole
+    names = {name for element in root.iter() for name in element.attrib}
+    assert not {name for name in names if name == "role" or name.startswith("aria-")}
+    numbers = [n for element in root.iter() for n in re.findall(r"\d+\.(\d+)", element.get("transform", ""))]
+    assert numbers and max(len(digits) for digits in numbers) <= 2
+    assert (
+        static_charts.slimmed('<g role="x" transform="translate(1.23456,-0.001)"/>')
+        == '<g transform="translate(1.23,-0)"/>'
+    )
+
+
 def test_a_cached_svg_is_reused_and_a_changed_spec_is_rendered_again(tmp_path, monkeypatch):
     figures = Charts(Cache.at(tmp_path))
     first = shown_chart(figures, "chart-x", bar_chart(["x", "y"]), "T", "S.")
