@@ -242,7 +242,8 @@ def check_ids(ids: set[str], references: set[str], chart_id: str) -> None:
 def pool() -> ProcessPoolExecutor:
     """The process's pool of SVG renderers (one a core), started on first use and reused by every later build in
     this process (the test suite builds many times); stopped at exit. Its workers are spawned, not forked: forking
-    a process in which vl-convert has started its runtime deadlocks."""
+    a process in which vl-convert has started its runtime deadlocks. A spawned worker imports the main module, so
+    a script that builds keeps its work under `if __name__ == "__main__":` (build_data.py and benchmarks/ do)."""
     workers = os.cpu_count() or 1
     started = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=warm_up)
     for _ in range(workers):  # each submission starts a worker (as long as none is idle) rather than the first chart
