@@ -21,6 +21,7 @@ import os
 import re
 import xml.etree.ElementTree as ElementTree
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 from crimesite.cache import Cache
@@ -102,8 +103,13 @@ class Charts:
         """The pages with every placeholder replaced by its SVG, once drawn (and cached)."""
         if not self.pending:
             return pages
-        drawn = {key: future.result() for key, future in self.pending.items()}  # a chart's ValueError is raised
-        self.pending.clear()
+        try:
+            drawn = {key: future.result() for key, future in self.pending.items()}  # a chart's ValueError is raised
+        except BrokenProcessPool:
+            pool.cache_clear()  # a worker died (killed, out of memory): the next build starts a new pool
+            raise
+        finally:
+            self.pending.clear()
         for key, svg in drawn.items():
             self.store.write_text("svg", key, ".svg", svg)
         return {path: with_svgs(text, drawn) for path, text in pages.items()}

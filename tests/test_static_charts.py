@@ -3,8 +3,10 @@ and checked before it reaches a page."""
 
 from __future__ import annotations
 
+import os
 import re
 import xml.etree.ElementTree as ElementTree
+from concurrent.futures.process import BrokenProcessPool
 
 import altair as alt
 import jsonschema
@@ -159,6 +161,15 @@ def test_a_chart_the_pool_fails_on_fails_the_fill(tmp_path):
     page = shown_chart(figures, "chart-bad", {"layer": [{"mark": "no-such-mark"}]}, "T", "S.")
     with pytest.raises(ValueError, match="chart-bad"):
         figures.fill({"p.md": page})
+
+
+def test_a_pool_whose_worker_died_is_replaced_by_the_next_build(tmp_path):
+    figures = Charts(Cache.at(tmp_path), parallel=True)
+    figures.pending["0" * static_charts.KEY_LENGTH] = static_charts.pool().submit(os._exit, 1)
+    with pytest.raises(BrokenProcessPool):
+        figures.fill({})
+    assert not figures.pending
+    assert static_charts.pool().submit(int, "7").result() == 7  # a new pool
 
 
 def test_a_placeholder_with_no_svg_is_refused():
