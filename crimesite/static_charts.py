@@ -178,7 +178,7 @@ def own_ids(svg: str, chart_id: str) -> str:
             renamed[name] = f"{chart_id}-{name.rstrip('0123456789')}{len(renamed) + 1}"
         return f"{match.group(1)}{renamed[name]}"
 
-    return _ID_OR_REFERENCE.sub(own, svg)
+    return _TAG.sub(lambda tag: _ID_OR_REFERENCE.sub(own, tag.group()), svg)  # in tags: a label's url(#x) is text
 
 
 def checked(svg: str, chart_id: str) -> str:

@@ -76,7 +76,7 @@ def test_an_svg_does_not_depend_on_the_charts_drawn_before_it_in_the_process():
 
 
 def test_an_svg_keeps_what_it_shows_and_drops_the_marks_labels_and_sub_pixel_digits():
-    label = 'a" role="x" > b'
+    label = 'a" role="x" > url(#b)'
     svg = static_charts.render(bar_chart([label, "c"]).to_dict(), "chart-x")
     root = ElementTree.fromstring(svg)
     assert label in {element.text for element in root.iter()}  # the axis label, whole
