@@ -106,6 +106,7 @@ def run(
         build_site(build_dir, site_dir, kept, timings)
         return timings
     store = Cache.at(cache_dir)
+    static_charts.prestart(store)  # the SVG renderers start while the files are read, when every chart is drawn
     with timings.stage("read"):
         inputs = read(files, config, store)
     with timings.stage("validate"):
@@ -186,10 +187,12 @@ def render_and_publish(
     # while the pages render.
     with ThreadPoolExecutor(max_workers=1) as pool:
         incident_files = pool.submit(publish.incident_contents, data)
-        # One Jinja environment renders every page; the static SVGs are drawn (or read from `store`) with their charts.
-        render, figures = pages.renderer(data), static_charts.Charts(store, validate_charts)
+        # One Jinja environment renders every page; the SVGs `store` lacks are drawn in the process pool meanwhile.
+        render, figures = pages.renderer(data), static_charts.Charts(store, validate_charts, parallel=True)
         with timings.stage("pages+charts"), charts.checked(figures.validate):
             rendered = pages.render_pages(data, figures, render) | place_pages.render_place_pages(data, figures, render)
+        with timings.stage("chart svgs"):
+            rendered = figures.fill(rendered)
         with timings.stage("downloads"):
             incident_files = incident_files.result()
     with timings.stage("downloads"):

@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from crimesite import months, output
+from crimesite import months, output, static_charts
 from tests.conftest import GOLDEN
 
 COMPARED_SUFFIXES = (".md", ".csv", ".yml")
@@ -30,11 +30,13 @@ HASH_DIGITS = 16  # of the sha256: enough to tell two versions apart, short enou
 NO_SVG = "-"
 
 # A spec is the script element of class chart-spec, an SVG is <svg ...>...</svg>: nothing else about the markup
-# around them (figure, noscript) is assumed.
+# around them (the figure, its view) is assumed.
 _CHART_PART = re.compile(
     r'(?P<spec><script\b[^>]*\bclass="chart-spec"[^>]*>(?P<json>.*?)</script>)|(?P<svg><svg\b.*?</svg>)', re.S
 )
 _ID = re.compile(r'\bid="([^"]+)"')
+_SVG = re.compile(r"<svg\b.*?</svg>", re.S)
+_REFERENCE = re.compile(r'(?:url\(#|href="#)([^")]+)')
 
 
 @dataclass
@@ -56,25 +58,29 @@ def short_hash(text: str) -> str:
 
 def split_charts(page: str, text: str) -> tuple[str, list[Chart]]:
     """The page with each chart spec and SVG replaced by a placeholder, and its charts in page order. A chart is
-    named by the last id attribute before its spec; an SVG belongs to the spec before it."""
+    named by the last id attribute before its SVG (or its spec); an SVG belongs to the spec after it (the SVG is
+    in the chart's view, the spec follows the view)."""
     pieces: list[str] = []
     charts: list[Chart] = []
-    chart_id, position = None, 0
+    chart_id, position, svg, svg_at = None, 0, None, 0
     for match in _CHART_PART.finditer(text):
         before = text[position : match.start()]
         pieces.append(before)
         chart_id = (_ID.findall(before) or [chart_id])[-1]
         position = match.end()
-        if match.group("spec") is not None:
-            if chart_id is None:
-                raise ValueError(f"{page}: offset {match.start()}: a chart spec with no id attribute before it")
-            charts.append(Chart(page, chart_id, match.group("json")))
-            pieces.append(f"<!-- chart spec: {chart_id} -->")
-        else:
-            if not charts or charts[-1].svg is not None:
-                raise ValueError(f"{page}: offset {match.start()}: an SVG with no chart spec before it")
-            charts[-1].svg = match.group("svg")
-            pieces.append(f"<!-- chart svg: {charts[-1].chart_id} -->")
+        if match.group("svg") is not None:
+            if svg is not None:
+                raise ValueError(f"{page}: offset {svg_at}: an SVG with no chart spec after it")
+            svg, svg_at = match.group("svg"), match.start()
+            pieces.append(f"<!-- chart svg: {chart_id} -->")
+            continue
+        if chart_id is None:
+            raise ValueError(f"{page}: offset {match.start()}: a chart spec with no id attribute before it")
+        charts.append(Chart(page, chart_id, match.group("json"), svg))
+        pieces.append(f"<!-- chart spec: {chart_id} -->")
+        svg = None
+    if svg is not None:
+        raise ValueError(f"{page}: offset {svg_at}: an SVG with no chart spec after it")
     pieces.append(text[position:])
     return "".join(pieces), charts
 
@@ -139,12 +145,25 @@ def test_every_chart_spec_is_valid_vega_lite(fixture_charts):
         assert not errors, f"{chart.page} {chart.chart_id}: {errors[:3]}"
 
 
-def test_every_static_svg_is_well_formed_xml(fixture_charts):
-    svgs = [chart for chart in fixture_charts if chart.svg is not None]
-    assert len(svgs) >= 10  # the static charts of the crime, year and home pages
-    for chart in svgs:
-        root = ElementTree.fromstring(chart.svg)
+def test_every_chart_has_a_checked_svg(fixture_charts):
+    assert len(fixture_charts) >= 10
+    for chart in fixture_charts:
+        assert chart.svg is not None, f"{chart.page} {chart.chart_id}: no SVG"
+        root = ElementTree.fromstring(static_charts.checked(chart.svg, chart.chart_id))
         assert root.tag == "{http://www.w3.org/2000/svg}svg", f"{chart.page} {chart.chart_id}"
+
+
+def test_ids_are_unique_on_each_page_and_every_reference_in_an_svg_resolves(fixture_build):
+    pages = sorted((fixture_build / "docs").rglob("*.md"))
+    referenced = 0
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        ids = _ID.findall(text)
+        assert len(ids) == len(set(ids)), f"{path.name}: {sorted(i for i in set(ids) if ids.count(i) > 1)[:3]}"
+        references = {ref for svg in _SVG.findall(text) for ref in _REFERENCE.findall(svg)}
+        assert references <= set(ids), f"{path.name}: {sorted(references - set(ids))[:3]}"
+        referenced += len(references)
+    assert referenced > 0  # the maps' gradients at least
 
 
 def test_chart_ids_are_unique_on_each_page(fixture_charts):
@@ -154,14 +173,14 @@ def test_chart_ids_are_unique_on_each_page(fixture_charts):
 
 def test_split_charts_names_each_spec_and_svg_by_its_chart():
     page = (
-        '<figure id="chart-a"><script type="application/json" class="chart-spec">{"mark":"bar"}</script>'
-        '<noscript><svg xmlns="http://www.w3.org/2000/svg"><g id="chart-a-clip"/></svg></noscript></figure>\n'
+        '<figure id="chart-a"><div class="chart-static"><svg xmlns="http://www.w3.org/2000/svg"><g id="chart-a-clip"/>'
+        '</svg></div><script type="application/json" class="chart-spec">{"mark":"bar"}</script></figure>\n'
         'text\n<figure id="chart-b"><script class="chart-spec" type="application/json">{"mark":"line"}</script>'
         "</figure>"
     )
     text, charts = split_charts("p.md", page)
     assert text == (
-        '<figure id="chart-a"><!-- chart spec: chart-a --><noscript><!-- chart svg: chart-a --></noscript>'
+        '<figure id="chart-a"><div class="chart-static"><!-- chart svg: chart-a --></div><!-- chart spec: chart-a -->'
         '</figure>\ntext\n<figure id="chart-b"><!-- chart spec: chart-b --></figure>'
     )
     specs = [(chart.chart_id, chart.spec) for chart in charts]
@@ -172,8 +191,10 @@ def test_split_charts_names_each_spec_and_svg_by_its_chart():
 
 
 def test_split_charts_rejects_an_svg_without_its_spec():
-    with pytest.raises(ValueError, match=r"p\.md: offset 10: an SVG with no chart spec"):
+    with pytest.raises(ValueError, match=r"p\.md: offset 10: an SVG with no chart spec after it"):
         split_charts("p.md", '<p id="x">' + "<svg></svg>")
+    with pytest.raises(ValueError, match=r"p\.md: offset 10: an SVG with no chart spec after it"):
+        split_charts("p.md", '<p id="x">' + "<svg></svg><svg></svg>")
 
 
 def read_download(build_dir: Path, name: str) -> pd.DataFrame:

@@ -25,7 +25,7 @@ def test_a_crime_page_has_its_charts_and_counts(fixture_site_data, figures):
     assert (page.category, page.latest_year, page.latest_partial) == (homicide, 2024, True)
     assert page.months_in_latest == 2
     assert 'id="chart-homicide-years"' in shown(page.chart_years) and "<svg" in shown(page.chart_years)
-    assert "<svg" not in shown(page.chart_months)  # only the yearly chart has a static copy
+    assert "<svg" in shown(page.chart_months)  # every chart has its SVG
     assert '<table id="table-homicide-months">' in shown(page.table_months)
 
 

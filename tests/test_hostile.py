@@ -20,6 +20,7 @@ import io
 import json
 import re
 import shutil
+import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +28,7 @@ import frictionless
 import pyarrow.parquet as pq
 import pytest
 
-from crimesite import build
+from crimesite import build, static_charts
 from crimesite import config as config_module
 from crimesite.geo import UNKNOWN_BLOCK
 from tests import browser, privacy_scan, published
@@ -135,6 +136,33 @@ def test_every_free_text_column_holds_payloads():
                 assert len(missing) < len(short), f"{path.name} column {column}"
             else:
                 assert missing == [], f"{path.name} column {column}"
+
+
+# ----- the chart SVGs, as built ----------------------------------------------------------------------------------
+
+CHART_SVG = re.compile(r'<figure class="chart" id="([^"]+)">.*?<div class="chart-static">(<svg\b.*?</svg>)</div>')
+
+
+def chart_svgs(site_dir: Path) -> dict[tuple[str, str], str]:
+    """(page, chart id) -> the SVG in the chart's view, for every chart of every built page."""
+    return {
+        (path.relative_to(site_dir).as_posix(), chart_id): svg
+        for path in sorted(site_dir.rglob("*.html"))
+        for chart_id, svg in CHART_SVG.findall(path.read_text(encoding="utf-8"))
+    }
+
+
+def test_the_chart_svgs_pass_the_check_and_hold_no_payload(hostile_site):
+    """Every SVG passes the check (drawing elements only, no on* attribute, no reference outside itself). No
+    payload reaches one: the data's text went only into the marks' labels (a map point's block and neighborhood),
+    which the SVG drops; tests/test_static_charts.py shows hostile axis labels stay text."""
+    _, site_dir = hostile_site
+    svgs = chart_svgs(site_dir)
+    assert len(svgs) > 20
+    for (page, chart_id), svg in svgs.items():
+        root = ElementTree.fromstring(static_charts.checked(svg, chart_id))
+        text = " ".join([*root.itertext(), *(value for element in root.iter() for value in element.attrib.values())])
+        assert "__pwned" not in text and make_hostile.EVIL_HOST not in text, f"{page} {chart_id}"
 
 
 # ----- the pages, in Chromium -------------------------------------------------------------------------------------

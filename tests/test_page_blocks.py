@@ -34,12 +34,12 @@ def test_a_data_table_region_escapes_its_label_as_an_attribute():
     assert 'aria-label="Part I &quot;crimes&quot; &lt;2024&gt;"' in region
 
 
-def test_a_chart_carries_its_spec_summary_and_no_static_copy_unless_asked(tmp_path):
+def test_a_chart_carries_its_svg_spec_and_summary(tmp_path):
     chart = alt.Chart(pd.DataFrame({"x": ["a"], "y": [1]})).mark_bar().encode(x="x:N", y="y:Q")
     summary = "Counts in <script>x</script> Heights."
     block = shown(chart_block(Charts(Cache.at(tmp_path)), "chart-x", chart, "T", summary))
     assert block.startswith('<figure class="chart" id="chart-x">') and block.endswith("</figcaption></figure>")
-    assert 'class="chart-spec">{' in block and "<noscript>" not in block
+    assert 'class="chart-spec">{' in block and "<svg " in block and "<noscript>" not in block
     assert f"<figcaption>{escape.text(summary, limit=None)}</figcaption>" in block  # a summary can name places
 
 

@@ -302,9 +302,9 @@ def without_boundaries(html: str) -> str:
                     row["geometry"] = None
         return match.group(1) + json.dumps(spec) + match.group(3)
 
-    # The static SVG copies of charts hold pixel positions (translate(546.6,38.5475)), not places: only the
-    # citywide time-series charts have one (pages.py, static=True), never a map; tests/privacy_scan.py still reads
-    # every SVG for state-plane figures and addresses.
+    # The charts' SVGs hold pixel positions (translate(46.6,38.55)), not places, and no mark's label (the map
+    # points' longitude and latitude went there: static_charts.slimmed drops them); tests/privacy_scan.py still
+    # reads every page, SVGs included, for state-plane figures and addresses.
     return SVG.sub("", SPEC.sub(strip, html))
 
 
