@@ -107,6 +107,8 @@ def run(
         return timings
     store = Cache.at(cache_dir)
     static_charts.prestart(store)  # the SVG renderers start while the files are read, when every chart is drawn
+    # ... and make the Vega bundle meanwhile, when neither the cache nor this process has it
+    bundle = static_charts.pool().submit(output.javascript_bundle) if output.bundle_missing(cache_dir) else None
     with timings.stage("read"):
         inputs = read(files, config, store)
     with timings.stage("validate"):
@@ -116,7 +118,7 @@ def run(
     with timings.stage("metrics"):
         data = site_data(config, inputs, table, cover, history)
     rendered, published = render_and_publish(data, inputs.urls, store, timings, validate_charts)
-    staging = stage(build_dir, data, rendered, published, fingerprint, cache_dir)
+    staging = stage(build_dir, data, rendered, published, fingerprint, output.vega_bundle(cache_dir, bundle))
     with output.removed_on_error(staging):  # a failing MkDocs step leaves both folders as they were
         build_site(staging, site_dir, cover.last, timings)
     output.replace_folder(staging, build_dir)
@@ -209,11 +211,11 @@ def stage(
     rendered: dict[str, str],
     files: dict[str, bytes],
     fingerprint: str,
-    cache_dir: Path | None,
+    bundle: str,
 ) -> Path:
-    """Stage step: the docs folder written beside `build_dir` (the staging folder, returned)."""
+    """Stage step: the docs folder written beside `build_dir` (the staging folder, returned), with the Vega
+    bundle the pages load when they are idle."""
     stamps = {output.FINGERPRINT: fingerprint, output.LAST_MONTH: data.cover.last}
-    bundle = output.vega_bundle(cache_dir)
     return output.stage_docs(build_dir, rendered, files, generated_config(data), stamps, bundle)
 
 

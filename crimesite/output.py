@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -137,25 +138,50 @@ def write_bytes(path: Path, content: bytes) -> None:
     path.write_bytes(content)
 
 
-def vega_bundle(folder: Path | None) -> str:
+def vega_bundle(folder: Path | None, made: Future[str] | None = None) -> str:
     """Vega, Vega-Lite and vega-embed in one file, kept in `folder` by vl-convert's version (None: nothing is
-    written; the bundle is made once per process)."""
+    written; the bundle is made once per process). `made`: the bundle being made elsewhere (the build has the SVG
+    pool make it while the files are read: see bundle_missing), taken when neither has it."""
     import vl_convert
 
     if folder is None:
-        return made_bundle(vl_convert.__version__)
-    kept = folder / f"vega-bundle-{vl_convert.__version__}.js"
+        return made_bundle(vl_convert.__version__, made)
+    kept = kept_bundle(folder)
     if not kept.exists():
         kept.parent.mkdir(parents=True, exist_ok=True)
         tmp = kept.with_suffix(".tmp")
-        tmp.write_text(made_bundle(vl_convert.__version__), encoding="utf-8")
+        tmp.write_text(made_bundle(vl_convert.__version__, made), encoding="utf-8")
         tmp.replace(kept)
     return kept.read_text(encoding="utf-8")
 
 
-@lru_cache(maxsize=1)
-def made_bundle(version: str) -> str:
-    """vl-convert's bundle (`version`: its version, so that the memo is per version); several seconds of work."""
+def kept_bundle(folder: Path) -> Path:
+    import vl_convert
+
+    return folder / f"vega-bundle-{vl_convert.__version__}.js"
+
+
+def bundle_missing(folder: Path | None) -> bool:
+    """Whether vega_bundle(folder) would have to make the bundle: several seconds of work, worth starting early."""
+    import vl_convert
+
+    if vl_convert.__version__ in _MADE_BUNDLES:
+        return False
+    return folder is None or not kept_bundle(folder).exists()
+
+
+_MADE_BUNDLES: dict[str, str] = {}  # vl-convert's version -> its bundle, made by this process
+
+
+def made_bundle(version: str, made: Future[str] | None = None) -> str:
+    """vl-convert's bundle (`version`: its version, so that the memo is per version), from `made` when given."""
+    if version not in _MADE_BUNDLES:
+        _MADE_BUNDLES[version] = made.result() if made is not None else javascript_bundle()
+    return _MADE_BUNDLES[version]
+
+
+def javascript_bundle() -> str:
+    """vl-convert's bundle, made anew (a function of this module, so that a pool worker can be given it)."""
     import vl_convert
 
     return vl_convert.javascript_bundle()

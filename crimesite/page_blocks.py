@@ -96,6 +96,7 @@ class Figure(Block):
     spec: str
     svg: str
     summary: str
+    controls: bool = False  # the spec binds a parameter to an input (a map's menu), which Vega puts after the view
 
 
 @dataclass(frozen=True)
@@ -173,4 +174,5 @@ def chart_block(
     label = html_escape(f"Chart: {escape.plain(title)}. The numbers are in the table that follows.", quote=True)
     spec_text = escape.json_for_script(spec)
     svg = figures.svg(chart_id, spec_text)
-    return Figure(chart_id, label, spec_text, svg, escape.text(summary, limit=None))
+    controls = any("bind" in parameter for parameter in spec.get("params", ()))
+    return Figure(chart_id, label, spec_text, svg, escape.text(summary, limit=None), controls)

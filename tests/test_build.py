@@ -8,6 +8,7 @@ apart: every spec against the Vega-Lite schema altair ships, every SVG as XML.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import re
@@ -86,10 +87,16 @@ def split_charts(page: str, text: str) -> tuple[str, list[Chart]]:
 
 
 def generated_files(build_dir: Path) -> dict[str, str]:
+    """The text files of a build, each gzip-compressed CSV (the incident table's years) as its CSV text, under
+    its name without .gz: the golden files hold the published rows, not their compressed bytes."""
     files = {}
     for path in sorted(build_dir.rglob("*")):
         relative = path.relative_to(build_dir).as_posix()
-        if path.is_file() and path.suffix in COMPARED_SUFFIXES and not relative.startswith("mkdocs.yml"):
+        if not path.is_file() or relative.startswith("mkdocs.yml"):
+            continue
+        if relative.endswith(".csv.gz"):
+            files[relative.removesuffix(".gz")] = gzip.decompress(path.read_bytes()).decode("utf-8")
+        elif path.suffix in COMPARED_SUFFIXES:
             files[relative] = path.read_text(encoding="utf-8")
     return files
 
