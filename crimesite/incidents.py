@@ -207,8 +207,8 @@ def conform(frame: pd.DataFrame) -> pd.DataFrame:
 def fixed_categories(series: pd.Series, categories: tuple[str, ...]) -> pd.Categorical:
     """`series` as a categorical of exactly `categories` (another value becomes NaN), as pd.Categorical makes it.
     Text is looked up by Arrow: pandas would turn 700,000 Arrow strings into Python strings first (a second)."""
-    if isinstance(series.dtype, pd.CategoricalDtype):
-        return pd.Categorical(series, categories=categories)
+    if isinstance(series.dtype, pd.CategoricalDtype):  # recoded; a value not in `categories` becomes NaN
+        return pd.Categorical(series.cat.set_categories(categories))
     codes = pc.index_in(pa.array(series, type=pa.string()), value_set=pa.array(categories, type=pa.string()))
     return pd.Categorical.from_codes(codes.fill_null(-1).to_numpy(zero_copy_only=False), categories=categories)
 
