@@ -94,7 +94,7 @@ def test_a_wrong_column_order_or_dtype_is_named():
     ],
 )
 @pytest.mark.parametrize("dtype", ["str", "object", "category"])
-def test_fixed_categories_gives_what_pandas_gives(values, dtype):
+def test_fixed_categories_codes_each_value_by_its_category(values, dtype):
     """The Arrow look-up (text) and the recoding (categoricals) give the codes of the categories, -1 for any other
     value."""
     series = pd.Series(values, dtype=dtype)
