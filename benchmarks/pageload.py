@@ -57,7 +57,6 @@ from __future__ import annotations
 
 import argparse
 import gzip
-import html.parser
 import http.server
 import json
 import mimetypes
@@ -67,8 +66,8 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -80,7 +79,9 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402 (the repository root is on the path above)
+from tests import browser  # noqa: E402 (the repository root is on the path above)
+from tests.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.page_parts import table_rows  # noqa: E402
 
 KINDS = ("home", "crime", "year", "neighborhood", "district", "weekly", "maps", "claims")
 GZIP_LEVEL = 6
@@ -288,56 +289,22 @@ def make_handler(files: SiteFiles) -> type[http.server.BaseHTTPRequestHandler]:
     return Handler
 
 
-@contextmanager
-def serve(site_dir: Path) -> Iterator[str]:
+def serve(site_dir: Path) -> AbstractContextManager[str]:
     """Serve a built site, gzipped, on a free port of 127.0.0.1; yields the base URL (ending in /)."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), make_handler(SiteFiles(site_dir)))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return browser.serve(site_dir, make_handler(SiteFiles(site_dir)))
 
 
 # ---- the pages ----------------------------------------------------------------------------------------------
 
 
-class TableRows(html.parser.HTMLParser):
-    """The text of every table cell of an HTML page, row by row."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[list[str]] = []
-        self._cell: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "tr":
-            self.rows.append([])
-        elif tag in ("td", "th"):
-            self._cell = []
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("td", "th") and self._cell is not None and self.rows:
-            self.rows[-1].append(" ".join("".join(self._cell).split()))
-            self._cell = None
-
-    def handle_data(self, data: str) -> None:
-        if self._cell is not None:
-            self._cell.append(data)
-
-
 def latest_full_year(years_index: str) -> int | None:
     """The latest year whose row in the years table has 12 months in the data (a part year is not typical)."""
-    parser = TableRows()
-    parser.feed(years_index)
-    header = next((row for row in parser.rows if "Months in data" in row), None)
+    rows = table_rows(years_index)
+    header = next((row for row in rows if "Months in data" in row), None)
     if header is None:
         return None
     months = header.index("Months in data")
-    full = [int(row[0]) for row in parser.rows if len(row) > months and row[0].isdigit() and row[months] == "12"]
+    full = [int(row[0]) for row in rows if len(row) > months and row[0].isdigit() and row[months] == "12"]
     return max(full, default=None)
 
 

@@ -14,7 +14,7 @@ import functools
 import http.server
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -100,10 +100,12 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve(site_dir: Path) -> Iterator[str]:
-    """Serve `site_dir` on a free port of 127.0.0.1; yields the base URL (ending in /)."""
-    handler = functools.partial(QuietHandler, directory=str(site_dir))
+def serve(site_dir: Path, handler: Callable[..., http.server.BaseHTTPRequestHandler] | None = None) -> Iterator[str]:
+    """Serve `site_dir` on a free port of 127.0.0.1 (with `handler`, a request handler class that serves it its
+    own way: benchmarks/pageload.py gzips); yields the base URL (ending in /)."""
+    handler = handler or functools.partial(QuietHandler, directory=str(site_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
